@@ -1,0 +1,73 @@
+"""E-mails to admins: budget alerts at 80 % and 100 % of the month, and the monthly report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import BudgetAlert, Ledger, QuotaSettings
+from .models.metering import to_micros
+from .spend import current_month, month_figures, shift_month
+
+LEVELS = (100, 80)
+
+
+def recipients() -> list[str]:
+    """The addresses set in the quota settings, or every active admin with an e-mail."""
+    listed = QuotaSettings.current().alert_emails.split()
+    if listed:
+        return listed
+    admins = get_user_model().objects.filter(is_active=True, groups__name="admins")
+    return sorted({user.email for user in admins if user.email})
+
+
+def _send(subject_template: str, body_template: str, context: dict) -> int:
+    to = recipients()
+    if not to:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(subject_template, context).strip()
+        body = render_to_string(body_template, context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def check_budget(now=None, ledger=False, quotas=None) -> int | None:
+    """Send the alert of the highest threshold the month's spend has just crossed (once per
+    month and threshold); returns that level, or None. `ledger` and `quotas`: the town's
+    monthly Ledger (or None) and the QuotaSettings when the caller has already read them."""
+    month = current_month(now)
+    if ledger is False:
+        ledger = Ledger.objects.filter(key=f"town:{month}").first()
+    budget = to_micros((quotas or QuotaSettings.current()).monthly_budget_eur)
+    if ledger is None or budget <= 0:
+        return None
+    percent = ledger.used_micros * 100 / budget
+    for level in LEVELS:
+        if percent < level:
+            continue
+        if BudgetAlert.objects.filter(month=month, level__gte=level).exists():
+            return None
+        try:
+            with transaction.atomic():
+                BudgetAlert.objects.create(month=month, level=level)
+        except IntegrityError:
+            return None  # another process sends it
+        if level == 100:  # the 80 % alert is moot now: never send it afterwards
+            BudgetAlert.objects.get_or_create(month=month, level=80)
+        figures = month_figures(month, now)
+        context = {"level": level, "figures": figures, "site_url": settings.SITE_URL}
+        _send("accesscodes/email/budget_subject.txt", "accesscodes/email/budget.txt", context)
+        return level
+    return None
+
+
+def monthly_report(month: str | None = None, now=None) -> int:
+    """E-mail last month's figures (or `month`'s) to the admins; returns messages sent."""
+    month = month or shift_month(current_month(now or timezone.now()), -1)
+    figures = month_figures(month, now)
+    context = {"figures": figures, "site_url": settings.SITE_URL}
+    return _send("accesscodes/email/report_subject.txt", "accesscodes/email/report.txt", context)

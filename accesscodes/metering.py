@@ -1,0 +1,300 @@
+"""Admission without overshoot: reserve an answer's worst case, settle its real usage after.
+
+Every answer goes through three steps:
+1. `reserve()` adds the worst case (input estimate with a margin + max output tokens, and its
+   cost at the dearest provider of the chain) to the "reserved" column of the town's monthly
+   ledger and of the code's monthly (and daily) ledgers, each with one conditional UPDATE
+   that only succeeds if used + reserved + worst case still fits the limit. The database
+   re-checks that condition on the locked row, so concurrent requests, in any number of
+   processes, can never overshoot. If one ledger refuses, the transaction rolls back the
+   others and the resident gets a plain message.
+2. `settle()` deletes the reservation and, only if it still existed, moves its amounts out
+   of "reserved"; the real usage goes into "used" and a UsageRecord (figures, no text).
+3. `release_stale()` (a periodic task) deletes reservations past their expiry, left behind
+   by a crashed process, and releases their amounts. Because settle and release both start
+   by deleting the reservation row, an amount is released exactly once, never twice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import ledgers
+from .models import AccessCode, Ledger, QuotaSettings, Reservation, UsageRecord
+from .models.metering import to_micros
+
+MONTH, DAY = "%Y-%m", "%Y-%m-%d"
+
+
+class AdmissionRefused(Exception):
+    """The question must not be answered. `reason`: "allowance" (the code's monthly
+    allowance is used up), "daily" (today's cap) or "budget" (the town's budget is spent)."""
+
+    def __init__(self, reason: str, user_message: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.user_message = user_message
+
+
+def refusal(reason: str) -> AdmissionRefused:
+    messages = {
+        "allowance": _(
+            "You have used this month's allowance of your access code. It will be renewed on "
+            "the first day of next month. For an urgent question, please call the town hall."
+        ),
+        "daily": _(
+            "You have asked many questions today. Please come back tomorrow, or call the town "
+            "hall for an urgent question."
+        ),
+        "budget": _(
+            "The assistant is paused until the end of the month: the town's budget for it has "
+            "been used. Please call the town hall for your question."
+        ),
+    }
+    return AdmissionRefused(reason, messages[reason])
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One ledger an answer must fit in: its key, limits (None: no limit) and the refusal."""
+
+    key: str
+    code_id: int | None
+    period: str
+    max_tokens: int | None
+    max_micros: int | None
+    reason: str
+
+
+def limits_for(code: AccessCode, quotas: QuotaSettings, now) -> list[Limit]:
+    local = timezone.localtime(now)
+    month, day = local.strftime(MONTH), local.strftime(DAY)
+    monthly_tokens = code.monthly_tokens or quotas.code_monthly_tokens
+    monthly_eur = code.monthly_eur if code.monthly_eur is not None else quotas.code_monthly_eur
+    daily = code.daily_tokens or quotas.code_daily_tokens
+    limits = [
+        Limit(f"town:{month}", None, month, None, to_micros(quotas.monthly_budget_eur), "budget"),
+        Limit(
+            f"code:{code.pk}:{month}",
+            code.pk,
+            month,
+            monthly_tokens,
+            to_micros(monthly_eur) if monthly_eur is not None else None,
+            "allowance",
+        ),
+    ]
+    if daily:
+        limits.append(Limit(f"code:{code.pk}:{day}", code.pk, day, daily, None, "daily"))
+    return limits
+
+
+def reserve(code: AccessCode, tokens: int, micros: int, now=None, quotas=None) -> Reservation:
+    """Hold `tokens` and `micros` on every ledger of the code, or raise AdmissionRefused."""
+    now = now or timezone.now()
+    quotas = quotas or QuotaSettings.current()
+    limits = sorted(limits_for(code, quotas, now), key=lambda lim: lim.key)
+    with transaction.atomic():
+        ledgers.ensure([(lim.key, lim.code_id, lim.period) for lim in limits])
+        for lim in limits:
+            if not ledgers.hold(lim.key, tokens, micros, lim.max_tokens, lim.max_micros):
+                raise refusal(lim.reason)  # rolls back what the loop already held
+        minutes = settings.METER_RESERVATION_MINUTES
+        return Reservation.objects.create(
+            code=code,
+            created_at=now,
+            expires_at=now + timezone.timedelta(minutes=minutes),
+            tokens=tokens,
+            micros=micros,
+            ledger_keys=",".join(lim.key for lim in limits),
+        )
+
+
+def _release(reservation: Reservation) -> bool:
+    """Delete the reservation; True if this call did it (then its amounts must be released)."""
+    deleted, _ = Reservation.objects.filter(pk=reservation.pk).delete()
+    return bool(deleted)
+
+
+def settle(reservation: Reservation, tokens: int, micros: int, records=()):
+    """Charge the real usage, release the worst case (once) and write the usage records."""
+    with transaction.atomic():
+        held = (reservation.tokens, reservation.micros) if _release(reservation) else (0, 0)
+        ledgers.move(reservation.ledger_keys.split(","), (tokens, micros), held)
+        UsageRecord.objects.bulk_create(records)
+
+
+def release_stale(now=None) -> int:
+    """Release reservations past their expiry (their process died); returns how many."""
+    now = now or timezone.now()
+    released = 0
+    for reservation in Reservation.objects.filter(expires_at__lt=now):
+        with transaction.atomic():
+            if not _release(reservation):
+                continue  # settled meanwhile
+            held = (reservation.tokens, reservation.micros)
+            ledgers.move(reservation.ledger_keys.split(","), (0, 0), held)
+            released += 1
+    return released
+
+
+def worst_case(estimated_input_tokens: int, max_output_tokens: int, chain) -> tuple[int, int]:
+    """(tokens, micro-euros) an answer may cost at most with the chain: every paid provider
+    may bill the input once (one that fails after accepting the request, see
+    providers.chain), and only one of them writes the answer. The offline provider is free
+    and counts no tokens."""
+    from providers.pricing import price_at
+
+    paid = [p for p in chain if p.kind != "offline"]
+    if not paid:
+        return 0, 0
+    tokens_in = math.ceil(estimated_input_tokens * settings.METER_INPUT_MARGIN)
+    prices = [price_at(provider.config) for provider in paid]
+    inputs = sum(tokens_in * float(price.eur_per_million_input) for price in prices)
+    output = max(max_output_tokens * float(price.eur_per_million_output) for price in prices)
+    # € per million tokens x tokens = micro-euros
+    return tokens_in * len(paid) + max_output_tokens, math.ceil(inputs + output)
+
+
+def percent_left(code: AccessCode, now=None, quotas=None, ledger=False) -> int | None:
+    """How much of the code's monthly allowance is left, 0-100 (None: no limit). `ledger`:
+    the code's monthly Ledger (or None) when the caller has already read it."""
+    now = now or timezone.now()
+    lim = limits_for(code, quotas or QuotaSettings.current(), now)[1]
+    if ledger is False:
+        ledger = Ledger.objects.filter(key=lim.key).first()
+    used_t = (ledger.used_tokens + ledger.reserved_tokens) if ledger else 0
+    used_m = (ledger.used_micros + ledger.reserved_micros) if ledger else 0
+    shares = []
+    if lim.max_tokens:
+        shares.append(1 - used_t / lim.max_tokens)
+    if lim.max_micros:
+        shares.append(1 - used_m / lim.max_micros)
+    if not shares:
+        return None
+    return max(0, min(100, math.floor(min(shares) * 100)))
+
+
+def usage_summary(code: AccessCode, now=None) -> dict:
+    """This month's figures of one code, for the counter desk."""
+    from django.db.models import Count, Sum
+
+    now = now or timezone.now()
+    lim = limits_for(code, QuotaSettings.current(), now)[1]
+    local = timezone.localtime(now)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    records = UsageRecord.objects.filter(code=code, at__gte=start).aggregate(
+        questions=Count("id"), micros=Sum("cost_micros")
+    )
+    ledger = Ledger.objects.filter(key=lim.key).first()
+    from .models.metering import to_euros
+
+    return {
+        "questions": records["questions"] or 0,
+        "used_tokens": ledger.used_tokens if ledger else 0,
+        "allowance_tokens": lim.max_tokens,
+        "percent_left": percent_left(code, now),
+        "used_eur": to_euros(records["micros"] or 0),
+    }
+
+
+class Metering:
+    """The chat view's admission seam for one code (see arcachat.chat): reserve, then settle
+    exactly once, both from a worker thread. `client` is the raw client description used for
+    sharing signals (it is hashed with a daily salt, never stored)."""
+
+    def __init__(self, code: AccessCode, client: str = ""):
+        self.code = code
+        self.client = client
+        self.reservation: Reservation | None = None
+        self.started = timezone.now()
+        self.quotas: QuotaSettings | None = None
+        self.offline_only = False
+
+    def reserve(self, *, estimated_input_tokens: int, max_output_tokens: int, chain=()) -> bool:
+        """Hold the worst case; returns True if only the free offline provider may answer."""
+        self.quotas = QuotaSettings.current()
+        tokens, micros = worst_case(estimated_input_tokens, max_output_tokens, chain)
+        try:
+            self.reservation = reserve(self.code, tokens, micros, self.started, self.quotas)
+        except AdmissionRefused as exc:
+            if exc.reason != "budget" or not self.quotas.offline_when_paused:
+                raise
+            self.offline_only = True
+            self.reservation = reserve(self.code, 0, 0, self.started, self.quotas)
+        return self.offline_only
+
+    def _record(self, usage, outcome, provider, latency_ms) -> tuple[UsageRecord, int, int]:
+        """A usage record for one provider's part, and the (tokens, micro-euros) it costs."""
+        from providers.pricing import cost_eur, price_at
+
+        config = getattr(provider, "config", None)
+        kind = getattr(provider, "kind", "")
+        price = price_at(config, self.started)
+        record = UsageRecord(
+            code=self.code,
+            at=self.started,
+            provider=getattr(provider, "name", "")[:80],
+            kind=kind,
+            model=(getattr(provider, "model", "") or "")[:120],
+            outcome=outcome,
+            latency_ms=max(0, int(latency_ms)),
+            price=price if price.pk else None,
+        )
+        tokens = micros = 0
+        if usage is not None:
+            record.input_tokens = usage.input_tokens
+            record.output_tokens = usage.output_tokens
+            record.cached_tokens = usage.cached_tokens
+            record.estimated = usage.estimated
+            record.cost_micros = micros = to_micros(cost_eur(usage, price))
+            if kind != "offline":
+                tokens = usage.input_tokens + usage.output_tokens
+        return record, tokens, micros
+
+    def settle(self, usage, *, outcome, provider, latency_ms, failures=()) -> int | None:
+        """Charge what was used (and what failed providers may have billed), release the
+        rest, note the client for the sharing signals; returns the allowance left (%).
+
+        The request's database connection was taken before the answer started; if the
+        server restarted meanwhile, it is dead: it is dropped and the settlement runs once
+        more on a fresh one. If the first attempt committed after all (only its reply was
+        lost), the reservation is gone and nothing is charged twice."""
+        reservation = self.reservation
+        try:
+            return self._settle(usage, outcome, provider, latency_ms, failures)
+        except (OperationalError, InterfaceError):
+            connection.close()
+            if reservation is None or self.reservation is None:
+                raise
+            if not Reservation.objects.filter(pk=reservation.pk).exists():
+                self.reservation = None  # settled by the first attempt
+                return None
+            return self._settle(usage, outcome, provider, latency_ms, failures)
+
+    def _settle(self, usage, outcome, provider, latency_ms, failures) -> int | None:
+        from .alerts import check_budget
+        from .sharing import record_sighting
+
+        if self.reservation is None:
+            return None
+        parts = [self._record(usage if provider else None, outcome, provider, latency_ms)]
+        for failure in failures:  # providers that failed first but may have billed the input
+            if failure.usage.input_tokens or failure.usage.output_tokens:
+                parts.append(self._record(failure.usage, "error", failure.provider, 0))
+        tokens = sum(part[1] for part in parts)
+        micros = sum(part[2] for part in parts)
+        settle(self.reservation, tokens, micros, [part[0] for part in parts])
+        self.reservation = None
+        if self.client:
+            record_sighting(self.code, self.client, self.started)
+        quotas = self.quotas or QuotaSettings.current()
+        town, code_month = limits_for(self.code, quotas, self.started)[:2]
+        ledgers = Ledger.objects.in_bulk([town.key, code_month.key], field_name="key")
+        check_budget(self.started, ledgers.get(town.key), quotas)
+        return percent_left(self.code, self.started, quotas, ledgers.get(code_month.key))

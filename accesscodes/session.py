@@ -1,0 +1,100 @@
+"""The resident's session: who is signed in with which code, and the guard of resident pages.
+
+A resident is never a Django user. Signing in stores the code's primary key under
+`SESSION_KEY` in a fresh session (new key: no session fixation); the code itself is never
+put in the session. A code that stops being usable (suspended, revoked, expired) keeps its
+key in the session so that pages can tell a blocked resident from a signed-out one.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from asgiref.sync import iscoroutinefunction, sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .models import AccessCode
+
+SESSION_KEY = "resident_code_id"
+_CACHE_ATTR = "_arcachat_resident"
+
+
+def _usable(code: AccessCode | None) -> AccessCode | None:
+    return code if code is not None and code.is_usable() else None
+
+
+def get_resident(request) -> AccessCode | None:
+    """The usable code of the signed-in resident, or None (signed out or blocked)."""
+    if hasattr(request, _CACHE_ATTR):
+        return getattr(request, _CACHE_ATTR)
+    pk = request.session.get(SESSION_KEY)
+    code = AccessCode.objects.filter(pk=pk).first() if pk else None
+    code = _usable(code)
+    setattr(request, _CACHE_ATTR, code)
+    return code
+
+
+async def aget_resident(request) -> AccessCode | None:
+    """`get_resident` for async views (the ASGI chat endpoint)."""
+    pk = await request.session.aget(SESSION_KEY)
+    if not pk:
+        return None
+    return _usable(await AccessCode.objects.filter(pk=pk).afirst())
+
+
+def is_blocked(request) -> bool:
+    """Signed in with a code that can no longer be used."""
+    return bool(request.session.get(SESSION_KEY)) and get_resident(request) is None
+
+
+def sign_in(request, code: AccessCode, remember: bool) -> None:
+    """Start a resident session for `code`: a new session key, weeks long if `remember`."""
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = code.pk
+    # 0 = until the browser is closed (a shared computer); else SESSION_COOKIE_AGE (weeks).
+    request.session.set_expiry(settings.SESSION_COOKIE_AGE if remember else 0)
+    setattr(request, _CACHE_ATTR, code)
+
+
+def sign_out(request) -> None:
+    """Forget everything about this browser's session (and give it a new key)."""
+    request.session.flush()
+    setattr(request, _CACHE_ATTR, None)
+
+
+def _refusal(request):
+    if is_blocked(request):
+        messages.error(
+            request,
+            _(
+                "Your access code is no longer active. Please visit the counter of a "
+                "neighbourhood house: the staff will help you."
+            ),
+        )
+    else:
+        messages.info(request, _("Please sign in with the access code printed on your slip."))
+    return redirect("landing")
+
+
+def resident_required(view):
+    """Let signed-in residents with a usable code through; send anyone else to "/"."""
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_wrapper(request, *args, **kwargs):
+            if await aget_resident(request) is None:
+                return await sync_to_async(_refusal)(request)
+            return await view(request, *args, **kwargs)
+
+        return async_wrapper
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if get_resident(request) is None:
+            return _refusal(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper

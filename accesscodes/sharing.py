@@ -1,0 +1,166 @@
+"""Overuse and sharing signals per code: client fingerprints, peak hours, usage vs the median.
+
+A client fingerprint is a hash of the network prefix (IPv4 /24, IPv6 /48) and the browser's
+user agent, salted with a random salt of the day. The salt is deleted when the day is over,
+so no raw address is ever stored and yesterday's fingerprints cannot be linked to today's.
+A code seen from many clients in one day, asking very often in one hour, or using far more
+than the median code is flagged for admins, and suspended if the town chose so.
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import clients
+from .codeformat import keyed_hash
+from .models import AccessCode, AuditEntry, ClientSighting, DailySalt, QuotaSettings, UsageRecord
+
+
+def client_description(request) -> str:
+    """Network prefix + user agent of a request (the raw material of a fingerprint)."""
+    network = clients.client_network(request, v4_prefix=24, v6_prefix=48)
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    return f"{network}|{agent}"
+
+
+_salts: dict = {}  # day -> salt, memo of this process (a day's salt never changes)
+
+
+def salt_of(day) -> str:
+    if day in _salts:
+        return _salts[day]
+    found = DailySalt.objects.filter(day=day).values_list("salt", flat=True).first()
+    if not found:
+        try:
+            with transaction.atomic():
+                DailySalt.objects.create(day=day, salt=secrets.token_hex(32))
+        except IntegrityError:
+            pass  # another process created it first
+        found = DailySalt.objects.get(day=day).salt
+    _salts.clear()  # keep one day only
+    _salts[day] = found
+    return found
+
+
+def fingerprint(client: str, day) -> str:
+    return keyed_hash(f"client:{salt_of(day)}", client)[:32]
+
+
+def record_sighting(code: AccessCode, client: str, when=None) -> None:
+    day = timezone.localdate(when or timezone.now())
+    mark = fingerprint(client, day)
+    rows = ClientSighting.objects.filter(code=code, day=day, fingerprint=mark)
+    if rows.update(requests=F("requests") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ClientSighting.objects.create(code=code, day=day, fingerprint=mark)
+    except IntegrityError:
+        rows.update(requests=F("requests") + 1)
+
+
+def forget_old_salts(today=None) -> int:
+    """Delete the salts of past days (and sightings older than the look-back window)."""
+    today = today or timezone.localdate()
+    keep_from = today - timezone.timedelta(days=settings.SHARING_KEEP_DAYS)
+    ClientSighting.objects.filter(day__lt=keep_from).delete()
+    deleted, _ = DailySalt.objects.filter(day__lt=today).delete()
+    for day in [day for day in _salts if day < today]:
+        del _salts[day]
+    return deleted
+
+
+@dataclass
+class Signals:
+    """What makes one code look shared or abused, with the figures behind it."""
+
+    code_id: int
+    clients_today: int = 0
+    peak_per_hour: int = 0
+    month_tokens: int = 0
+    times_median: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def signals(now=None) -> dict[int, Signals]:
+    """Signals of every code active today or this month, with reasons past thresholds."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = local.date()
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    found: dict[int, Signals] = defaultdict(lambda: Signals(0))
+
+    clients = (
+        ClientSighting.objects.filter(day=today).values("code_id").annotate(n=Count("fingerprint"))
+    )
+    for row in clients:
+        found[row["code_id"]].clients_today = row["n"]
+
+    per_hour: Counter = Counter()
+    since = now - timezone.timedelta(hours=24)
+    for code_id, at in UsageRecord.objects.filter(at__gte=since, code__isnull=False).values_list(
+        "code_id", "at"
+    ):
+        per_hour[(code_id, at.replace(minute=0, second=0, microsecond=0))] += 1
+    for (code_id, _hour), n in per_hour.items():
+        found[code_id].peak_per_hour = max(found[code_id].peak_per_hour, n)
+
+    month = (
+        UsageRecord.objects.filter(at__gte=month_start, code__isnull=False)
+        .values("code_id")
+        .annotate(tokens=Sum(F("input_tokens") + F("output_tokens")))
+    )
+    totals = {row["code_id"]: row["tokens"] or 0 for row in month}
+    median = statistics.median(totals.values()) if totals else 0
+    for code_id, tokens in totals.items():
+        found[code_id].month_tokens = tokens
+        found[code_id].times_median = tokens / median if median else 0.0
+
+    for code_id, sig in found.items():
+        sig.code_id = code_id
+        if sig.clients_today >= settings.SHARING_MAX_CLIENTS_PER_DAY:
+            sig.reasons.append(_("%(n)d different devices today") % {"n": sig.clients_today})
+        if sig.peak_per_hour >= settings.SHARING_MAX_REQUESTS_PER_HOUR:
+            sig.reasons.append(_("%(n)d questions in one hour") % {"n": sig.peak_per_hour})
+        if (
+            len(totals) >= settings.SHARING_MEDIAN_MIN_CODES
+            and sig.times_median >= settings.SHARING_MAX_TIMES_MEDIAN
+        ):
+            sig.reasons.append(
+                _("%(times).0f× the usage of the median code this month")
+                % {"times": sig.times_median}
+            )
+    return dict(found)
+
+
+def flag_codes(now=None) -> list[AccessCode]:
+    """Flag the codes whose signals pass a threshold; suspend them if the town chose so."""
+    now = now or timezone.now()
+    auto_suspend = QuotaSettings.current().auto_suspend_flagged
+    flagged = []
+    for sig in signals(now).values():
+        if not sig.reasons:
+            continue
+        code = AccessCode.objects.filter(pk=sig.code_id).first()
+        if code is None:
+            continue
+        reasons = "; ".join(sig.reasons)
+        if code.flagged_at is None or code.flag_reasons != reasons:
+            code.flagged_at = now
+            code.flag_reasons = reasons[:300]
+            code.save(update_fields=["flagged_at", "flag_reasons"])
+            AuditEntry.record(None, AuditEntry.Action.FLAGGED, code, reasons)
+            flagged.append(code)
+        if auto_suspend and code.status == AccessCode.Status.ACTIVE:
+            code.set_status(AccessCode.Status.SUSPENDED)
+            AuditEntry.record(None, AuditEntry.Action.AUTO_SUSPENDED, code, reasons)
+    return flagged

@@ -1,0 +1,205 @@
+"""Spend figures for admins: a month's totals, projection, days, providers, codes, past months."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from .models import AccessCode, Ledger, QuotaSettings, UsageRecord
+from .models.metering import to_euros
+
+CENT = Decimal("0.01")
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end (exclusive) of a "YYYY-MM" month in local time, as aware datetimes."""
+    year, number = (int(part) for part in month.split("-"))
+    start = dt.datetime(year, number, 1)
+    end = dt.datetime(year + (number == 12), number % 12 + 1, 1)
+    zone = timezone.get_current_timezone()
+    return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+
+
+def current_month(now=None) -> str:
+    return timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + number - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass
+class MonthFigures:
+    month: str
+    budget_eur: Decimal
+    spent_eur: Decimal = Decimal(0)
+    reserved_eur: Decimal = Decimal(0)
+    questions: int = 0
+    active_codes: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    projection_eur: Decimal | None = None
+    days: list[dict] = field(default_factory=list)
+    providers: list[dict] = field(default_factory=list)
+    top_codes: list[dict] = field(default_factory=list)
+    outcomes: dict = field(default_factory=dict)
+
+    @property
+    def first_day(self) -> dt.date:
+        year, number = (int(part) for part in self.month.split("-"))
+        return dt.date(year, number, 1)
+
+    @property
+    def percent_of_budget(self) -> int:
+        if not self.budget_eur:
+            return 0
+        return int((self.spent_eur / self.budget_eur * 100).to_integral_value(ROUND_HALF_UP))
+
+    @property
+    def average_eur(self) -> Decimal | None:
+        if not self.questions:
+            return None
+        return (self.spent_eur / self.questions).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def _euros(micros) -> Decimal:
+    return to_euros(micros or 0)
+
+
+def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFigures:
+    """Every figure of the dashboard for one month, from the usage records."""
+    now = now or timezone.now()
+    month = month or current_month(now)
+    start, end = month_bounds(month)
+    records = UsageRecord.objects.filter(at__gte=start, at__lt=end)
+    totals = records.aggregate(
+        micros=Sum("cost_micros"),
+        questions=Count("id"),
+        codes=Count("code", distinct=True),
+        input_tokens=Sum("input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        cached_tokens=Sum("cached_tokens"),
+    )
+    figures = MonthFigures(
+        month=month,
+        budget_eur=QuotaSettings.current().monthly_budget_eur,
+        spent_eur=_euros(totals["micros"]),
+        questions=totals["questions"] or 0,
+        active_codes=totals["codes"] or 0,
+        input_tokens=totals["input_tokens"] or 0,
+        output_tokens=totals["output_tokens"] or 0,
+        cached_tokens=totals["cached_tokens"] or 0,
+    )
+    ledger = Ledger.objects.filter(key=f"town:{month}").first()
+    figures.reserved_eur = _euros(ledger.reserved_micros if ledger else 0)
+    figures.projection_eur = projection(figures.spent_eur, month, now)
+
+    zone = timezone.get_current_timezone()
+    by_day = {
+        row["day"]: row
+        for row in records.annotate(day=TruncDate("at", tzinfo=zone))
+        .values("day")
+        .annotate(micros=Sum("cost_micros"), questions=Count("id"))
+    }
+    days_in = calendar.monthrange(start.year, start.month)[1]
+    for number in range(1, days_in + 1):
+        day = dt.date(start.year, start.month, number)
+        row = by_day.get(day, {})
+        figures.days.append(
+            {"day": day, "eur": _euros(row.get("micros")), "questions": row.get("questions", 0)}
+        )
+
+    for row in (
+        records.values("provider", "model")
+        .annotate(
+            micros=Sum("cost_micros"),
+            questions=Count("id"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            cached_tokens=Sum("cached_tokens"),
+        )
+        .order_by("-micros", "provider", "model")
+    ):
+        figures.providers.append({**row, "eur": _euros(row.pop("micros"))})
+
+    tops = (
+        records.filter(code__isnull=False)
+        .values("code_id", "code__number", "code__status", "code__flagged_at")
+        .annotate(
+            tokens=Sum(F("input_tokens") + F("output_tokens")),
+            micros=Sum("cost_micros"),
+            questions=Count("id"),
+        )
+        .order_by("-tokens", "code__number")[:top]
+    )
+    for row in tops:
+        figures.top_codes.append(
+            {
+                "label": f"N° {row['code__number']:04d}",
+                "number": row["code__number"],
+                "status": row["code__status"],
+                "status_label": AccessCode.Status(row["code__status"]).label,
+                "flagged": row["code__flagged_at"] is not None,
+                "tokens": row["tokens"] or 0,
+                "questions": row["questions"],
+                "eur": _euros(row["micros"]),
+            }
+        )
+    figures.outcomes = dict(
+        records.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n")
+    )
+    return figures
+
+
+def projection(spent: Decimal, month: str, now=None) -> Decimal | None:
+    """Spend at month end if the month goes on as it went so far (by elapsed days);
+    None for a month that has not started, the spend itself for a finished month."""
+    now = timezone.localtime(now or timezone.now())
+    start, end = month_bounds(month)
+    if now < start:
+        return None
+    if now >= end:
+        return spent
+    days_in = calendar.monthrange(start.year, start.month)[1]
+    elapsed = now.day  # today counts as a day under way
+    return (spent * days_in / elapsed).quantize(CENT, ROUND_HALF_UP)
+
+
+def past_months(now=None, count: int = 12) -> list[dict]:
+    """Spend and questions of the last `count` months before the current one, newest first."""
+    now = now or timezone.now()
+    this = current_month(now)
+    first = shift_month(this, -count)
+    start, _ = month_bounds(first)
+    end, _ = month_bounds(this)
+    zone = timezone.get_current_timezone()
+    rows = (
+        UsageRecord.objects.filter(at__gte=start, at__lt=end)
+        .annotate(month=TruncMonth("at", tzinfo=zone))
+        .values("month")
+        .annotate(micros=Sum("cost_micros"), questions=Count("id"))
+    )
+    found = {row["month"].strftime("%Y-%m"): row for row in rows}
+    return [
+        {
+            "month": month,
+            "first_day": dt.date(*(int(part) for part in month.split("-")), 1),
+            "eur": _euros(found[month]["micros"]),
+            "questions": found[month]["questions"],
+        }
+        for month in (shift_month(this, -delta) for delta in range(1, count + 1))
+        if month in found
+    ]
+
+
+def flagged_codes():
+    return AccessCode.objects.filter(flagged_at__isnull=False).order_by("-flagged_at")

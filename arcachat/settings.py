@@ -1,0 +1,359 @@
+"""Django settings for ArcaChat, read from the environment; runs with no configuration at all.
+
+With nothing set you get the embedded default: SQLite, a local-memory cache, Celery tasks run
+eagerly in-process, the offline provider and the demo town. `DATABASE_URL` switches to
+PostgreSQL, `REDIS_URL` to Redis for the cache, rate limits and the Celery broker. Every
+variable is listed, with its default, in the README's configuration table.
+"""
+
+import os
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
+
+_INSECURE_KEY = "django-insecure-arcachat-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY") or _INSECURE_KEY
+if not DEBUG and (
+    SECRET_KEY == _INSECURE_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or weak while DEBUG is off. Set SECRET_KEY to 50+ random "
+        "characters, e.g. the output of: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+# Access codes and client fingerprints are stored as keyed hashes with this secret.
+# Changing it makes every issued code unusable, so it is separate from SECRET_KEY.
+CODE_HASH_KEY = env_str("CODE_HASH_KEY") or SECRET_KEY
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
+# The town hall's contact in the prompt and the offline answers, unless the comms team sets
+# one on the prompt page.
+TOWN_CONTACT = env_str("TOWN_CONTACT", "Mairie de Port-Lumière, 05 00 00 10 00")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "arcachat",
+    "accesscodes",
+    "knowledge",
+    "providers",
+]
+
+
+class MiddlewareList(list):
+    """Django's deploy checks look for its own middleware by dotted path; our inline versions
+    (arcachat/middleware.py: the same classes, hooks run on the event loop under ASGI) count
+    as present, so `check --deploy` still checks HSTS, CSRF, X-Frame-Options and the rest."""
+
+    def __contains__(self, name) -> bool:
+        inline = "arcachat.middleware." + str(name).rsplit(".", 1)[-1]
+        return list.__contains__(self, name) or (
+            str(name).startswith("django.") and list.__contains__(self, inline)
+        )
+
+
+# Django's middleware, in versions that run their hooks on the event loop under ASGI (no
+# thread switch per hook), and WhiteNoise for /static/ only: see arcachat/middleware.py.
+MIDDLEWARE = MiddlewareList(
+    [
+        "arcachat.middleware.SecurityMiddleware",
+        "arcachat.middleware.security_headers",
+        "arcachat.middleware.static_files",
+        "arcachat.middleware.SessionMiddleware",
+        "arcachat.middleware.LocaleMiddleware",
+        "arcachat.middleware.CommonMiddleware",
+        "arcachat.middleware.CsrfViewMiddleware",
+        "arcachat.middleware.AuthenticationMiddleware",
+        "arcachat.middleware.MessageMiddleware",
+        "arcachat.middleware.XFrameOptionsMiddleware",
+    ]
+)
+
+ROOT_URLCONF = "arcachat.urls"
+WSGI_APPLICATION = "arcachat.wsgi.application"
+ASGI_APPLICATION = "arcachat.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "arcachat.context.town",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite by default, PostgreSQL with DATABASE_URL -------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # A pool per process (psycopg_pool): under ASGI each request runs its database work in a
+    # thread of its own, so without a pool every request would open a new connection. Each
+    # connection is checked as it leaves the pool (CONN_HEALTH_CHECKS), so a restarted
+    # server costs no request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DB_POOL_SIZE", 10),
+        "timeout": 10,
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN
+            # so that concurrent reservations serialise instead of failing on upgrade.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, rate limits, Celery: local memory by default, Redis with REDIS_URL ---------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis must fail fast, not hang the request that needed it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process only in the embedded mode, so a local-memory cache is shared enough.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = env_str("TIME_ZONE", "Europe/Paris")
+# Periodic tasks, run by the one `celery beat` process (see docker-compose.yml).
+CELERY_BEAT_SCHEDULE = {
+    "release-stale-reservations": {
+        "task": "accesscodes.release_stale_reservations",
+        "schedule": 60.0,
+    },
+    "flag-codes": {"task": "accesscodes.flag_codes", "schedule": 15 * 60.0},
+    "check-budget": {"task": "accesscodes.check_budget", "schedule": 15 * 60.0},
+    "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
+    "monthly-report": {
+        "task": "accesscodes.monthly_report",
+        "schedule": crontab(minute=0, hour=7, day_of_month=1),
+    },
+}
+
+# --- Sessions and security -----------------------------------------------------------------
+# Database sessions with a cached copy; a cache (Redis) outage falls back to the database.
+SESSION_ENGINE = "accesscodes.sessions"
+SESSION_COOKIE_NAME = "arcachat_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_DAYS", 42) * 24 * 3600
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+# Strict CSP: everything is self-hosted, no inline script or style.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "staff-login"
+LOGIN_REDIRECT_URL = "staff-home"
+LOGOUT_REDIRECT_URL = "landing"
+
+# --- Languages: French first, English too ---------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- E-mail (budget alerts, monthly report) ---------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "arcachat@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Product settings ---------------------------------------------------------------------------
+# Key that encrypts provider API keys stored in the database (Fernet, derived from it).
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or SECRET_KEY
+# Keep message text? Never by default: only usage figures are recorded.
+KEEP_TRANSCRIPTS = False
+# Monthly budget and default quotas (editable by admins; these seed the first values).
+MONTHLY_BUDGET_EUR = env_float("MONTHLY_BUDGET_EUR", 300.0)
+DEFAULT_CODE_MONTHLY_TOKENS = env_int("DEFAULT_CODE_MONTHLY_TOKENS", 200_000)
+SIGNIN_RATE = env_str("SIGNIN_RATE", "10/15m")
+# Metering (accesscodes.metering): the chat view's admission seam and its margins.
+CHAT_METERING = "accesscodes.metering.Metering"
+METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 1.25)  # input estimate x this, reserved
+METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then released as stale
+# Sharing signals (accesscodes.sharing): a code past any threshold is flagged for admins.
+SHARING_MAX_CLIENTS_PER_DAY = env_int("SHARING_MAX_CLIENTS_PER_DAY", 4)
+SHARING_MAX_REQUESTS_PER_HOUR = env_int("SHARING_MAX_REQUESTS_PER_HOUR", 40)
+SHARING_MAX_TIMES_MEDIAN = env_float("SHARING_MAX_TIMES_MEDIAN", 10.0)
+SHARING_MEDIAN_MIN_CODES = env_int("SHARING_MEDIAN_MIN_CODES", 10)  # fewer: no median signal
+SHARING_KEEP_DAYS = env_int("SHARING_KEEP_DAYS", 31)
+CHAT_RATE = env_str("CHAT_RATE", "30/m")
+
+# Town knowledge (knowledge app): upload limits, URL fetching, search backend, prompt budget.
+KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 25)
+KNOWLEDGE_MAX_UNCOMPRESSED_MB = env_int("KNOWLEDGE_MAX_UNCOMPRESSED_MB", 100)
+KNOWLEDGE_URL_MAX_BYTES = env_int("KNOWLEDGE_URL_MAX_BYTES", 5 * 1024 * 1024)
+KNOWLEDGE_URL_TIMEOUT = env_float("KNOWLEDGE_URL_TIMEOUT", 15.0)
+KNOWLEDGE_INGEST_SECONDS = env_int("KNOWLEDGE_INGEST_SECONDS", 900)  # then the reading stops
+KNOWLEDGE_URL_ALLOW_PRIVATE = False  # tests flip it to fetch from 127.0.0.1; never in production
+KNOWLEDGE_SEARCH_BACKEND = env_str("KNOWLEDGE_SEARCH_BACKEND", "auto")  # auto, sqlite, postgres
+KNOWLEDGE_BM25_K1 = env_float("KNOWLEDGE_BM25_K1", 1.2)
+KNOWLEDGE_BM25_B = env_float("KNOWLEDGE_BM25_B", 0.3)
+KNOWLEDGE_LEAD_TERMS = env_int("KNOWLEDGE_LEAD_TERMS", 40)
+KNOWLEDGE_LEAD_WEIGHT = env_float("KNOWLEDGE_LEAD_WEIGHT", 1.0)
+KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per query
+# Hybrid ranking: BM25F plus the cosine of question and passage lead embedded by a local
+# multilingual encoder (knowledge/index/vectors.py); 0 gives the lexical ranking alone.
+KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)
+KNOWLEDGE_DENSE_WEIGHT = env_float("KNOWLEDGE_DENSE_WEIGHT", 1.0)
+KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
+KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},  # one line per provider call otherwise
+        "httpx": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,57 @@
+"""Staff sign-in with the same growing lockout as residents' codes (per client, in the cache).
+
+Wrong passwords are counted per client by accesscodes.lockout under a separate key; once the
+client is locked, every attempt is refused (429) without checking the password, right or
+wrong. The Django admin's own login page sends staff here.
+"""
+
+import math
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.utils.http import urlencode
+from django.utils.translation import ngettext
+
+from accesscodes import lockout
+
+
+def _client(request) -> str:
+    return "staff:" + lockout.client_of(request)
+
+
+def _locked_message(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext(
+        "Too many wrong passwords were typed from this connection. Please wait %(minutes)d "
+        "minute before trying again.",
+        "Too many wrong passwords were typed from this connection. Please wait %(minutes)d "
+        "minutes before trying again.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+
+    def post(self, request, *args, **kwargs):
+        wait = lockout.locked_for(_client(request))
+        if wait:
+            return self._locked(wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        wait = lockout.record_failure(self.request, _client(self.request))
+        if wait:
+            return self._locked(wait)
+        return super().form_invalid(form)
+
+    def _locked(self, seconds: int):
+        context = self.get_context_data(form=self.get_form_class()(self.request))
+        context["locked"] = _locked_message(seconds)
+        return self.render_to_response(context, status=429)
+
+
+def admin_login(request):
+    """The admin's login page: the staff sign-in, which comes back to the admin."""
+    target = request.GET.get("next") or "/admin/"
+    return redirect(f"/staff/login/?{urlencode({'next': target})}")

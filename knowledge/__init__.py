@@ -1,0 +1,1 @@
+"""The town's knowledge: documents, ingestion, chunks, retrieval and prompt assembly."""

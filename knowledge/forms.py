@@ -1,0 +1,87 @@
+"""Forms of the comms pages: upload (several files or a URL), prompt editor, test question."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Document, PromptTemplate
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("allow_empty_file", True)  # the view refuses it per file, clearly
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Files (PDF, Word .docx, HTML, Markdown, text; several at once)"), required=False
+    )
+    url = forms.URLField(
+        label=_("…or the address of a web page"), required=False, assume_scheme="https"
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=300,
+        required=False,
+        help_text=_("Leave empty to use the file name (or the page title)."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    published_on = forms.DateField(label=_("Publication date"), widget=DateInput())
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("After this date the document is no longer used for answers."),
+    )
+    replaces = forms.ModelChoiceField(
+        label=_("Replaces (e.g. the previous issue of the magazine)"),
+        queryset=Document.objects.none(),
+        required=False,
+        help_text=_("The previous document is retired only once this one is ready."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replaces"].queryset = Document.objects.filter(status=Document.Status.READY)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("files") and not data.get("url"):
+            raise forms.ValidationError(_("Choose at least one file, or give a web address."))
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end of validity is before its start."))
+        return data
+
+
+class PromptForm(forms.ModelForm):
+    class Meta:
+        model = PromptTemplate
+        fields = ["text", "contact"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 18})}
+        help_texts = {
+            "text": _("Placeholders: {town}, {today}, {contact}. Safety rules are always added.")
+        }
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(label=_("Test question"), max_length=1000)
+    today = forms.DateField(label=_("As if today were"), required=False, widget=DateInput())

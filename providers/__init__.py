@@ -1,0 +1,1 @@
+"""LLM providers behind one small streaming contract, with settings, prices and fallback order."""

@@ -1,0 +1,173 @@
+"""Django admin for providers: write-only API keys, price versions, test and make-active."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import Price, ProviderConfig
+from .probe import probe
+from .registry import build
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class KindDefaultSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", _("Default for this kind")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
+
+
+class ProviderConfigForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Stored encrypted and never shown again. Leave empty to keep the current key; "
+            "or leave empty and name an environment variable above."
+        ),
+    )
+    clear_api_key = forms.BooleanField(label=_("Delete the stored key"), required=False)
+
+    class Meta:
+        model = ProviderConfig
+        # base_url comes from the admin (formfield_for_dbfield sets its https default).
+        fields = [
+            "name",
+            "kind",
+            "model",
+            "api_key_env",
+            "max_output_tokens",
+            "timeout",
+            "order",
+            "enabled",
+            "supports_images",
+            "prompt_caching",
+        ]
+        widgets = {"supports_images": KindDefaultSelect, "prompt_caching": KindDefaultSelect}
+
+    def clean_api_key_env(self):
+        value = self.cleaned_data["api_key_env"].strip()
+        if value and not ENV_NAME.match(value):
+            raise forms.ValidationError(
+                _("Write the name of an environment variable (letters, digits, _), not the key.")
+            )
+        return value
+
+    def clean_timeout(self):
+        value = self.cleaned_data["timeout"]
+        if not 0.1 <= value <= 600:
+            raise forms.ValidationError(_("Choose a timeout between 0.1 and 600 seconds."))
+        return value
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    extra = 1
+    fields = [
+        "effective_from",
+        "eur_per_million_input",
+        "eur_per_million_output",
+        "eur_per_million_cached_input",
+    ]
+
+
+def probe_message(name: str, result) -> tuple[int, str]:
+    values = {
+        "name": name,
+        "first": result.first_chunk_ms,
+        "total": result.total_ms,
+        "detail": result.detail,
+    }
+    if result.ok and result.first_chunk_ms is None:
+        text = _("%(name)s answered in %(total)s ms, but with no text: %(detail)s.")
+        return messages.WARNING, text % values
+    if result.ok:
+        text = _("%(name)s answered: first words after %(first)s ms, done in %(total)s ms.")
+        return messages.SUCCESS, text % values
+    return messages.ERROR, _("%(name)s failed after %(total)s ms: %(detail)s") % values
+
+
+@admin.register(ProviderConfig)
+class ProviderConfigAdmin(admin.ModelAdmin):
+    form = ProviderConfigForm
+    inlines = [PriceInline]
+    list_display = ["name", "kind", "model", "order", "enabled", "is_active", "key_status"]
+    list_editable = ["order", "enabled"]
+    readonly_fields = ["key_status"]
+    actions = ["test_connection", "make_active"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "model", "base_url", "order", "enabled"]}),
+        (_("API key"), {"fields": ["key_status", "api_key", "clear_api_key", "api_key_env"]}),
+        (
+            _("Limits and capabilities"),
+            {"fields": ["max_output_tokens", "timeout", "supports_images", "prompt_caching"]},
+        ),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "base_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("API key"))
+    def key_status(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return _("No key stored yet.")
+        if obj.has_stored_key:
+            if obj.resolve_key()[0] is None:
+                return _(
+                    "A key is stored but cannot be decrypted: FIELD_ENCRYPTION_KEY changed; "
+                    "enter the key again."
+                )
+            return _("A key is stored (encrypted).")
+        if obj.key_env:
+            return _("Read from the environment variable %(name)s.") % {"name": obj.key_env}
+        return _("No key (none needed for this endpoint).")
+
+    @admin.display(description=_("active"), boolean=True)
+    def is_active(self, obj) -> bool:
+        first = ProviderConfig.objects.filter(enabled=True).order_by("order", "id").first()
+        return first is not None and first.pk == obj.pk
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("clear_api_key"):
+            obj.set_api_key(None)
+        elif form.cleaned_data.get("api_key"):
+            obj.set_api_key(form.cleaned_data["api_key"])
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Test connection"))
+    def test_connection(self, request, queryset):
+        for config in queryset:
+            level, text = probe_message(config.name, probe(build(config)))
+            self.message_user(request, text, level)
+
+    @admin.action(description=_("Make active (move to the top)"))
+    def make_active(self, request, queryset):
+        chosen = queryset.order_by("order", "id").first()
+        if chosen is None:
+            return
+        with transaction.atomic():
+            others = ProviderConfig.objects.exclude(pk=chosen.pk).order_by("order", "id")
+            chosen.order, chosen.enabled = 10, True
+            chosen.save(update_fields=["order", "enabled", "updated_at"])
+            for position, config in enumerate(others, start=2):
+                config.order = position * 10
+                config.save(update_fields=["order", "updated_at"])
+        self.message_user(
+            request,
+            _("%(name)s is now the active provider; the others are fallbacks in order.")
+            % {"name": chosen.name},
+            messages.SUCCESS,
+        )

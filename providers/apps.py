@@ -1,0 +1,8 @@
+"""App config for LLM providers."""
+
+from django.apps import AppConfig
+
+
+class ProvidersConfig(AppConfig):
+    name = "providers"
+    verbose_name = "Providers"

@@ -1,0 +1,1 @@
+"""Fault suite (issue 8): provider faults, Redis down, database restarts, residents who leave."""

@@ -1,0 +1,70 @@
+// Tests of the markdown subset parser and link filter behind the answer rendering.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { parseInline, parseMarkdown, safeHref } from "../../static/js/render.js";
+
+test("it keeps http, https, mailto, tel and same-site links", () => {
+  assert.equal(safeHref("https://port-lumiere.fr/a?b=1"), "https://port-lumiere.fr/a?b=1");
+  assert.equal(safeHref("mailto:mairie@exemple.fr"), "mailto:mairie@exemple.fr");
+  assert.equal(safeHref("tel:+33556000000"), "tel:+33556000000");
+  assert.equal(safeHref("/media/documents/guide.pdf#page=3"), "/media/documents/guide.pdf#page=3");
+});
+
+test("it refuses script, data and disguised schemes", () => {
+  for (const bad of [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "java\u200bscript:alert(1)",
+    " javascript:alert(1)",
+    "\u0000javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "//evil.example/x",
+    "\\\\evil.example",
+    "jav&#x61;script:alert(1)",
+  ]) {
+    assert.equal(safeHref(bad), null, JSON.stringify(bad));
+  }
+});
+
+test("it parses paragraphs, lists and headings", () => {
+  const blocks = parseMarkdown("# Horaires\n\nLa mairie ouvre :\n- lundi\n- mardi\n\n1. appeler\n2. venir");
+  assert.deepEqual(
+    blocks.map((b) => b.type),
+    ["h", "p", "ul", "ol"],
+  );
+  assert.equal(blocks[2].items.length, 2);
+  assert.deepEqual(blocks[3].items[1], [{ type: "text", text: "venir" }]);
+});
+
+test("it parses bold, italics, links and source references", () => {
+  const nodes = parseInline("**Marché** le *samedi* [1] voir [le guide](https://x.fr/g) [2, 3]");
+  assert.deepEqual(
+    nodes.map((n) => n.type),
+    ["strong", "text", "em", "text", "ref", "text", "link", "text", "ref", "ref"],
+  );
+  assert.equal(nodes[6].href, "https://x.fr/g");
+  assert.deepEqual(
+    nodes.filter((n) => n.type === "ref").map((n) => n.n),
+    [1, 2, 3],
+  );
+});
+
+test("it turns a forbidden link into plain text, keeping its words", () => {
+  const [node] = parseInline("[cliquez](javascript:alert(1))");
+  assert.notEqual(node.type, "link");
+  const all = JSON.stringify(parseInline("[cliquez](javascript:alert(1))"));
+  assert.ok(!all.includes('"href"'));
+});
+
+test("it keeps raw HTML as text", () => {
+  const nodes = parseInline("<img src=x onerror=alert(1)>");
+  assert.deepEqual(nodes, [{ type: "text", text: "<img src=x onerror=alert(1)>" }]);
+});
+
+test("it does not treat snake_case words as italics", () => {
+  assert.deepEqual(parseInline("rue_du_port"), [{ type: "text", text: "rue_du_port" }]);
+});

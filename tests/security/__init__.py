@@ -1,0 +1,1 @@
+"""Security suite of issue 8: access control, sessions, XSS, uploads, SSRF, injection, deploy."""

@@ -1,0 +1,224 @@
+"""The access table: every route of arcachat.urls, who may use it, and how to call it.
+
+ROUTES is read from the URL resolver (included apps and the Django admin too); RULES says, for
+each route, which personas may use it and what GET and POST answer them. test_access_matrix.py
+checks every cell; test_csrf_sessions.py reuses the table to POST to every route.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accesscodes.models import AccessCode
+from knowledge.models import Chunk, Document
+
+PERSONAS = ("anonymous", "resident", "corinne", "marius", "adele")
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # the pattern as written, prefixes joined: "desk/codes/<int:number>/suspend"
+    callback: object
+
+    def __str__(self) -> str:
+        return self.route
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield Route(prefix + str(pattern.pattern), pattern.callback)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+
+# Who may use a route. Anyone else is refused: residents' pages send to the landing page,
+# staff pages send anonymous visitors and residents to the staff login and other staff get a
+# 403, the Django admin sends everyone but admins (staff status) to its own login.
+AUDIENCES = {
+    "public": set(PERSONAS),
+    "resident": {"resident"},
+    "staff": {"corinne", "marius", "adele"},
+    "counter": {"corinne", "adele"},
+    "comms": {"marius", "adele"},
+    "admins": {"adele"},
+    "admin-site": {"adele"},
+}
+UNCHECKED = frozenset()  # the audience's own outcome is not asserted (refusals still are)
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: str
+    get: str | frozenset = "ok"  # outcome(s) of a GET for the audience
+    post: str | frozenset | None = None  # outcome(s) of a POST for the audience; None: no POST
+    method_first: bool = False  # the method is checked before the audience: GET is 405 for all
+    refused: str | None = None  # outcome for the others, when not the audience's usual one
+    data: dict = field(default_factory=dict)
+
+
+COUNTER_POST = Rule("counter", get="405", post="self")
+COMMS_POST = Rule("comms", get="405", post="self")
+RULES = {
+    "": Rule("public"),
+    "signin": Rule("public", get="landing", post="400", data={"code": ""}),
+    "signout": Rule("public", post="landing", method_first=True),
+    "chat/": Rule("resident"),
+    "chat/ask": Rule("resident", post="ok", method_first=True, refused="401"),
+    "healthz": Rule("public"),
+    "staff/": Rule("staff"),
+    "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
+    "staff/logout/": Rule("public", post="landing", method_first=True),
+    "desk/": Rule("counter"),
+    "desk/site": COUNTER_POST,
+    "desk/issue": Rule("counter", get="405", post="self", data={"count": "1", "token": "x"}),
+    "desk/lookup": Rule("counter", post="400"),
+    "desk/codes/<int:number>/": Rule("counter"),
+    "desk/codes/<int:number>/suspend": COUNTER_POST,
+    "desk/codes/<int:number>/reactivate": COUNTER_POST,
+    "desk/codes/<int:number>/revoke": COUNTER_POST,
+    "desk/codes/<int:number>/reissue": COUNTER_POST,
+    "desk/audit/": Rule("admins"),
+    "spend/": Rule("admins"),
+    "spend/export.csv": Rule("admins"),
+    "spend/quotas/": Rule("admins", post="ok"),
+    "spend/codes/<int:number>/": Rule("admins", post="ok"),
+    "spend/codes/<int:number>/clear-flag": Rule("admins", post="self", method_first=True),
+    "comms/": Rule("comms"),
+    "comms/documents/status.json": Rule("comms"),
+    "comms/upload/": Rule("comms", post="ok"),
+    "comms/documents/<int:pk>/": Rule("comms"),
+    "comms/documents/<int:pk>/retire/": COMMS_POST,
+    "comms/documents/<int:pk>/delete/": COMMS_POST,
+    "comms/prompt/": Rule("comms", post="ok"),
+    "comms/playground/": Rule("comms", post="ok"),
+    # Town documents are public once READY (knowledge.views.may_read_document).
+    "documents/<int:pk>/file": Rule("public"),
+    "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
+    # The admin's login page sends everyone to the staff sign-in (and its lockout).
+    "admin/login/": Rule("public", get="login", post="login"),
+    # Non-staff asking to log out of the admin are sent to its index; admins must POST.
+    "admin/logout/": Rule(
+        "public", get=frozenset({"self", "405"}), post=frozenset({"self", "landing"})
+    ),
+    "admin/autocomplete/": Rule("admin-site", get="403", post=UNCHECKED),
+    "admin/accesscodes/accesscode/add/": Rule("admin-site", get="403", post=UNCHECKED),
+    "admin/accesscodes/accesscode/<path:object_id>/delete/": Rule(
+        "admin-site", get="403", post=UNCHECKED
+    ),
+    "admin/accesscodes/auditentry/add/": Rule("admin-site", get="403", post=UNCHECKED),
+    "admin/accesscodes/auditentry/<path:object_id>/delete/": Rule(
+        "admin-site", get="403", post=UNCHECKED
+    ),
+    "admin/r/<path:content_type_id>/<path:object_id>/": Rule(
+        "admin-site", get="404", post=UNCHECKED
+    ),
+    "admin/(?P<url>.*)$": Rule("admin-site", get="404", post=UNCHECKED),
+}
+# Every other page of the Django admin (a model or a view added later included): admins
+# only; POSTs are checked for the refused personas only.
+ADMIN_SITE = Rule("admin-site", get=frozenset({"ok", "self"}), post=UNCHECKED)
+# An object's bare address only redirects to its change page (judged on its own route).
+TO_CHANGE_PAGE = Rule("admin-site", get="self", post=UNCHECKED)
+# Staff accounts and groups: the admins group holds no auth permission, only superusers do.
+ACCOUNTS = Rule("admin-site", get="403", post=UNCHECKED)
+
+
+def rule_for(route: Route) -> Rule | None:
+    if route.route in RULES:
+        return RULES[route.route]
+    if route.route.startswith("admin/") and route.route.endswith("/<path:object_id>/"):
+        return TO_CHANGE_PAGE
+    if route.route.startswith("admin/auth/"):
+        return ACCOUNTS
+    return ADMIN_SITE if route.route.startswith("admin/") else None
+
+
+def expected(rule: Rule, persona: str, method: str) -> frozenset:
+    if method == "GET" and rule.method_first:
+        return frozenset({"405"})
+    if persona in AUDIENCES[rule.who]:
+        wanted = rule.get if method == "GET" else rule.post
+        return frozenset({wanted}) if isinstance(wanted, str) else wanted
+    if rule.refused:
+        return frozenset({rule.refused})
+    if rule.who == "resident":
+        return frozenset({"landing"})
+    if rule.who == "admin-site":
+        return frozenset({"admin-login"})
+    return frozenset({"login" if persona in ("anonymous", "resident") else "403"})
+
+
+def outcome(response) -> str:
+    """What a response amounts to: ok, self, landing, login, admin-login, offsite or a status."""
+    if 200 <= response.status_code < 300:
+        return "ok"
+    if response.status_code in (301, 302, 303, 307, 308):
+        location = response["Location"]
+        if location.startswith("/staff/login/"):
+            return "login"
+        if location.startswith("/admin/login/"):
+            return "admin-login"
+        if location == "/":
+            return "landing"
+        return "self" if location.startswith("/") and not location.startswith("//") else "offsite"
+    return str(response.status_code)
+
+
+PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def concrete(route: Route, values: dict) -> str:
+    """The route with every parameter filled; LookupError names a parameter with no value."""
+
+    def fill(match):
+        name = match.group(1) or match.group(2)
+        if name not in values:
+            raise LookupError(f"no value for <{name}> of {route}: add one to values_for()")
+        return str(values[name])
+
+    return "/" + PARAM.sub(fill, route.route).replace("^", "").replace("$", "")
+
+
+def ready_document(title="Horaires de la piscine") -> Document:
+    doc = Document(title=title, status=Document.Status.READY, original_name="piscine.txt")
+    doc.file.save("piscine.txt", ContentFile(b"La piscine ouvre a 10 h."), save=True)
+    Chunk.objects.create(document=doc, position=0, text="La piscine ouvre a 10 h.")
+    return doc
+
+
+def values_for(route: Route, adele) -> dict:
+    """Path parameters, with new objects each time: a request may change or delete them."""
+    doc = ready_document()
+    values = {
+        "number": AccessCode.issue()[0].number,
+        "pk": doc.pk,
+        "id": adele.pk,
+        "content_type_id": ContentType.objects.get_for_model(Document).pk,
+        "object_id": doc.pk,
+        "app_label": "knowledge",
+        "url": "no-such-page/",
+    }
+    model_admin = getattr(route.callback, "model_admin", None)
+    if model_admin is not None and "object_id" in route.route:
+        values["object_id"] = model_admin.model._default_manager.order_by("pk").first().pk
+    return values
+
+
+def send(client, method: str, path: str, rule: Rule):
+    if method == "GET":
+        response = client.get(path)
+    elif path == "/chat/ask":
+        body = json.dumps({"message": "Quand ouvre la piscine ?", "history": []})
+        response = client.post(path, body, content_type="application/json")
+    else:
+        response = client.post(path, rule.data)
+    if response.streaming:
+        b"".join(response)  # run the stream to its end, as a browser would
+    return response

@@ -1,0 +1,250 @@
+"""Metering: reservations that never overshoot, settlement, stale releases, quotas and costs."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accesscodes import metering
+from accesscodes.metering import AdmissionRefused, Metering, release_stale, reserve, settle
+from accesscodes.models import AccessCode, Ledger, QuotaSettings, Reservation, UsageRecord
+from providers.base import Usage
+from providers.models import Price, ProviderConfig
+from providers.registry import build
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
+
+
+@pytest.fixture
+def quotas():
+    q = QuotaSettings.current()
+    q.monthly_budget_eur = Decimal("10.00")
+    q.code_monthly_tokens = 10_000
+    q.code_daily_tokens = None
+    q.save()
+    return q
+
+
+@pytest.fixture
+def code(quotas):
+    return AccessCode.issue()[0]
+
+
+@pytest.fixture
+def paid():
+    """A paid provider: 2 € per million input tokens, 10 € per million output, 1 € cached."""
+    config = ProviderConfig.objects.create(
+        name="Mistral", kind="mistral", model="mistral-small", order=1, api_key_env="NOPE_KEY"
+    )
+    Price.objects.create(
+        provider=config,
+        effective_from=NOW - dt.timedelta(days=30),
+        eur_per_million_input=Decimal(2),
+        eur_per_million_output=Decimal(10),
+        eur_per_million_cached_input=Decimal(1),
+    )
+    return build(config)
+
+
+def ledger(key):
+    return Ledger.objects.get(key=key)
+
+
+def test_it_holds_the_worst_case_on_the_town_and_code_ledgers(code):
+    held = reserve(code, 1_000, 5_000, NOW)
+    assert held.expires_at > NOW
+    for key in ("town:2026-11", f"code:{code.pk}:2026-11"):
+        row = ledger(key)
+        assert (row.reserved_tokens, row.reserved_micros) == (1_000, 5_000)
+        assert (row.used_tokens, row.used_micros) == (0, 0)
+
+
+def test_it_refuses_what_does_not_fit_the_code_allowance_and_holds_nothing(code):
+    reserve(code, 6_000, 0, NOW)
+    with pytest.raises(AdmissionRefused) as refused:
+        reserve(code, 4_001, 0, NOW)
+    assert refused.value.reason == "allowance"
+    assert "crédit de ce mois" in refused.value.user_message  # French by default
+    assert ledger(f"code:{code.pk}:2026-11").reserved_tokens == 6_000
+    assert ledger("town:2026-11").reserved_tokens == 6_000  # rolled back, not 10,001
+    reserve(code, 4_000, 0, NOW)  # exactly what is left fits
+
+
+def test_it_refuses_when_the_town_budget_is_spent(code, quotas):
+    other = AccessCode.issue()[0]
+    reserve(other, 0, 9_000_000, NOW)  # 9 € of 10 € held by another resident
+    with pytest.raises(AdmissionRefused) as refused:
+        reserve(code, 10, 1_000_001, NOW)
+    assert refused.value.reason == "budget"
+    assert not Ledger.objects.filter(key=f"code:{code.pk}:2026-11", reserved_tokens__gt=0)
+
+
+def test_it_applies_the_daily_cap_and_a_per_code_override(code, quotas):
+    quotas.code_daily_tokens = 500
+    quotas.save()
+    reserve(code, 500, 0, NOW)
+    with pytest.raises(AdmissionRefused) as refused:
+        reserve(code, 1, 0, NOW)
+    assert refused.value.reason == "daily"
+    reserve(code, 500, 0, NOW + dt.timedelta(days=1))  # a new day
+    code.monthly_tokens = 1_200
+    code.save()
+    with pytest.raises(AdmissionRefused) as refused:
+        reserve(code, 201, 0, NOW + dt.timedelta(days=2))
+    assert refused.value.reason == "allowance"
+
+
+def test_it_settles_the_real_usage_and_releases_the_rest(code):
+    held = reserve(code, 1_000, 5_000, NOW)
+    settle(held, 300, 1_200)
+    row = ledger(f"code:{code.pk}:2026-11")
+    assert (row.used_tokens, row.used_micros, row.reserved_tokens, row.reserved_micros) == (
+        300,
+        1_200,
+        0,
+        0,
+    )
+    assert not Reservation.objects.exists()
+
+
+def test_it_releases_a_stale_reservation_once_and_settles_it_late_without_double_count(code):
+    held = reserve(code, 1_000, 5_000, NOW)
+    assert release_stale(NOW) == 0  # not expired yet
+    later = NOW + dt.timedelta(minutes=11)
+    assert release_stale(later) == 1
+    assert release_stale(later) == 0
+    row = ledger(f"code:{code.pk}:2026-11")
+    assert (row.reserved_tokens, row.reserved_micros) == (0, 0)
+    settle(held, 300, 1_200)  # the slow request ends after all: charged, not released twice
+    row.refresh_from_db()
+    assert (row.used_tokens, row.reserved_tokens) == (300, 0)
+
+
+def test_it_computes_the_worst_case_at_the_dearest_provider(paid):
+    tokens, micros = metering.worst_case(1_000, 800, [paid, build_offline()])
+    assert tokens == 1_250 + 800  # input estimate x 1.25 margin + max output
+    assert micros == 1_250 * 2 + 800 * 10  # € per million tokens = micro-euros per token
+    assert metering.worst_case(1_000, 800, [build_offline()]) == (0, 0)
+
+
+def test_it_reserves_every_fallbacks_input_but_one_answer(paid):
+    config = ProviderConfig.objects.create(name="Claude", kind="anthropic", order=2)
+    Price.objects.create(
+        provider=config,
+        effective_from=NOW - dt.timedelta(days=1),
+        eur_per_million_input=Decimal(3),
+        eur_per_million_output=Decimal(15),
+    )
+    tokens, micros = metering.worst_case(1_000, 800, [paid, build(config), build_offline()])
+    assert tokens == 2 * 1_250 + 800
+    assert micros == 1_250 * 2 + 1_250 * 3 + 800 * 15
+
+
+def test_it_charges_a_provider_that_failed_after_accepting_the_question(code, paid):
+    from providers.base import ProviderError
+    from providers.chain import Failure
+
+    offline = build_offline()
+    meter = Metering(code)
+    meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[paid, offline])
+    timed_out = Failure(paid, ProviderError("x", "read timeout"), Usage(1_000, 0, estimated=True))
+    refused = Failure(paid, ProviderError("x", "500"), Usage(0, 0))
+    meter.settle(
+        Usage(900, 60, estimated=True),
+        outcome="ok",
+        provider=offline,
+        latency_ms=30_000,
+        failures=[timed_out, refused],
+    )
+    records = {r.outcome: r for r in UsageRecord.objects.all()}
+    assert set(records) == {"ok", "error"}  # nothing for the request refused outright
+    assert records["error"].provider == "Mistral" and records["error"].cost_micros == 2_000
+    assert records["ok"].kind == "offline" and records["ok"].cost_micros == 0
+    row = ledger(f"code:{code.pk}:{timezone.localtime().strftime('%Y-%m')}")
+    assert (row.used_tokens, row.used_micros, row.reserved_tokens) == (1_000, 2_000, 0)
+
+
+def build_offline():
+    from providers.offline import OfflineProvider
+
+    return OfflineProvider()
+
+
+def test_it_records_usage_with_the_price_in_force_and_no_text(code, paid):
+    meter = Metering(code, "203.0.113.0/24|Firefox")
+    meter.started = NOW
+    meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[paid])
+    usage = Usage(input_tokens=1_000, output_tokens=200, cached_tokens=400)
+    left = meter.settle(usage, outcome="ok", provider=paid, latency_ms=850)
+    record = UsageRecord.objects.get()
+    # 600 uncached x 2 + 400 cached x 1 + 200 output x 10 = 3,600 micro-euros
+    assert record.cost_micros == 3_600 and record.cost_eur == Decimal("0.0036")
+    assert (record.provider, record.kind, record.model) == ("Mistral", "mistral", "mistral-small")
+    assert (record.input_tokens, record.output_tokens, record.cached_tokens) == (1_000, 200, 400)
+    assert record.outcome == "ok" and record.latency_ms == 850 and record.code_id == code.pk
+    assert left == 88  # 1,200 of 10,000 tokens used
+    assert not Reservation.objects.exists()
+
+
+def test_it_uses_the_price_version_in_force_when_the_question_was_asked(code, paid):
+    Price.objects.create(
+        provider=paid.config,
+        effective_from=NOW + dt.timedelta(hours=1),
+        eur_per_million_input=Decimal(200),
+        eur_per_million_output=Decimal(1000),
+    )
+    meter = Metering(code)
+    meter.started = NOW
+    meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[paid])
+    meter.settle(Usage(100, 100), outcome="ok", provider=paid, latency_ms=1)
+    assert (UsageRecord.objects.get()).cost_micros == 100 * 2 + 100 * 10
+
+
+def test_it_charges_a_partial_answer_for_what_was_produced(code, paid):
+    meter = Metering(code)
+    meter.reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
+    usage = Usage(input_tokens=100, output_tokens=7, estimated=True)
+    meter.settle(usage, outcome="partial", provider=paid, latency_ms=10)
+    record = UsageRecord.objects.get()
+    assert record.outcome == "partial" and record.estimated and record.output_tokens == 7
+    month = timezone.localtime().strftime("%Y-%m")
+    row = Ledger.objects.get(key=f"code:{code.pk}:{month}")
+    assert (row.used_tokens, row.reserved_tokens) == (107, 0)
+
+
+def test_it_lets_the_offline_provider_answer_free_when_the_budget_is_spent(code, paid):
+    quotas = QuotaSettings.objects.get(pk=1)
+    quotas.monthly_budget_eur = Decimal("0.001")  # 1,000 micro-euros: less than a worst case
+    quotas.save()
+    meter = Metering(code)
+    assert meter.reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
+    quotas.offline_when_paused = False
+    quotas.save()
+    with pytest.raises(AdmissionRefused) as refused:
+        Metering(code).reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
+    assert refused.value.reason == "budget"
+
+
+def test_it_counts_no_tokens_for_free_offline_answers(code):
+    meter = Metering(code)
+    offline = build_offline()
+    meter.reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[offline])
+    meter.settle(Usage(100, 50, estimated=True), outcome="ok", provider=offline, latency_ms=5)
+    row = ledger(f"code:{code.pk}:{timezone.localtime().strftime('%Y-%m')}")
+    assert (row.used_tokens, row.used_micros) == (0, 0)
+    assert UsageRecord.objects.get().kind == "offline"
+
+
+def test_it_summarises_a_codes_month_for_the_counter(code, paid):
+    meter = Metering(code)
+    meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[paid])
+    meter.settle(Usage(1_500, 500), outcome="ok", provider=paid, latency_ms=5)
+    summary = metering.usage_summary(code)
+    assert summary["questions"] == 1
+    assert summary["used_tokens"] == 2_000
+    assert summary["allowance_tokens"] == 10_000
+    assert summary["percent_left"] == 80
+    assert summary["used_eur"] == Decimal("0.008000")

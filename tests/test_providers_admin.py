@@ -1,0 +1,258 @@
+"""Admins switch providers, store keys and test connections in the Django admin, live."""
+
+import re
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from providers import crypto, registry
+from providers.base import ChatRequest, Message
+from providers.chain import stream_answer
+from providers.models import ProviderConfig
+from providers.probe import aprobe
+from tests.fakes import FakeServer, Script, collect, provider_for
+
+CHANGELIST = reverse("admin:providers_providerconfig_changelist")
+SECRET = "sk-town-secret-0123456789"
+UNREADABLE_SHOWN = (
+    "A key is stored but cannot be decrypted: FIELD_ENCRYPTION_KEY changed; enter the key again."
+)
+
+
+def ask() -> ChatRequest:
+    return ChatRequest(system="Assistant.", messages=[Message("user", "Horaires ?")])
+
+
+def next_answer():
+    stream = stream_answer(ask())
+    chunks, error = async_to_sync(collect)(stream)
+    return stream.provider, "".join(chunks), error
+
+
+def change_form(config, **changes) -> dict:
+    data = {
+        "name": config.name,
+        "kind": config.kind,
+        "model": config.model,
+        "base_url": config.base_url,
+        "api_key_env": config.api_key_env,
+        "max_output_tokens": config.max_output_tokens,
+        "timeout": config.timeout,
+        "order": config.order,
+        "enabled": "on" if config.enabled else "",
+        "supports_images": "unknown",
+        "prompt_caching": "unknown",
+        "api_key": "",
+        "prices-TOTAL_FORMS": "0",
+        "prices-INITIAL_FORMS": "0",
+        "prices-MIN_NUM_FORMS": "0",
+        "prices-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+@pytest.fixture
+def admin_client(client, adele):
+    """Adele in English, so that the assertions read the English msgids."""
+    client.force_login(adele)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def two_servers():
+    mistral = FakeServer("mistral", Script(text="Réponse de Mistral.", expect_key="sk-m"))
+    albert = FakeServer("openai", Script(text="Réponse d'Albert, hébergé en France."))
+    with mistral, albert:
+        yield mistral, albert
+
+
+@pytest.mark.django_db
+def test_it_switches_the_active_provider_on_the_next_answer(admin_client, two_servers):
+    mistral_server, albert_server = two_servers
+    mistral = ProviderConfig.objects.create(
+        name="Mistral", kind="mistral", base_url=mistral_server.base_url, order=10, timeout=2
+    )
+    mistral.set_api_key("sk-m")
+    mistral.save()
+    albert = ProviderConfig.objects.create(
+        name="Albert", kind="openai_compatible", base_url=albert_server.base_url, order=20
+    )
+    provider, text, _ = next_answer()
+    assert provider.name == "Mistral" and text == "Réponse de Mistral."
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "make_active", ACTION_CHECKBOX_NAME: [albert.pk]}, follow=True
+    )
+    assert "Albert is now the active provider" in response.content.decode()
+    provider, text, _ = next_answer()
+    assert provider.name == "Albert" and text == "Réponse d'Albert, hébergé en France."
+
+    # Back through the change form: disabling Albert hands over to Mistral again.
+    albert.refresh_from_db()
+    url = reverse("admin:providers_providerconfig_change", args=[albert.pk])
+    response = admin_client.post(url, change_form(albert, enabled=""))
+    assert response.status_code == 302
+    assert next_answer()[0].name == "Mistral"
+    assert len(albert_server.requests) == 1 and len(mistral_server.requests) == 2
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_stores_the_key_encrypted_and_never_shows_it_back(admin_client, settings):
+    url = reverse("admin:providers_providerconfig_add")
+    assert admin_client.get(url).status_code == 200
+    config = ProviderConfig(name="Claude", kind="anthropic", order=10)
+    response = admin_client.post(url, change_form(config, api_key=SECRET))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    config = ProviderConfig.objects.get(name="Claude")
+    assert SECRET not in config.api_key_encrypted
+    assert crypto.decrypt(config.api_key_encrypted) == SECRET
+    assert config.resolve_key() == (SECRET, "the key stored in the provider settings")
+
+    change = reverse("admin:providers_providerconfig_change", args=[config.pk])
+    for page in (change, CHANGELIST):
+        html = admin_client.get(page).content.decode()
+        assert SECRET not in html and config.api_key_encrypted not in html
+        assert "A key is stored" in html
+
+    # Saving without typing a key keeps it; ticking "delete" removes it.
+    admin_client.post(change, change_form(config, model="claude-sonnet-4-5"))
+    config.refresh_from_db()
+    assert config.model == "claude-sonnet-4-5" and config.resolve_key()[0] == SECRET
+    admin_client.post(change, change_form(config, clear_api_key="on"))
+    config.refresh_from_db()
+    assert config.api_key_encrypted == "" and config.resolve_key()[0] is None
+
+
+@pytest.mark.django_db
+def test_it_says_the_stored_key_is_unreadable_once_the_encryption_key_changed(
+    admin_client, settings, caplog
+):
+    config = ProviderConfig.objects.create(name="Claude", kind="anthropic", order=10)
+    config.set_api_key(SECRET)
+    config.save()
+    settings.FIELD_ENCRYPTION_KEY = "a-new-field-encryption-key"
+    config.refresh_from_db()
+    assert crypto.decrypt(config.api_key_encrypted) is None
+    assert config.resolve_key() == (None, crypto.UNREADABLE)
+
+    change = reverse("admin:providers_providerconfig_change", args=[config.pk])
+    for page in (change, CHANGELIST):
+        html = admin_client.get(page).content.decode()
+        assert UNREADABLE_SHOWN in html and "A key is stored (encrypted)" not in html
+
+    stream = stream_answer(ask())
+    chunks, error = async_to_sync(collect)(stream)
+    assert error is None and chunks and stream.provider.kind == "offline"
+    detail = stream.failures[0].error.detail
+    assert detail == f"Claude (anthropic): {crypto.UNREADABLE}" and detail in caplog.text
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "test_connection", ACTION_CHECKBOX_NAME: [config.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert "Claude failed after" in html and crypto.UNREADABLE in html
+
+    admin_client.post(change, change_form(config, api_key=SECRET))
+    config.refresh_from_db()
+    assert config.resolve_key()[0] == SECRET
+    assert "A key is stored (encrypted)" in admin_client.get(change).content.decode()
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_refuses_a_key_typed_where_the_variable_name_goes(admin_client):
+    config = ProviderConfig(name="GPT", kind="openai", order=10)
+    url = reverse("admin:providers_providerconfig_add")
+    response = admin_client.post(url, change_form(config, api_key_env="sk-abc def"))
+    assert response.status_code == 200
+    assert "name of an environment variable" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_tests_the_connection_with_latency_or_the_exact_error(admin_client, two_servers):
+    mistral_server, albert_server = two_servers
+    good = ProviderConfig.objects.create(
+        name="Albert", kind="openai_compatible", base_url=albert_server.base_url
+    )
+    bad = ProviderConfig.objects.create(
+        name="Mistral",
+        kind="mistral",
+        base_url=mistral_server.base_url,
+        api_key_env="ARCA_TEST_WRONG",
+        order=20,
+    )
+    import os
+
+    os.environ["ARCA_TEST_WRONG"] = "sk-wrong"
+    try:
+        response = admin_client.post(
+            CHANGELIST,
+            {"action": "test_connection", ACTION_CHECKBOX_NAME: [good.pk, bad.pk]},
+            follow=True,
+        )
+    finally:
+        del os.environ["ARCA_TEST_WRONG"]
+    html = response.content.decode()
+    assert "Albert answered: first words after" in html and " ms, done in " in html
+    assert "Mistral failed after" in html
+    assert "HTTP 401 invalid key: check the environment variable ARCA_TEST_WRONG" in html
+    assert "sk-wrong" not in html
+
+
+@pytest.mark.parametrize("protocol", ["openai", "anthropic", "mistral"])
+async def test_it_counts_a_successful_answer_with_no_text_as_connected(protocol):
+    with FakeServer(protocol, Script(text="")) as server:
+        result = await aprobe(provider_for(protocol, server.base_url))
+    body = server.requests[0]["json"]
+    assert (body.get("max_tokens") or body.get("max_completion_tokens")) == 64
+    assert result.ok and result.first_chunk_ms is None and result.total_ms >= 0
+    assert result.detail.startswith("connected, but the model wrote no text within 64 output")
+
+
+@pytest.mark.django_db
+def test_it_warns_admins_when_the_connection_test_gets_no_text(admin_client):
+    with FakeServer("openai", Script(text="")) as server:
+        config = ProviderConfig.objects.create(
+            name="Albert", kind="openai_compatible", base_url=server.base_url
+        )
+        action = {"action": "test_connection", ACTION_CHECKBOX_NAME: [config.pk]}
+        response = admin_client.post(CHANGELIST, action, follow=True)
+    html = response.content.decode()
+    assert "Albert answered in " in html and " ms, but with no text: connected" in html
+    assert 'class="warning"' in html and "Albert failed" not in html
+
+
+def residents_page(resident_client) -> dict:
+    """The chat page as a signed-in resident gets it, split into the parts that may change
+    with the provider (notice, attachment field) and the rest (CSRF token and blank space
+    left by the attachment field evened out)."""
+    html = resident_client.get("/chat/").content.decode()
+    html = re.sub(r'(name="csrfmiddlewaretoken" value=)"[^"]*"', r"\1''", html)
+    notice = re.search(r'<p id="notice"[^>]*>(.*?)</p>', html, re.S).group(1)
+    attach = re.search(r'<div class="attach">.*?</div>', html, re.S)
+    rest = html.replace(notice, "").replace(attach.group(0) if attach else "", "")
+    return {"notice": notice, "attach": attach is not None, "rest": " ".join(rest.split())}
+
+
+@pytest.mark.django_db
+def test_it_switches_providers_without_changing_the_residents_page(admin_client, resident_client):
+    kinds = {"Mistral": "mistral", "Claude": "anthropic", "Extracts": "offline"}
+    for order, (name, kind) in enumerate(kinds.items(), start=1):
+        ProviderConfig.objects.create(name=name, kind=kind, order=order * 10)
+    names = list(kinds)
+    pages = {}
+    for name in names:
+        config = ProviderConfig.objects.get(name=name)
+        admin_client.post(CHANGELIST, {"action": "make_active", ACTION_CHECKBOX_NAME: [config.pk]})
+        assert registry.active_provider().name == name
+        pages[name] = residents_page(resident_client)
+    mistral, claude, extracts = (pages[name] for name in names)
+    assert mistral["rest"] == claude["rest"] == extracts["rest"]
+    assert mistral["notice"] == claude["notice"] != extracts["notice"]
+    assert [mistral["attach"], claude["attach"], extracts["attach"]] == [False, True, False]

@@ -1,0 +1,110 @@
+"""Sharing and overuse signals: salted daily fingerprints, thresholds, flags and suspension."""
+
+import datetime as dt
+
+import pytest
+from django.core import serializers
+from django.test import RequestFactory
+from django.utils import timezone
+
+from accesscodes import sharing
+from accesscodes.models import (
+    AccessCode,
+    AuditEntry,
+    ClientSighting,
+    DailySalt,
+    QuotaSettings,
+    UsageRecord,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 15, 30))
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+
+
+def request_from(address, agent=FIREFOX, **meta):
+    return RequestFactory().get("/", REMOTE_ADDR=address, HTTP_USER_AGENT=agent, **meta)
+
+
+def test_it_describes_a_client_by_network_prefix_and_browser():
+    assert sharing.client_description(request_from("203.0.113.77")) == (f"203.0.113.0/24|{FIREFOX}")
+    same = sharing.client_description(request_from("203.0.113.200"))
+    assert same == sharing.client_description(request_from("203.0.113.5"))
+    v6 = sharing.client_description(request_from("2001:db8:abcd:12::1"))
+    assert v6.startswith("2001:db8:abcd::/48|")
+
+
+@pytest.mark.security
+def test_it_trusts_the_forwarded_address_only_behind_a_proxy(settings):
+    # The client wrote the first entry itself; the town's proxy added the last one.
+    req = request_from("10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
+    assert sharing.client_description(req).startswith("10.0.0.0/24")
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert sharing.client_description(req).startswith("198.51.100.0/24")
+
+
+@pytest.mark.security
+def test_it_stores_salted_fingerprints_that_change_every_day_and_no_address():
+    code = AccessCode.issue()[0]
+    client = sharing.client_description(request_from("203.0.113.77"))
+    sharing.record_sighting(code, client, NOW)
+    sharing.record_sighting(code, client, NOW)
+    sharing.record_sighting(code, client, NOW + dt.timedelta(days=1))
+    today, tomorrow = ClientSighting.objects.order_by("day")
+    assert today.requests == 2 and tomorrow.requests == 1
+    assert today.fingerprint != tomorrow.fingerprint  # not linkable across days
+    dump = serializers.serialize("json", [*ClientSighting.objects.all(), *DailySalt.objects.all()])
+    assert "203.0.113" not in dump and "Firefox" not in dump
+    assert sharing.forget_old_salts(today=timezone.localdate(NOW) + dt.timedelta(days=1)) == 1
+    assert list(DailySalt.objects.values_list("day", flat=True)) == [tomorrow.day]
+
+
+def test_it_flags_a_code_used_from_many_devices_in_a_day(settings):
+    settings.SHARING_MAX_CLIENTS_PER_DAY = 4
+    shared, honest = AccessCode.issue()[0], AccessCode.issue()[0]
+    for n in range(4):
+        sharing.record_sighting(shared, f"198.51.{n}.0/24|{FIREFOX}", NOW)
+    sharing.record_sighting(honest, f"198.51.7.0/24|{FIREFOX}", NOW)
+    sharing.record_sighting(honest, f"203.0.113.0/24|{FIREFOX}", NOW)
+    flagged = sharing.flag_codes(NOW)
+    assert [c.pk for c in flagged] == [shared.pk]
+    shared.refresh_from_db()
+    assert shared.flagged_at == NOW and "4 appareils différents" in shared.flag_reasons
+    assert shared.status == "active"  # the town did not ask for automatic suspension
+    entry = AuditEntry.objects.get(action="flagged")
+    assert entry.actor is None and entry.actor_name == "system" and entry.label == shared.label
+    assert sharing.flag_codes(NOW) == []  # already flagged for the same reasons
+
+
+def test_it_flags_a_burst_of_questions_and_can_suspend_automatically(settings):
+    settings.SHARING_MAX_REQUESTS_PER_HOUR = 10
+    q = QuotaSettings.current()
+    q.auto_suspend_flagged = True
+    q.save()
+    busy = AccessCode.issue()[0]
+    start = NOW.replace(minute=0)
+    for n in range(10):
+        UsageRecord.objects.create(code=busy, at=start + dt.timedelta(minutes=n), outcome="ok")
+    calm = AccessCode.issue()[0]
+    for n in range(10):  # ten questions spread over ten hours
+        UsageRecord.objects.create(code=calm, at=start - dt.timedelta(hours=n), outcome="ok")
+    sharing.flag_codes(NOW)
+    busy.refresh_from_db()
+    calm.refresh_from_db()
+    assert busy.status == "suspended" and "10 questions en une heure" in busy.flag_reasons
+    assert calm.status == "active" and calm.flagged_at is None
+    assert AuditEntry.objects.filter(action="auto_suspended", code=busy).count() == 1
+
+
+def test_it_flags_usage_far_above_the_median_code(settings):
+    settings.SHARING_MAX_TIMES_MEDIAN = 10
+    settings.SHARING_MEDIAN_MIN_CODES = 5
+    codes = [AccessCode.issue()[0] for _ in range(6)]
+    for code in codes[:5]:
+        UsageRecord.objects.create(code=code, at=NOW, input_tokens=900, output_tokens=100)
+    UsageRecord.objects.create(code=codes[5], at=NOW, input_tokens=9_000, output_tokens=1_000)
+    found = sharing.signals(NOW)
+    assert found[codes[5].pk].times_median == 10.0
+    assert found[codes[5].pk].reasons == ["10× l'utilisation du code médian ce mois-ci"]
+    assert found[codes[0].pk].reasons == []
