@@ -153,32 +153,36 @@ TEMPLATES = [
 
 # --- Database: SQLite by default, PostgreSQL with DATABASE_URL -------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so that
+# concurrent reservations serialise instead of failing on upgrade.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-    # A pool per process (psycopg_pool): under ASGI each request runs its database work in a
-    # thread of its own, so without a pool every request would open a new connection. Each
-    # connection is checked as it leaves the pool (CONN_HEALTH_CHECKS), so a restarted
-    # server costs no request.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": env_int("DB_POOL_SIZE", 10),
-        "timeout": 10,
-    }
+    if "sqlite3" in DATABASES["default"]["ENGINE"]:  # sqlite:///path: the same as the default
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:
+        # A pool per process (psycopg_pool): under ASGI each request runs its database work
+        # in a thread of its own, so without a pool every request would open a connection.
+        # Each connection is checked as it leaves the pool (CONN_HEALTH_CHECKS), so a
+        # restarted server costs no request.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DB_POOL_SIZE", 10),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN
-            # so that concurrent reservations serialise instead of failing on upgrade.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -61,6 +61,13 @@ def test_it_rejects_a_malformed_boolean():
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
+def test_it_accepts_a_sqlite_database_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'town.sqlite3'}"
+    result = _manage("migrate", "--noinput", env_extra={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "town.sqlite3").exists()
+
+
 @pytest.mark.django_db
 def test_it_creates_the_three_staff_roles():
     assert set(Group.objects.values_list("name", flat=True)) >= {"counter", "comms", "admins"}
