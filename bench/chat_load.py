@@ -50,7 +50,7 @@ from knowledge.demo import load_demo_town
 from providers.models import ProviderConfig
 load_demo_town()
 q = QuotaSettings.current()
-q.code_monthly_tokens = 10**12
+q.code_monthly_tokens = 2 * 10**9  # fits PostgreSQL integer
 q.monthly_budget_eur = Decimal("1000000")
 q.save()
 ProviderConfig.objects.create(
