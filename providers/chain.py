@@ -22,6 +22,7 @@ from . import cooldown
 from .base import ChatRequest, Provider, ProviderError, Usage
 from .errors import BUSY
 from .models import Kind
+from .streaming import GeneratorStream
 
 log = logging.getLogger("providers")
 
@@ -34,7 +35,7 @@ class Failure(NamedTuple):
     usage: Usage
 
 
-class AnswerStream:
+class AnswerStream(GeneratorStream):
     """Async iterator of the answer's chunks. Afterwards: `.provider` (the one that
     answered), `.usage` (its Usage), `.error` (ProviderError when it failed mid-stream, or
     when every provider failed), `.failures` [Failure] of the providers before it."""
@@ -46,16 +47,6 @@ class AnswerStream:
         self.usage: Usage | None = None
         self.error: ProviderError | None = None
         self.failures: list[Failure] = []
-        self._iterator = self._run()
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self) -> str:
-        return await self._iterator.__anext__()
-
-    async def aclose(self) -> None:
-        await self._iterator.aclose()
 
     async def _providers(self) -> list[Provider]:
         if self.chain is None:

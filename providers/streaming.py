@@ -33,7 +33,26 @@ class UsageTracker:
             self.cache_write_tokens = int(cache_write_tokens or 0)
 
 
-class ProviderStream:
+class GeneratorStream:
+    """An async iterator over `self._run()`, an async generator the subclass defines; its
+    attributes (usage, error...) are read once the iteration is over."""
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self) -> str:
+        if self._iterator is None:
+            self._iterator = self._run()
+        return await self._iterator.__anext__()
+
+    async def aclose(self) -> None:
+        if self._iterator is not None:
+            await self._iterator.aclose()
+
+    _iterator = None
+
+
+class ProviderStream(GeneratorStream):
     """Async iterator of text chunks from one provider, with `.usage` once it is over.
 
     Server counts are used when the stream completed and reported them; otherwise the
@@ -52,16 +71,6 @@ class ProviderStream:
         self.empty = False
         self._text: list[str] = []
         self._tracker = UsageTracker()
-        self._iterator = self._run()
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self) -> str:
-        return await self._iterator.__anext__()
-
-    async def aclose(self) -> None:
-        await self._iterator.aclose()
 
     @property
     def text(self) -> str:

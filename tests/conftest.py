@@ -76,6 +76,16 @@ def eager_celery():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def english(settings):
+    """Assertions read the English msgids (French pages are checked by their own tests)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Uploaded files go to a per-test folder, never into the checkout."""

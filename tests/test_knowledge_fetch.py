@@ -8,23 +8,15 @@ import threading
 import time
 
 import pytest
-from django.utils import translation
 
 from knowledge import fetch
 from knowledge.extract import IngestError
 from knowledge.fetch import fetch_url
 
-pytestmark = pytest.mark.security
+pytestmark = [pytest.mark.security, pytest.mark.usefixtures("english")]
 LIMIT = 2.0
 SLACK = 1.0  # the fetch must give up within LIMIT + SLACK seconds
 PAGE = b"<html><head><title>Piscine</title></head><body>Ouverte le samedi.</body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Assertions read the English msgids."""
-    with translation.override("en"):
-        yield
 
 
 class _Handler(socketserver.StreamRequestHandler):

@@ -15,18 +15,8 @@ from knowledge.models import Document
 from knowledge.retrieval import search
 from knowledge.testing import add_document, make_docx, make_pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2026, 11, 21)
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read the English msgids; French translations are tested by the i18n owner."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 HTML = b"""<html><head><title>Piscine municipale</title></head><body>

@@ -13,18 +13,8 @@ from knowledge.models import Document
 from knowledge.retrieval import search
 from knowledge.testing import add_document
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2026, 11, 21)
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read the English msgids; French translations are tested by the i18n owner."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def test_it_folds_accents_splits_elisions_and_stems_french():

@@ -9,18 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from knowledge.models import Document, PromptTemplate
 from knowledge.testing import add_document, make_pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PAGES = ["/comms/", "/comms/upload/", "/comms/prompt/", "/comms/playground/"]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read the English msgids; French translations are tested by the i18n owner."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def _form(**extra):

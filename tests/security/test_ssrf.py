@@ -12,13 +12,12 @@ import socketserver
 import threading
 
 import pytest
-from django.utils import translation
 
 from knowledge import fetch
 from knowledge.extract import IngestError
 from knowledge.models import Document
 
-pytestmark = [pytest.mark.security, pytest.mark.django_db]
+pytestmark = [pytest.mark.security, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 INSIDE = [
     "127.0.0.1",
@@ -36,12 +35,6 @@ INSIDE = [
     "::ffff:127.0.0.1",
     "::ffff:169.254.169.254",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
