@@ -374,10 +374,13 @@ async def answer_events(chat_request, metering, lang, chain=None, notice=""):
     finally:
         if outcome is None:  # the browser left before the end
             outcome = "partial" if produced else "error"
+        if hasattr(stream, "aclose"):  # first: closing the stream is what sets its usage
+            try:
+                await stream.aclose()
+            except Exception as exc:
+                log.error("chat stream close failed: %s", type(exc).__name__)
         if not settled:
             await settle()
-        if hasattr(stream, "aclose"):
-            await stream.aclose()
         log.info(
             "chat answer outcome=%s provider=%s chars=%d ms=%d",
             outcome,

@@ -234,6 +234,36 @@ def test_it_settles_a_broken_answer_as_partial(resident_client, town, fake_llm, 
     assert len(settles) == 1 and settles[0][2]["outcome"] == "partial"
 
 
+def test_it_charges_what_was_streamed_when_the_browser_leaves_between_two_chunks(
+    town, fake_llm, settings
+):
+    # The resident closes the tab while the server is sending: the response's generator is
+    # closed at a `yield`. What the provider already produced must still be charged.
+    import asyncio
+
+    from providers.registry import configured_chain
+
+    Recording.calls = []
+    use_fake_llm(fake_llm)
+    fake_llm.script.chunks = ["Le marché ", "a lieu ", "le samedi."]
+    chat_request, _ = chat.build_request("Quand a lieu le marché ?", [], None, "fr")
+    chain = configured_chain()
+
+    async def leave_after_first_chunk():
+        events = chat.answer_events(chat_request, Recording(None), "fr", chain)
+        async for event in events:
+            if event.startswith("event: chunk"):
+                break
+        await events.aclose()
+
+    asyncio.run(leave_after_first_chunk())
+    settles = [c for c in Recording.calls if c[0] == "settle"]
+    assert len(settles) == 1
+    _, usage, kwargs = settles[0]
+    assert kwargs["outcome"] == "partial"
+    assert usage is not None and usage.input_tokens > 0 and usage.output_tokens > 0
+
+
 # --- Privacy ----------------------------------------------------------------------------------
 
 
