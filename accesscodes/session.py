@@ -8,6 +8,7 @@ key in the session so that pages can tell a blocked resident from a signed-out o
 
 from __future__ import annotations
 
+import secrets
 from functools import wraps
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
@@ -19,6 +20,9 @@ from django.utils.translation import gettext as _
 from .models import AccessCode
 
 SESSION_KEY = "resident_code_id"
+# A random id per sign-in: the chat page keeps the conversation in the tab under it, so the
+# next resident signing in on the same computer never sees the previous one's turns.
+CONVERSATION_KEY = "conversation_id"
 _CACHE_ATTR = "_arcachat_resident"
 
 
@@ -54,9 +58,17 @@ def sign_in(request, code: AccessCode, remember: bool) -> None:
     """Start a resident session for `code`: a new session key, weeks long if `remember`."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = code.pk
+    request.session[CONVERSATION_KEY] = secrets.token_urlsafe(12)
     # 0 = until the browser is closed (a shared computer); else SESSION_COOKIE_AGE (weeks).
     request.session.set_expiry(settings.SESSION_COOKIE_AGE if remember else 0)
     setattr(request, _CACHE_ATTR, code)
+
+
+def conversation_id(request) -> str:
+    """This sign-in's conversation id (made now for a session older than the id)."""
+    if CONVERSATION_KEY not in request.session:
+        request.session[CONVERSATION_KEY] = secrets.token_urlsafe(12)
+    return request.session[CONVERSATION_KEY]
 
 
 def sign_out(request) -> None:

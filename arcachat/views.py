@@ -25,10 +25,8 @@ def resident_required(view):
 
 
 def landing(request):
-    try:  # TEMP until issue 3 lands
-        from accesscodes.session import get_resident
-    except ImportError:
-        return render(request, "landing.html", {"resident": None})
+    from accesscodes.session import get_resident
+
     return render(request, "landing.html", {"resident": get_resident(request)})
 
 
@@ -118,9 +116,10 @@ def render_chat(request, question: str = "", error: str = ""):
     strings = config["strings"]
     notice = strings["notice_offline"] if provider.kind == "offline" else strings["notice_ai"]
     from accesscodes.metering import percent_left
-    from accesscodes.session import get_resident
+    from accesscodes.session import conversation_id, get_resident
 
     config["remaining_percent"] = percent_left(get_resident(request))
+    config["conversation"] = conversation_id(request)
     context = {
         "config": config,
         "images": bool(provider.capabilities.get("images")),

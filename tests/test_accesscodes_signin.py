@@ -53,6 +53,28 @@ def test_it_signs_a_resident_in_and_opens_the_chat(client, resident):
     assert "_auth_user_id" not in client.session
 
 
+def chat_config(client) -> dict:
+    import json
+    import re
+
+    page_text = client.get("/chat/").content.decode()
+    found = re.search(r'id="chat-config"[^>]*>(.*?)</script>', page_text, re.S)
+    return json.loads(found.group(1))
+
+
+def test_it_gives_each_sign_in_its_own_conversation_on_a_shared_computer(client, resident):
+    # The chat page keeps the conversation in the tab under this id: the next resident on the
+    # same computer gets another id, so the browser erases the previous conversation.
+    sign_in(client, resident.plain)
+    first = chat_config(client)["conversation"]
+    assert first == chat_config(client)["conversation"]  # stable while signed in
+    client.post("/signout")
+    next_resident, plain = AccessCode.issue()
+    sign_in(client, plain)
+    second = chat_config(client)["conversation"]
+    assert len(first) >= 16 and len(second) >= 16 and second != first
+
+
 def test_it_accepts_o_for_zero_and_l_for_one(client):
     body = "0011ABCD0011EFGH"
     canonical = body + codeformat.check_character(body)

@@ -16,7 +16,7 @@ const formError = $("form-error");
 const piiPanel = $("pii-warning");
 const fileInput = $("attachment");
 
-let turns = loadTurns(window.sessionStorage);
+let turns = loadTurns(window.sessionStorage, config.conversation);
 let busy = false;
 let controller = null;
 let attachment = null; // {kind, name, data} waiting to be sent
@@ -25,7 +25,12 @@ let pendingText = "";
 
 // Strings come from gettext with Python-style escapes: "%s" is the value, "%%" a percent sign.
 const fmt = (template, value) => template.replace("%s", value).replace("%%", "%");
-const save = () => saveTurns(window.sessionStorage, turns);
+const save = () => saveTurns(window.sessionStorage, turns, config.conversation);
+
+// Signing out erases the conversation from this tab at once (a shared computer).
+for (const signout of document.querySelectorAll("form.signout-form")) {
+  signout.addEventListener("submit", () => clearTurns(window.sessionStorage));
+}
 
 function announce(text) {
   live.textContent = "";

@@ -1,27 +1,39 @@
-// The conversation, kept in the tab's sessionStorage only (gone when the tab is closed).
+// The conversation, kept in the tab's sessionStorage only (gone when the tab is closed), and
+// only for the sign-in that wrote it: `owner` is a random id the server gives each sign-in, so
+// the next resident on a shared computer never sees (nor sends) the previous one's turns.
 
-export const STORE_KEY = "arcachat.conversation.v1";
+export const STORE_KEY = "arcachat.conversation.v2";
 
-/** Load the saved turns; a broken or missing entry gives an empty conversation. */
-export function loadTurns(storage) {
+/** Load the turns saved by this owner; any other entry (another sign-in, broken) is erased. */
+export function loadTurns(storage, owner = "") {
+  let saved = null;
   try {
-    const turns = JSON.parse(storage.getItem(STORE_KEY) || "[]");
-    return Array.isArray(turns) ? turns.filter((t) => t && typeof t.content === "string") : [];
+    saved = JSON.parse(storage.getItem(STORE_KEY) || "null");
   } catch {
+    saved = null;
+  }
+  if (!saved || saved.owner !== owner || !Array.isArray(saved.turns)) {
+    clearTurns(storage);
     return [];
   }
+  return saved.turns.filter((t) => t && typeof t.content === "string");
 }
 
-export function saveTurns(storage, turns) {
+export function saveTurns(storage, turns, owner = "") {
   try {
-    storage.setItem(STORE_KEY, JSON.stringify(turns));
+    storage.setItem(STORE_KEY, JSON.stringify({ owner, turns }));
   } catch {
     // Storage full or disabled: the conversation still works, it just won't survive a reload.
   }
 }
 
 export function clearTurns(storage) {
-  storage.removeItem(STORE_KEY);
+  try {
+    storage.removeItem(STORE_KEY);
+    storage.removeItem("arcachat.conversation.v1"); // the format before owners
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
 }
 
 /**

@@ -170,3 +170,17 @@ def test_it_asks_to_slow_down_when_rate_limited(page, fake_llm, town, settings):
     expect(answers(page).last).to_have_attribute("aria-busy", "false")
     ask(page, "Et la mairie ?")
     expect(page.locator(".turn-error").last).to_contain_text("Patientez une minute")
+
+
+def test_it_never_shows_a_conversation_to_the_next_resident_on_the_same_computer(
+    page, fake_llm, town
+):
+    sign_in(page)
+    ask(page, "Quand a lieu le marché ?")
+    expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
+    page.get_by_role("button", name="Se déconnecter").first.click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    sign_in(page, issue_code())  # the next resident, same tab
+    expect(page.locator(".turn")).to_have_count(0)
+    stored = page.evaluate("() => Object.keys(window.sessionStorage)")
+    assert not [key for key in stored if key.startswith("arcachat.conversation")]

@@ -48,3 +48,17 @@ test("it survives broken storage content", () => {
   saveTurns(api, [{ role: "user", content: "x" }]);
   assert.deepEqual(loadTurns(api), [{ role: "user", content: "x" }]);
 });
+
+test("it never shows one sign-in's conversation to the next and erases it", () => {
+  const storage = new Map();
+  const api = {
+    getItem: (k) => storage.get(k) ?? null,
+    setItem: (k, v) => storage.set(k, v),
+    removeItem: (k) => storage.delete(k),
+  };
+  saveTurns(api, [{ role: "user", content: "mon adresse" }], "first-resident");
+  assert.deepEqual(loadTurns(api, "first-resident"), [{ role: "user", content: "mon adresse" }]);
+  assert.deepEqual(loadTurns(api, "next-resident"), []);
+  assert.equal(storage.has(STORE_KEY), false);
+  assert.deepEqual(loadTurns(api, "first-resident"), []);
+});
