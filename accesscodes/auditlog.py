@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from arcachat.roles import ADMINS, role_required
 
+from . import history
 from .forms import AuditFilterForm
 from .models import AuditEntry
 
@@ -24,5 +25,10 @@ def audit_log(request):
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": history.with_details(page.object_list),
+        "query": query.urlencode(),
+    }
     return render(request, "accesscodes/audit.html", context)

@@ -4,24 +4,29 @@ Counter staff use it, and admins too (they may stand in at a counter); the comms
 403 and anyone not signed in as staff (residents included) is sent to the staff login.
 A plain code exists only in the one response that prints its slip, which no cache may keep
 (Cache-Control: no-store). Each issuing form carries a one-time token so that reloading that
-page cannot issue the codes twice. Every action on a code writes an audit entry.
+page cannot issue the codes twice; a token the desk no longer knows (a tab left open while
+many other pages were loaded) only asks staff to try again. With several counters, nothing is
+issued until staff have chosen theirs. Every action on a code writes an audit entry, whose
+details are stored without words (see history.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from arcachat.roles import ADMINS, COUNTER, role_required
 
-from . import metering, slips
+from . import history, metering, slips
 from .forms import IssueForm, LookupForm, SiteForm
 from .models import AccessCode, AuditEntry, Site
 
@@ -29,7 +34,11 @@ desk_staff = role_required(COUNTER, ADMINS)
 
 SITE_SESSION_KEY = "desk_site_id"
 TOKENS_SESSION_KEY = "desk_issue_tokens"
-KEPT_TOKENS = 10
+USED_TOKENS_SESSION_KEY = "desk_used_tokens"
+KEPT_TOKENS = 30  # two per desk page: the last 15 pages loaded
+KEPT_USED_TOKENS = 50
+RETRY_SESSION_KEY = "desk_retry_form"  # what staff typed in a form that was out of date
+FRESH, USED, UNKNOWN = "fresh", "used", "unknown"  # what take_token found
 PER_SHEET = 4  # four A6 slips on an A4 sheet
 Status = AccessCode.Status
 Action = AuditEntry.Action
@@ -60,25 +69,38 @@ def new_token(request) -> str:
     return token
 
 
-def take_token(request, token: str) -> bool:
+def take_token(request, token: str) -> str:
+    """Use a form's token: FRESH the first time, then USED; UNKNOWN when the desk never gave
+    it or has forgotten it (so nothing says whether that form issued anything)."""
     tokens = request.session.get(TOKENS_SESSION_KEY, [])
-    if token not in tokens:
-        return False
-    tokens.remove(token)
-    request.session[TOKENS_SESSION_KEY] = tokens
-    return True
+    used = request.session.get(USED_TOKENS_SESSION_KEY, [])
+    if token in tokens:
+        tokens.remove(token)
+        request.session[TOKENS_SESSION_KEY] = tokens
+        request.session[USED_TOKENS_SESSION_KEY] = [*used, token][-KEPT_USED_TOKENS:]
+        return FRESH
+    return USED if token in used else UNKNOWN
 
 
-def _desk_context(request, **extra) -> dict:
+def status_label(code: AccessCode) -> str:
+    """The status staff see: an active code past its end date reads "expired"."""
+    return Status(code.current_status()).label
+
+
+def _desk_context(request, single=None, batch=None, **extra) -> dict:
+    """The desk page; `single` or `batch` keeps what staff typed in that form (new token)."""
     site = current_site(request)
+    single = {"count": 1, **(single or {}), "token": new_token(request)}
+    batch = {"count": 20, **(batch or {}), "token": new_token(request)}
+    recent = AccessCode.objects.select_related("site")[:15]
     return {
         "site": site,
         "sites": Site.objects.all(),
         "site_form": SiteForm(initial={"site": site}),
-        "single_form": IssueForm(initial={"count": 1, "token": new_token(request)}),
-        "batch_form": IssueForm(initial={"count": 20, "token": new_token(request)}, prefix="batch"),
+        "single_form": IssueForm(initial=single),
+        "batch_form": IssueForm(initial=batch, prefix="batch"),
         "lookup_form": LookupForm(),
-        "recent": AccessCode.objects.select_related("site")[:15],
+        "recent": [(code, status_label(code)) for code in recent],
         **extra,
     }
 
@@ -86,7 +108,15 @@ def _desk_context(request, **extra) -> dict:
 @desk_staff
 @require_GET
 def desk(request):
-    return render(request, "accesscodes/desk.html", _desk_context(request))
+    retry = request.session.pop(RETRY_SESSION_KEY, None) or {}
+    kept = {}
+    if retry.get("form") in ("single", "batch"):
+        day = retry.get("expires_on")
+        kept[retry["form"]] = {
+            "count": retry.get("count"),
+            "expires_on": dt.date.fromisoformat(day) if day else None,
+        }
+    return render(request, "accesscodes/desk.html", _desk_context(request, **kept))
 
 
 @desk_staff
@@ -120,13 +150,32 @@ def render_slips(request, issued: list[tuple[AccessCode, str]], replaced=None):
 @require_POST
 @never_cache
 def issue(request):
+    site = current_site(request)
+    if site is None and Site.objects.exists():  # several counters, none chosen yet
+        messages.error(
+            request,
+            _("No code was issued: first choose the counter where you work today, then try again."),
+        )
+        return redirect("accesscodes:desk")
     prefix = "batch" if "batch-count" in request.POST else None
     form = IssueForm(request.POST, prefix=prefix)
     if not form.is_valid():
         errors = "; ".join(e for field in form.errors.values() for e in field)
         messages.error(request, _("No code was issued: %(errors)s") % {"errors": errors})
         return redirect("accesscodes:desk")
-    if not take_token(request, form.cleaned_data["token"]):
+    token = take_token(request, form.cleaned_data["token"])
+    if token == UNKNOWN:
+        messages.error(
+            request, _("This form is out of date: nothing was issued. Please try again.")
+        )
+        day = form.cleaned_data["expires_on"]
+        request.session[RETRY_SESSION_KEY] = {
+            "form": prefix or "single",
+            "count": form.cleaned_data["count"],
+            "expires_on": day.isoformat() if day else None,
+        }
+        return redirect("accesscodes:desk")
+    if token == USED:
         messages.error(
             request,
             _(
@@ -135,12 +184,12 @@ def issue(request):
             ),
         )
         return redirect("accesscodes:desk")
-    count, site = form.cleaned_data["count"], current_site(request)
+    count = form.cleaned_data["count"]
     issued = []
     with transaction.atomic():
         for _n in range(count):
             code, plain = AccessCode.issue(site=site, by=request.user, expires_at=form.expires_at())
-            detail = f"batch of {count}" if count > 1 else ""
+            detail = history.detail(history.BATCH, count) if count > 1 else ""
             AuditEntry.record(request.user, Action.ISSUED, code, detail)
             issued.append((code, plain))
     return render_slips(request, issued)
@@ -171,11 +220,12 @@ def code_detail(request, number: int):
     context = {
         "code": code,
         "status": code.current_status(),
-        "status_label": Status(code.current_status()).label,
+        "status_label": status_label(code),
+        "past_end": _past_end(code),
         "usage": metering.usage_summary(code),
         "replaced_by": AccessCode.objects.filter(replaces=code).first(),
         "can": {name: code.status in allowed for name, (allowed, *_rest) in TRANSITIONS.items()},
-        "history": code.audit.all()[:20],
+        "history": history.with_details(code.audit.all()[:20]),
     }
     return render(request, "accesscodes/code.html", context)
 
@@ -191,7 +241,7 @@ def change_status(request, number: int, action: str):
         messages.error(
             request,
             _("Nothing changed: code %(label)s is %(status)s.")
-            % {"label": code.label, "status": code.get_status_display()},
+            % {"label": code.label, "status": status_label(code)},
         )
     else:
         code.set_status(new_status)
@@ -199,9 +249,13 @@ def change_status(request, number: int, action: str):
         messages.success(
             request,
             _("Code %(label)s is now %(status)s.")
-            % {"label": code.label, "status": code.get_status_display()},
+            % {"label": code.label, "status": status_label(code)},
         )
     return redirect("accesscodes:code", number=number)
+
+
+def _past_end(code: AccessCode) -> bool:
+    return code.expires_at is not None and code.expires_at <= timezone.now()
 
 
 @desk_staff
@@ -219,14 +273,23 @@ def reissue(request, number: int):
                 % {"old": old.label, "new": newer.label},
             )
             return redirect("accesscodes:code", number=newer.number)
+        if _past_end(old):  # a replacement keeps the end date: it must not extend access
+            messages.error(
+                request,
+                _(
+                    "Nothing was done: code %(label)s reached its end date on %(date)s, so it "
+                    "cannot be reissued. Issue a new code with a new end date instead."
+                )
+                % {"label": old.label, "date": date_format(timezone.localtime(old.expires_at))},
+            )
+            return redirect("accesscodes:code", number=number)
         if request.POST.get("confirm") != "1":
             messages.error(request, _("Please tick the box to confirm."))
             return redirect("accesscodes:code", number=number)
-        keep_expiry = old.expires_at if old.expires_at and old.expires_at > timezone.now() else None
         code, plain = AccessCode.issue(
             site=current_site(request) or old.site,
             by=request.user,
-            expires_at=keep_expiry,
+            expires_at=old.expires_at,
             replaces=old,
             monthly_tokens=old.monthly_tokens,
             monthly_eur=old.monthly_eur,
@@ -234,6 +297,8 @@ def reissue(request, number: int):
         )
         if old.status != Status.REVOKED:
             old.set_status(Status.REVOKED)
-            AuditEntry.record(request.user, Action.REVOKED, old, f"reissued as {code.label}")
-        AuditEntry.record(request.user, Action.REISSUED, code, f"replaces {old.label}")
+            replaced_by = history.detail(history.REPLACED_BY, code.label)
+            AuditEntry.record(request.user, Action.REVOKED, old, replaced_by)
+        replaces = history.detail(history.REPLACES, old.label)
+        AuditEntry.record(request.user, Action.REISSUED, code, replaces)
     return render_slips(request, [(code, plain)], replaced=old)

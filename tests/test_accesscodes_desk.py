@@ -87,7 +87,7 @@ def test_it_issues_a_batch_on_a4_sheets_of_four(desk, corinne):
     assert len(set(plains)) == 6 and all(AccessCode.find(p) for p in plains)
     page = response.content.decode()
     assert page.count('class="sheet"') == 2 and "print-a4" in page
-    assert AuditEntry.objects.filter(action="issued", detail="batch of 6").count() == 6
+    assert AuditEntry.objects.filter(action="issued", detail="batch=6").count() == 6
 
 
 def test_it_issues_at_most_a_hundred_codes_at_once(desk):
@@ -183,8 +183,8 @@ def test_it_reissues_a_lost_code_once(desk, corinne, resident):
     assert AccessCode.find(resident.plain) == resident  # the old code no longer signs in
     log = list(AuditEntry.objects.order_by("id").values_list("action", "label", "detail"))
     assert log == [
-        ("revoked", resident.label, f"reissued as {new.label}"),
-        ("reissued", new.label, f"replaces {resident.label}"),
+        ("revoked", resident.label, f"replaced_by={new.label}"),
+        ("reissued", new.label, f"replaces={resident.label}"),
     ]
     again = desk.post(url, {"confirm": "1"})
     assert again["Location"] == f"/desk/codes/{new.number}/"
@@ -217,3 +217,94 @@ def test_it_keeps_residents_out_of_the_audit_log(client, resident):
     client.post("/signin", {"code": codeformat.pretty(codeformat.generate())})
     client.post("/signout")
     assert not AuditEntry.objects.exists()
+
+
+# --- Reviewer's defects: counter choice, stale forms, history text, expiry ---------------------
+
+
+@pytest.mark.usefixtures("english")
+def test_it_refuses_to_issue_until_the_counter_is_chosen_and_keeps_the_form_usable(desk):
+    port = Site.objects.create(name="Mairie du Port")
+    token = token_of(desk)
+    refused = desk.post("/desk/issue", {"count": "1", "token": token}, follow=True)
+    assert codes_on(refused) == [] and AccessCode.objects.count() == 0
+    assert "choose the counter where you work today" in refused.content.decode()
+    desk.post("/desk/site", {"site": port.pk})
+    [plain] = codes_on(desk.post("/desk/issue", {"count": "1", "token": token}))
+    assert AccessCode.find(plain).site == port
+
+
+@pytest.mark.usefixtures("english")
+def test_it_tells_an_out_of_date_form_apart_from_one_already_used(desk):
+    from accesscodes.desk import KEPT_TOKENS
+
+    stale = token_of(desk, "batch-token")
+    for _load in range(KEPT_TOKENS):
+        desk.get("/desk/")
+    day = (timezone.localdate() + dt.timedelta(days=9)).isoformat()
+    data = {"batch-count": "7", "batch-token": stale, "batch-expires_on": day}
+    response = desk.post("/desk/issue", data, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [("/desk/", 302)] and AccessCode.objects.count() == 0
+    assert f'name="batch-expires_on" id="id_batch-expires_on" value="{day}"' in page
+    assert "This form is out of date: nothing was issued. Please try again." in page
+    assert "already issued" not in page and 'name="batch-count"' in page and 'value="7"' in page
+    fresh = re.search(r'name="batch-token" value="([^"]+)"', page).group(1)
+    assert len(codes_on(desk.post("/desk/issue", {**data, "batch-token": fresh}))) == 7
+    unknown = desk.post("/desk/issue", {"count": "1", "token": "never-given"}, follow=True)
+    assert "out of date" in unknown.content.decode() and AccessCode.objects.count() == 7
+    used = desk.post("/desk/issue", {**data, "batch-token": fresh}, follow=True)
+    assert "already issued" in used.content.decode() and AccessCode.objects.count() == 7
+    assert 'value="7"' not in desk.get("/desk/").content.decode()  # kept for one page only
+
+
+@pytest.mark.usefixtures("english")
+def test_it_stores_reissue_details_without_words_and_shows_them_in_the_staff_language(
+    desk, adele, resident, client
+):
+    new = AccessCode.find(
+        codes_on(desk.post(f"/desk/codes/{resident.number}/reissue", {"confirm": "1"}))[0]
+    )
+    details = set(AuditEntry.objects.values_list("detail", flat=True))
+    assert details == {f"replaced_by={new.label}", f"replaces={resident.label}"}
+    AuditEntry.record(adele, "suspended", resident, "reissued as N° 0042")  # an older entry
+    old_page = desk.get(f"/desk/codes/{resident.number}/").content.decode()
+    assert f"replaced by {new.label}" in old_page and "reissued as N° 0042" in old_page
+    new_page = desk.get(f"/desk/codes/{new.number}/").content.decode()
+    assert f"replaces {resident.label}" in new_page and "replaces=" not in new_page
+    client.force_login(adele)
+    audit = client.get("/desk/audit/").content.decode()
+    assert f"replaced by {new.label}" in audit and "replaced_by=" not in audit
+    assert "reissued as N° 0042" in audit
+
+
+@pytest.mark.usefixtures("english")
+def test_it_shows_a_code_past_its_end_date_as_expired_on_the_desk(desk):
+    past = timezone.now() - dt.timedelta(hours=1)
+    code = AccessCode.issue(expires_at=past)[0]
+    page = desk.get("/desk/").content.decode()
+    row = re.search(rf"{code.label}</a></td>(.*?)</tr>", page, re.S).group(1)
+    assert "expired" in row and "active" not in row
+    desk.post(f"/desk/codes/{code.number}/reactivate")
+    shown = desk.get(f"/desk/codes/{code.number}/").content.decode()
+    assert f"code {code.label} is expired" in shown
+
+
+@pytest.mark.usefixtures("english")
+def test_it_reissues_with_the_same_end_date_and_refuses_once_it_is_past(desk, resident):
+    later = timezone.now() + dt.timedelta(days=10)
+    resident.expires_at = later
+    resident.save()
+    url = f"/desk/codes/{resident.number}/reissue"
+    [plain] = codes_on(desk.post(url, {"confirm": "1"}))
+    new = AccessCode.find(plain)
+    assert new.expires_at == later
+    new.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    new.save()
+    refused = desk.post(f"/desk/codes/{new.number}/reissue", {"confirm": "1"}, follow=True)
+    page = refused.content.decode()
+    assert codes_on(refused) == [] and AccessCode.objects.count() == 2
+    assert "issue a new code with a new end date" in page
+    assert f'action="/desk/codes/{new.number}/reissue"' not in page
+    new.refresh_from_db()
+    assert new.status == "active" and not AuditEntry.objects.filter(code=new, action="revoked")
