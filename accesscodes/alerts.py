@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -14,6 +16,8 @@ from .models.metering import to_micros
 from .spend import current_month, month_figures, shift_month
 
 LEVELS = (100, 80)
+
+log = logging.getLogger(__name__)
 
 
 def recipients() -> list[str]:
@@ -47,22 +51,35 @@ def check_budget(now=None, ledger=False, quotas=None) -> int | None:
         return None
     percent = ledger.used_micros * 100 / budget
     for level in LEVELS:
-        if percent < level:
-            continue
-        if BudgetAlert.objects.filter(month=month, level__gte=level).exists():
-            return None
-        try:
-            with transaction.atomic():
-                BudgetAlert.objects.create(month=month, level=level)
-        except IntegrityError:
-            return None  # another process sends it
-        if level == 100:  # the 80 % alert is moot now: never send it afterwards
-            BudgetAlert.objects.get_or_create(month=month, level=80)
-        figures = month_figures(month, now)
-        context = {"level": level, "figures": figures, "site_url": settings.SITE_URL}
-        _send("accesscodes/email/budget_subject.txt", "accesscodes/email/budget.txt", context)
-        return level
+        if percent >= level:
+            return _alert(month, level, now)
     return None
+
+
+def budget_spent(now=None) -> int | None:
+    """Send the 100 % alert (once per month) when an answer is refused for the town's
+    budget: the spend itself stays just under 100 %, as admission never lets it reach it."""
+    return _alert(current_month(now), 100, now)
+
+
+def _alert(month: str, level: int, now=None) -> int | None:
+    """Record and send one alert, both or neither: if the mail fails, the row is rolled
+    back (and the failure logged), so that a later check sends it. Returns the level sent."""
+    if BudgetAlert.objects.filter(month=month, level__gte=level).exists():
+        return None
+    context = {"level": level, "figures": month_figures(month, now), "site_url": settings.SITE_URL}
+    try:
+        with transaction.atomic():
+            BudgetAlert.objects.create(month=month, level=level)
+            if level == 100:  # the 80 % alert is moot now: never send it afterwards
+                BudgetAlert.objects.get_or_create(month=month, level=80)
+            _send("accesscodes/email/budget_subject.txt", "accesscodes/email/budget.txt", context)
+    except IntegrityError:
+        return None  # another process sends it
+    except OSError:  # SMTP errors, refused connections and timeouts
+        log.exception("budget alert %s %% of %s not sent; a later check will retry", level, month)
+        return None
+    return level
 
 
 def monthly_report(month: str | None = None, now=None) -> int:

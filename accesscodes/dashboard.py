@@ -75,12 +75,14 @@ def spreadsheet_safe(text: str) -> str:
 
 @role_required(ADMINS)
 def export_csv(request):
-    """The month's usage records, one line each: figures and code labels, never any text."""
+    """The month's usage records, one line each: figures and code labels, never any text.
+    A byte order mark and ";" between cells: French Excel then reads UTF-8 in columns."""
     month = chosen_month(request)
     start, end = spend.month_bounds(month)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="arcachat-usage-{month}.csv"'
-    writer = csv.writer(response)
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
     writer.writerow(
         [
             "time",
@@ -164,6 +166,12 @@ class CodeQuotaForm(forms.ModelForm):
             "monthly_eur": gettext_lazy("Empty: the town's default."),
             "daily_tokens": gettext_lazy("Empty: the town's default."),
         }
+
+    def clean_monthly_eur(self):
+        value = self.cleaned_data["monthly_eur"]
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("Enter an amount of 0 € or more."))
+        return value
 
 
 def _code(number: int) -> AccessCode:

@@ -43,15 +43,16 @@ def hold(key: str, tokens: int, micros: int, max_tokens: int | None, max_micros:
         return cursor.rowcount == 1
 
 
-def move(keys: list[str], used: tuple[int, int], released: tuple[int, int]) -> None:
-    """Add `used` (tokens, micros) to what was used and take `released` off what is held.
-    Rows are updated one by one in key order, the order `hold()` is called in, so that two
-    transactions on the same ledgers never wait for each other in a cycle (no deadlock)."""
+def move(moves: dict[str, tuple[int, int, int, int]]) -> None:
+    """Per ledger key, add the used (tokens, micros) to what was used and take the released
+    (tokens, micros) off what is held. Rows are updated one by one in key order, the order
+    `hold()` is called in, so that two transactions on the same ledgers never wait for each
+    other in a cycle (no deadlock)."""
     with connection.cursor() as cursor:
-        for key in sorted(keys):
+        for key in sorted(moves):
             cursor.execute(
                 f"UPDATE {TABLE} SET used_tokens = used_tokens + %s, "  # noqa: S608
                 "used_micros = used_micros + %s, reserved_tokens = reserved_tokens - %s, "
                 "reserved_micros = reserved_micros - %s WHERE key = %s",
-                [*used, *released, key],
+                [*moves[key], key],
             )

@@ -3,7 +3,8 @@
 Every answer goes through three steps:
 1. `reserve()` adds the worst case (input estimate with a margin + max output tokens, and its
    cost at the dearest provider of the chain) to the "reserved" column of the town's monthly
-   ledger and of the code's monthly (and daily) ledgers, each with one conditional UPDATE
+   ledger and of the code's monthly (and daily) ledgers (what fallbacks may bill on top is
+   held on the town's ledger only), each with one conditional UPDATE
    that only succeeds if used + reserved + worst case still fits the limit. The database
    re-checks that condition on the locked row, so concurrent requests, in any number of
    processes, can never overshoot. If one ledger refuses, the transaction rolls back the
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -94,15 +96,23 @@ def limits_for(code: AccessCode, quotas: QuotaSettings, now) -> list[Limit]:
     return limits
 
 
-def reserve(code: AccessCode, tokens: int, micros: int, now=None, quotas=None) -> Reservation:
-    """Hold `tokens` and `micros` on every ledger of the code, or raise AdmissionRefused."""
+def reserve(
+    code: AccessCode, tokens: int, micros: int, now=None, quotas=None, extra_micros: int = 0
+) -> Reservation:
+    """Hold `tokens` and `micros` on every ledger of the code, or raise AdmissionRefused.
+    `extra_micros` (what fallbacks may bill on top) is held on the town's ledger only. A
+    reservation that costs the town nothing is never refused for the town's budget."""
     now = now or timezone.now()
     quotas = quotas or QuotaSettings.current()
     limits = sorted(limits_for(code, quotas, now), key=lambda lim: lim.key)
     with transaction.atomic():
         ledgers.ensure([(lim.key, lim.code_id, lim.period) for lim in limits])
         for lim in limits:
-            if not ledgers.hold(lim.key, tokens, micros, lim.max_tokens, lim.max_micros):
+            amount, max_micros = micros, lim.max_micros
+            if lim.reason == "budget":
+                amount += extra_micros
+                max_micros = max_micros if amount else None
+            if not ledgers.hold(lim.key, tokens, amount, lim.max_tokens, max_micros):
                 raise refusal(lim.reason)  # rolls back what the loop already held
         minutes = settings.METER_RESERVATION_MINUTES
         return Reservation.objects.create(
@@ -111,6 +121,7 @@ def reserve(code: AccessCode, tokens: int, micros: int, now=None, quotas=None) -
             expires_at=now + timezone.timedelta(minutes=minutes),
             tokens=tokens,
             micros=micros,
+            extra_micros=extra_micros,
             ledger_keys=",".join(lim.key for lim in limits),
         )
 
@@ -121,11 +132,22 @@ def _release(reservation: Reservation) -> bool:
     return bool(deleted)
 
 
+def _moves(reservation: Reservation, used: tuple[int, int], released: bool) -> dict:
+    """Per ledger key: (used tokens, used micros, released tokens, released micros)."""
+    moves = {}
+    for key in reservation.ledger_keys.split(","):
+        held = (0, 0)
+        if released:
+            extra = reservation.extra_micros if key.startswith("town:") else 0
+            held = (reservation.tokens, reservation.micros + extra)
+        moves[key] = (*used, *held)
+    return moves
+
+
 def settle(reservation: Reservation, tokens: int, micros: int, records=()):
     """Charge the real usage, release the worst case (once) and write the usage records."""
     with transaction.atomic():
-        held = (reservation.tokens, reservation.micros) if _release(reservation) else (0, 0)
-        ledgers.move(reservation.ledger_keys.split(","), (tokens, micros), held)
+        ledgers.move(_moves(reservation, (tokens, micros), _release(reservation)))
         UsageRecord.objects.bulk_create(records)
 
 
@@ -137,28 +159,39 @@ def release_stale(now=None) -> int:
         with transaction.atomic():
             if not _release(reservation):
                 continue  # settled meanwhile
-            held = (reservation.tokens, reservation.micros)
-            ledgers.move(reservation.ledger_keys.split(","), (0, 0), held)
+            ledgers.move(_moves(reservation, (0, 0), True))
             released += 1
     return released
 
 
-def worst_case(estimated_input_tokens: int, max_output_tokens: int, chain) -> tuple[int, int]:
-    """(tokens, micro-euros) an answer may cost at most with the chain: every paid provider
-    may bill the input once (one that fails after accepting the request, see
-    providers.chain), and only one of them writes the answer. The offline provider is free
-    and counts no tokens."""
+class WorstCase(NamedTuple):
+    """What an answer may cost at most: `tokens` and `micros` for one provider's answer
+    (held on the code's ledgers and the town's), `extra_micros` for the fallbacks that may
+    bill the input too (held on the town's budget only)."""
+
+    tokens: int
+    micros: int
+    extra_micros: int = 0
+
+
+def worst_case(estimated_input_tokens: int, max_output_tokens: int, chain) -> WorstCase:
+    """What an answer may cost at most with the chain. One provider writes the answer: the
+    input and max output once, at the dearest rates, are the resident's. Every other paid
+    provider may bill the input too (one that fails after accepting the request, see
+    providers.chain): the town pays that, not the resident's allowance. The offline
+    provider is free and counts no tokens."""
     from providers.pricing import price_at
 
     paid = [p for p in chain if p.kind != "offline"]
     if not paid:
-        return 0, 0
+        return WorstCase(0, 0)
     tokens_in = math.ceil(estimated_input_tokens * settings.METER_INPUT_MARGIN)
     prices = [price_at(provider.config) for provider in paid]
-    inputs = sum(tokens_in * float(price.eur_per_million_input) for price in prices)
+    inputs = [tokens_in * float(price.eur_per_million_input) for price in prices]
     output = max(max_output_tokens * float(price.eur_per_million_output) for price in prices)
     # € per million tokens x tokens = micro-euros
-    return tokens_in * len(paid) + max_output_tokens, math.ceil(inputs + output)
+    one = math.ceil(max(inputs) + output)
+    return WorstCase(tokens_in + max_output_tokens, one, math.ceil(sum(inputs) + output) - one)
 
 
 def percent_left(code: AccessCode, now=None, quotas=None, ledger=False) -> int | None:
@@ -182,14 +215,15 @@ def percent_left(code: AccessCode, now=None, quotas=None, ledger=False) -> int |
 
 def usage_summary(code: AccessCode, now=None) -> dict:
     """This month's figures of one code, for the counter desk."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count, Q, Sum
 
     now = now or timezone.now()
     lim = limits_for(code, QuotaSettings.current(), now)[1]
     local = timezone.localtime(now)
     start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     records = UsageRecord.objects.filter(code=code, at__gte=start).aggregate(
-        questions=Count("id"), micros=Sum("cost_micros")
+        questions=Count("id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER)),
+        micros=Sum("cost_micros"),
     )
     ledger = Ledger.objects.filter(key=lim.key).first()
     from .models.metering import to_euros
@@ -219,10 +253,16 @@ class Metering:
     def reserve(self, *, estimated_input_tokens: int, max_output_tokens: int, chain=()) -> bool:
         """Hold the worst case; returns True if only the free offline provider may answer."""
         self.quotas = QuotaSettings.current()
-        tokens, micros = worst_case(estimated_input_tokens, max_output_tokens, chain)
+        worst = worst_case(estimated_input_tokens, max_output_tokens, chain)
         try:
-            self.reservation = reserve(self.code, tokens, micros, self.started, self.quotas)
+            self.reservation = reserve(
+                self.code, worst.tokens, worst.micros, self.started, self.quotas, worst.extra_micros
+            )
         except AdmissionRefused as exc:
+            if exc.reason == "budget":
+                from .alerts import budget_spent
+
+                budget_spent(self.started)  # the 100 % alert, once a month
             if exc.reason != "budget" or not self.quotas.offline_when_paused:
                 raise
             self.offline_only = True
@@ -286,7 +326,8 @@ class Metering:
         parts = [self._record(usage if provider else None, outcome, provider, latency_ms)]
         for failure in failures:  # providers that failed first but may have billed the input
             if failure.usage.input_tokens or failure.usage.output_tokens:
-                parts.append(self._record(failure.usage, "error", failure.provider, 0))
+                failover = UsageRecord.Outcome.FAILOVER  # billed, but not a question
+                parts.append(self._record(failure.usage, failover, failure.provider, 0))
         tokens = sum(part[1] for part in parts)
         micros = sum(part[2] for part in parts)
         settle(self.reservation, tokens, micros, [part[0] for part in parts])

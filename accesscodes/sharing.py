@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from . import clients
 from .codeformat import keyed_hash
 from .models import AccessCode, AuditEntry, ClientSighting, DailySalt, QuotaSettings, UsageRecord
+from .models.metering import SuspensionSignal
 
 
 def client_description(request) -> str:
@@ -89,6 +90,7 @@ class Signals:
     month_tokens: int = 0
     times_median: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # "clients", "burst", "median"
 
 
 def signals(now=None) -> dict[int, Signals]:
@@ -107,9 +109,10 @@ def signals(now=None) -> dict[int, Signals]:
 
     per_hour: Counter = Counter()
     since = now - timezone.timedelta(hours=24)
-    for code_id, at in UsageRecord.objects.filter(at__gte=since, code__isnull=False).values_list(
-        "code_id", "at"
-    ):
+    questions = UsageRecord.objects.filter(at__gte=since, code__isnull=False).exclude(
+        outcome=UsageRecord.Outcome.FAILOVER  # a failed provider's part, not a question
+    )
+    for code_id, at in questions.values_list("code_id", "at"):
         per_hour[(code_id, at.replace(minute=0, second=0, microsecond=0))] += 1
     for (code_id, _hour), n in per_hour.items():
         found[code_id].peak_per_hour = max(found[code_id].peak_per_hour, n)
@@ -129,8 +132,10 @@ def signals(now=None) -> dict[int, Signals]:
         sig.code_id = code_id
         if sig.clients_today >= settings.SHARING_MAX_CLIENTS_PER_DAY:
             sig.reasons.append(_("%(n)d different devices today") % {"n": sig.clients_today})
+            sig.kinds.append("clients")
         if sig.peak_per_hour >= settings.SHARING_MAX_REQUESTS_PER_HOUR:
             sig.reasons.append(_("%(n)d questions in one hour") % {"n": sig.peak_per_hour})
+            sig.kinds.append("burst")
         if (
             len(totals) >= settings.SHARING_MEDIAN_MIN_CODES
             and sig.times_median >= settings.SHARING_MAX_TIMES_MEDIAN
@@ -139,13 +144,19 @@ def signals(now=None) -> dict[int, Signals]:
                 _("%(times).0f× the usage of the median code this month")
                 % {"times": sig.times_median}
             )
+            sig.kinds.append("median")
     return dict(found)
 
 
 def flag_codes(now=None) -> list[AccessCode]:
-    """Flag the codes whose signals pass a threshold; suspend them if the town chose so."""
+    """Flag the codes whose signals pass a threshold; suspend them if the town chose so.
+
+    A code is suspended only when it is newly flagged, and never twice in a month for the
+    same kind of signal: once an admin has reactivated it (and maybe cleared its flag), the
+    signals the admin looked into, still there on every pass, do not suspend it again."""
     now = now or timezone.now()
     auto_suspend = QuotaSettings.current().auto_suspend_flagged
+    month = timezone.localtime(now).strftime("%Y-%m")
     flagged = []
     for sig in signals(now).values():
         if not sig.reasons:
@@ -154,13 +165,29 @@ def flag_codes(now=None) -> list[AccessCode]:
         if code is None:
             continue
         reasons = "; ".join(sig.reasons)
-        if code.flagged_at is None or code.flag_reasons != reasons:
-            code.flagged_at = now
-            code.flag_reasons = reasons[:300]
-            code.save(update_fields=["flagged_at", "flag_reasons"])
-            AuditEntry.record(None, AuditEntry.Action.FLAGGED, code, reasons)
-            flagged.append(code)
+        if code.flagged_at is not None and code.flag_reasons == reasons[:300]:
+            continue  # already flagged for these reasons
+        code.flagged_at = now
+        code.flag_reasons = reasons[:300]
+        code.save(update_fields=["flagged_at", "flag_reasons"])
+        AuditEntry.record(None, AuditEntry.Action.FLAGGED, code, reasons)
+        flagged.append(code)
         if auto_suspend and code.status == AccessCode.Status.ACTIVE:
-            code.set_status(AccessCode.Status.SUSPENDED)
-            AuditEntry.record(None, AuditEntry.Action.AUTO_SUSPENDED, code, reasons)
+            _suspend(code, month, sig.kinds, reasons)
     return flagged
+
+
+def _suspend(code: AccessCode, month: str, kinds: list[str], reasons: str) -> None:
+    """Suspend the code unless every kind of signal already suspended it this month."""
+    done = set(
+        SuspensionSignal.objects.filter(code=code, month=month).values_list("kind", flat=True)
+    )
+    fresh = [kind for kind in kinds if kind not in done]
+    if not fresh:
+        return  # an admin reactivated it after a suspension for these signals
+    SuspensionSignal.objects.bulk_create(
+        [SuspensionSignal(code=code, month=month, kind=kind) for kind in fresh],
+        ignore_conflicts=True,
+    )
+    code.set_status(AccessCode.Status.SUSPENDED)
+    AuditEntry.record(None, AuditEntry.Action.AUTO_SUSPENDED, code, reasons)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -75,6 +75,12 @@ def _euros(micros) -> Decimal:
     return to_euros(micros or 0)
 
 
+def _questions() -> Count:
+    """Questions asked: the usage records but those of a failed provider's part (their cost
+    counts in the totals, but the question has a record of its own)."""
+    return Count("id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER))
+
+
 def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFigures:
     """Every figure of the dashboard for one month, from the usage records."""
     now = now or timezone.now()
@@ -83,7 +89,7 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
     records = UsageRecord.objects.filter(at__gte=start, at__lt=end)
     totals = records.aggregate(
         micros=Sum("cost_micros"),
-        questions=Count("id"),
+        questions=_questions(),
         codes=Count("code", distinct=True),
         input_tokens=Sum("input_tokens"),
         output_tokens=Sum("output_tokens"),
@@ -108,7 +114,7 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         row["day"]: row
         for row in records.annotate(day=TruncDate("at", tzinfo=zone))
         .values("day")
-        .annotate(micros=Sum("cost_micros"), questions=Count("id"))
+        .annotate(micros=Sum("cost_micros"), questions=_questions())
     }
     days_in = calendar.monthrange(start.year, start.month)[1]
     for number in range(1, days_in + 1):
@@ -122,7 +128,7 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         records.values("provider", "model")
         .annotate(
             micros=Sum("cost_micros"),
-            questions=Count("id"),
+            questions=_questions(),
             input_tokens=Sum("input_tokens"),
             output_tokens=Sum("output_tokens"),
             cached_tokens=Sum("cached_tokens"),
@@ -137,7 +143,7 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         .annotate(
             tokens=Sum(F("input_tokens") + F("output_tokens")),
             micros=Sum("cost_micros"),
-            questions=Count("id"),
+            questions=_questions(),
         )
         .order_by("-tokens", "code__number")[:top]
     )
@@ -186,7 +192,7 @@ def past_months(now=None, count: int = 12) -> list[dict]:
         UsageRecord.objects.filter(at__gte=start, at__lt=end)
         .annotate(month=TruncMonth("at", tzinfo=zone))
         .values("month")
-        .annotate(micros=Sum("cost_micros"), questions=Count("id"))
+        .annotate(micros=Sum("cost_micros"), questions=_questions())
     )
     found = {row["month"].strftime("%Y-%m"): row for row in rows}
     return [

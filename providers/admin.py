@@ -9,7 +9,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .models import Price, ProviderConfig
+from .models import Kind, Price, ProviderConfig
+from .pricing import price_at
 from .probe import probe
 from .registry import build
 
@@ -82,6 +83,11 @@ class PriceInline(admin.TabularInline):
     ]
 
 
+def unpriced(config) -> bool:
+    """A paid (not offline) provider with no price version in force now."""
+    return config.kind != Kind.OFFLINE and price_at(config).pk is None
+
+
 def probe_message(name: str, result) -> tuple[int, str]:
     values = {
         "name": name,
@@ -102,7 +108,16 @@ def probe_message(name: str, result) -> tuple[int, str]:
 class ProviderConfigAdmin(admin.ModelAdmin):
     form = ProviderConfigForm
     inlines = [PriceInline]
-    list_display = ["name", "kind", "model", "order", "enabled", "is_active", "key_status"]
+    list_display = [
+        "name",
+        "kind",
+        "model",
+        "order",
+        "enabled",
+        "is_active",
+        "key_status",
+        "price_status",
+    ]
     list_editable = ["order", "enabled"]
     readonly_fields = ["key_status"]
     actions = ["test_connection", "make_active"]
@@ -134,6 +149,22 @@ class ProviderConfigAdmin(admin.ModelAdmin):
         if obj.key_env:
             return _("Read from the environment variable %(name)s.") % {"name": obj.key_env}
         return _("No key (none needed for this endpoint).")
+
+    @admin.display(description=_("price"))
+    def price_status(self, obj) -> str:
+        if unpriced(obj):
+            return _("No price in force: its answers cost 0 €.")
+        return ""
+
+    def changelist_view(self, request, extra_context=None):
+        names = [config.name for config in ProviderConfig.objects.all() if unpriced(config)]
+        if names:
+            text = _(
+                "No price in force for %(names)s: their answers are counted at 0 €, so the "
+                "budget and allowances do not see them. Add a price below each provider."
+            )
+            self.message_user(request, text % {"names": ", ".join(names)}, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("active"), boolean=True)
     def is_active(self, obj) -> bool:

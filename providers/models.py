@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -117,13 +119,27 @@ class Price(models.Model):
     provider = models.ForeignKey(ProviderConfig, on_delete=models.CASCADE, related_name="prices")
     effective_from = models.DateTimeField(_("effective from"))
     eur_per_million_input = models.DecimalField(
-        _("€ per million input tokens"), max_digits=10, decimal_places=4, default=0
+        _("€ per million input tokens"),
+        max_digits=10,
+        decimal_places=4,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     eur_per_million_output = models.DecimalField(
-        _("€ per million output tokens"), max_digits=10, decimal_places=4, default=0
+        _("€ per million output tokens"),
+        max_digits=10,
+        decimal_places=4,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     eur_per_million_cached_input = models.DecimalField(
-        _("€ per million cached input tokens"), max_digits=10, decimal_places=4, default=0
+        _("€ per million cached input tokens"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Empty: the input price (no discount for cached input)."),
     )
 
     class Meta:
@@ -137,3 +153,21 @@ class Price(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} from {self.effective_from:%Y-%m-%d}"
+
+    def clean(self):
+        cached, full = self.eur_per_million_cached_input, self.eur_per_million_input
+        if cached is not None and full is not None and cached > full:
+            raise ValidationError(
+                {
+                    "eur_per_million_cached_input": _(
+                        "The cached input price cannot be above the input price."
+                    )
+                }
+            )
+
+    @property
+    def cached_input_rate(self):
+        """€ per million cached input tokens: the input price when none is set."""
+        if self.eur_per_million_cached_input is None:
+            return self.eur_per_million_input
+        return self.eur_per_million_cached_input

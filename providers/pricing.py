@@ -1,10 +1,10 @@
 """Prices in force at a given time, and the cost in euros of a Usage.
 
-Cache reads (Usage.cached_tokens) cost the price's cached-input rate. Cache writes
-(Usage.cache_write_tokens, reported by Anthropic only) cost the input rate times
-CACHE_WRITE_MULTIPLIER: Anthropic bills writes to the 5-minute cache, the one we ask for,
-at 1.25x base input. A fixed multiplier keeps the Price model (three rates) unchanged and
-the cost exact; other vendors report no writes, so for them nothing changes.
+Cache reads (Usage.cached_tokens) cost the price's cached-input rate (the input rate when
+none is set). Cache writes (Usage.cache_write_tokens, reported by Anthropic only) cost the
+input rate times CACHE_WRITE_MULTIPLIER: Anthropic bills writes to the 5-minute cache, the
+one we ask for, at 1.25x base input. A fixed multiplier keeps the Price model (three rates)
+unchanged and the cost exact; other vendors report no writes, so for them nothing changes.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def cost_eur(usage: Usage, price: Price) -> Decimal:
     total = (
         (usage.input_tokens - cached - written) * price.eur_per_million_input
         + written * price.eur_per_million_input * CACHE_WRITE_MULTIPLIER
-        + cached * price.eur_per_million_cached_input
+        + cached * price.cached_input_rate
         + usage.output_tokens * price.eur_per_million_output
     )
     return Decimal(total) / MILLION

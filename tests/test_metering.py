@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from accesscodes import metering
 from accesscodes.metering import AdmissionRefused, Metering, release_stale, reserve, settle
-from accesscodes.models import AccessCode, Ledger, QuotaSettings, Reservation, UsageRecord
+from accesscodes.models import (
+    AccessCode,
+    BudgetAlert,
+    Ledger,
+    QuotaSettings,
+    Reservation,
+    UsageRecord,
+)
 from providers.base import Usage
 from providers.models import Price, ProviderConfig
 from providers.registry import build
@@ -124,23 +131,52 @@ def test_it_releases_a_stale_reservation_once_and_settles_it_late_without_double
 
 
 def test_it_computes_the_worst_case_at_the_dearest_provider(paid):
-    tokens, micros = metering.worst_case(1_000, 800, [paid, build_offline()])
+    tokens, micros, extra = metering.worst_case(1_000, 800, [paid, build_offline()])
     assert tokens == 1_250 + 800  # input estimate x 1.25 margin + max output
     assert micros == 1_250 * 2 + 800 * 10  # € per million tokens = micro-euros per token
-    assert metering.worst_case(1_000, 800, [build_offline()]) == (0, 0)
+    assert extra == 0  # one paid provider: no fallback may bill on top
+    assert metering.worst_case(1_000, 800, [build_offline()]) == (0, 0, 0)
 
 
-def test_it_reserves_every_fallbacks_input_but_one_answer(paid):
-    config = ProviderConfig.objects.create(name="Claude", kind="anthropic", order=2)
+def claude(order=2):
+    config = ProviderConfig.objects.create(name=f"Claude {order}", kind="anthropic", order=order)
     Price.objects.create(
         provider=config,
         effective_from=NOW - dt.timedelta(days=1),
         eur_per_million_input=Decimal(3),
         eur_per_million_output=Decimal(15),
     )
-    tokens, micros = metering.worst_case(1_000, 800, [paid, build(config), build_offline()])
-    assert tokens == 2 * 1_250 + 800
-    assert micros == 1_250 * 2 + 1_250 * 3 + 800 * 15
+    return build(config)
+
+
+def test_it_holds_the_fallbacks_input_on_the_town_budget_only(code, paid):
+    chain = [paid, claude(), build_offline()]
+    # The resident's part: 1,250 input + 800 output tokens once, at the dearest rates;
+    # the town's budget also holds the other paid provider's input: 1,250 x 2 €.
+    assert metering.worst_case(1_000, 800, chain) == (2_050, 1_250 * 3 + 800 * 15, 2_500)
+    meter = Metering(code)
+    meter.started = NOW
+    meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=chain)
+    mine, town = ledger(f"code:{code.pk}:2026-11"), ledger("town:2026-11")
+    assert (mine.reserved_tokens, mine.reserved_micros) == (2_050, 15_750)
+    assert (town.reserved_tokens, town.reserved_micros) == (2_050, 18_250)
+    meter.settle(Usage(1_000, 100), outcome="ok", provider=paid, latency_ms=5)
+    mine.refresh_from_db()
+    town.refresh_from_db()
+    # 1,000 x 2 + 100 x 10 = 3,000 micro-euros, everything held is released
+    assert (mine.used_micros, mine.reserved_tokens, mine.reserved_micros) == (3_000, 0, 0)
+    assert (town.used_micros, town.reserved_tokens, town.reserved_micros) == (3_000, 0, 0)
+
+
+def test_it_admits_a_fresh_codes_first_question_with_three_paid_providers(code, quotas, paid):
+    quotas.code_daily_tokens = 6_000
+    quotas.save()
+    chain = [paid, claude(2), claude(3)]
+    meter = Metering(code)
+    meter.started = NOW
+    # 2,000 x 1.25 + 800 = 3,300 tokens fit 6,000 (not 3 x 2,500 + 800 = 8,300)
+    assert meter.reserve(estimated_input_tokens=2_000, max_output_tokens=800, chain=chain) is False
+    assert ledger(f"code:{code.pk}:2026-11-23").reserved_tokens == 3_300
 
 
 def test_it_charges_a_provider_that_failed_after_accepting_the_question(code, paid):
@@ -160,11 +196,14 @@ def test_it_charges_a_provider_that_failed_after_accepting_the_question(code, pa
         failures=[timed_out, refused],
     )
     records = {r.outcome: r for r in UsageRecord.objects.all()}
-    assert set(records) == {"ok", "error"}  # nothing for the request refused outright
-    assert records["error"].provider == "Mistral" and records["error"].cost_micros == 2_000
+    assert set(records) == {"ok", "failover"}  # nothing for the request refused outright
+    assert records["failover"].provider == "Mistral" and records["failover"].cost_micros == 2_000
     assert records["ok"].kind == "offline" and records["ok"].cost_micros == 0
     row = ledger(f"code:{code.pk}:{timezone.localtime().strftime('%Y-%m')}")
     assert (row.used_tokens, row.used_micros, row.reserved_tokens) == (1_000, 2_000, 0)
+    summary = metering.usage_summary(code)
+    assert summary["questions"] == 1  # one question, though two records
+    assert summary["used_eur"] == Decimal("0.002000")  # the failed provider's cost counts
 
 
 def build_offline():
@@ -226,6 +265,37 @@ def test_it_lets_the_offline_provider_answer_free_when_the_budget_is_spent(code,
     with pytest.raises(AdmissionRefused) as refused:
         Metering(code).reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
     assert refused.value.reason == "budget"
+
+
+def test_it_quotes_documents_free_when_the_spend_is_already_over_the_budget(code, quotas, paid):
+    quotas.offline_when_paused = True
+    quotas.save()
+    month = timezone.localtime().strftime("%Y-%m")
+    Ledger.objects.create(key=f"town:{month}", period=month, used_micros=10_000_001)  # 10 € + 1
+    meter = Metering(code)
+    assert meter.reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
+    assert meter.reservation.micros == 0  # a free answer, admitted over the budget
+    assert reserve(code, 0, 0).micros == 0
+    with pytest.raises(AdmissionRefused):  # anything paid is still refused
+        reserve(code, 0, 1)
+
+
+def test_it_alerts_admins_once_when_an_answer_is_refused_for_the_budget(
+    code, quotas, paid, mailoutbox
+):
+    quotas.monthly_budget_eur = Decimal("1.00")
+    quotas.offline_when_paused = False
+    quotas.alert_emails = "finances@example.fr"
+    quotas.save()
+    month = timezone.localtime().strftime("%Y-%m")
+    # 99.5 % spent; the worst case, 125 x 2 + 800 x 10 = 8,250 micro-euros, does not fit
+    Ledger.objects.create(key=f"town:{month}", period=month, used_micros=995_000)
+    for _attempt in range(2):
+        with pytest.raises(AdmissionRefused):
+            Metering(code).reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["finances@example.fr"]
+    assert "budget" in mailoutbox[0].subject.lower()
+    assert sorted(BudgetAlert.objects.values_list("level", flat=True)) == [80, 100]
 
 
 def test_it_counts_no_tokens_for_free_offline_answers(code):

@@ -1,6 +1,7 @@
 """Admins switch providers, store keys and test connections in the Django admin, live."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -256,3 +257,52 @@ def test_it_switches_providers_without_changing_the_residents_page(admin_client,
     assert mistral["rest"] == claude["rest"] == extracts["rest"]
     assert mistral["notice"] == claude["notice"] != extracts["notice"]
     assert [mistral["attach"], claude["attach"], extracts["attach"]] == [False, True, False]
+
+
+def price_rows(**rates) -> dict:
+    data = {
+        "prices-TOTAL_FORMS": "1",
+        "prices-0-effective_from_0": "2026-11-01",
+        "prices-0-effective_from_1": "00:00:00",
+    }
+    data.update({f"prices-0-eur_per_million_{name}": value for name, value in rates.items()})
+    return data
+
+
+@pytest.mark.django_db
+def test_it_refuses_negative_prices_and_a_cached_price_above_the_input_price(admin_client):
+    from providers.models import Price
+
+    config = ProviderConfig.objects.create(name="Claude", kind="anthropic", order=10)
+    change = reverse("admin:providers_providerconfig_change", args=[config.pk])
+    negative = change_form(config, **price_rows(input="-3", output="-15"))
+    page = admin_client.post(change, negative).content.decode()
+    assert page.count("Ensure this value is greater than or equal to 0.") == 2
+    dear_cache = change_form(config, **price_rows(input="3", output="15", cached_input="50"))
+    page = admin_client.post(change, dear_cache).content.decode()
+    assert "The cached input price cannot be above the input price." in page
+    assert not Price.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_charges_cached_input_at_the_input_price_when_no_cached_price_is_set(admin_client):
+    from providers.base import Usage
+    from providers.pricing import cost_eur, price_at
+
+    config = ProviderConfig.objects.create(name="Claude", kind="anthropic", order=10)
+    change = reverse("admin:providers_providerconfig_change", args=[config.pk])
+    response = admin_client.post(change, change_form(config, **price_rows(input="3", output="15")))
+    assert response.status_code == 302
+    price = price_at(config)
+    assert price.eur_per_million_cached_input is None
+    # 1,000 input tokens (400 from the cache) x 3 € + 100 output x 15 € per million
+    assert cost_eur(Usage(1_000, 100, cached_tokens=400), price) == Decimal("0.0045")
+
+
+@pytest.mark.django_db
+def test_it_warns_admins_of_a_paid_provider_with_no_price_in_force(admin_client):
+    ProviderConfig.objects.create(name="Documents", kind="offline", order=30)
+    ProviderConfig.objects.create(name="Claude", kind="anthropic", order=10)
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert html.count("No price in force: its answers cost 0 €.") == 1
+    assert "No price in force for Claude: their answers are counted at 0 €" in html

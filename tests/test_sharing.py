@@ -108,3 +108,47 @@ def test_it_flags_usage_far_above_the_median_code(settings):
     assert found[codes[5].pk].times_median == 10.0
     assert found[codes[5].pk].reasons == ["10× l'utilisation du code médian ce mois-ci"]
     assert found[codes[0].pk].reasons == []
+
+
+def test_it_never_suspends_again_a_code_an_admin_reactivated_for_the_same_signals(settings):
+    settings.SHARING_MAX_CLIENTS_PER_DAY = 5
+    settings.SHARING_MAX_REQUESTS_PER_HOUR = 10
+    q = QuotaSettings.current()
+    q.auto_suspend_flagged = True
+    q.save()
+    code = AccessCode.issue()[0]
+    for n in range(5):  # a family: a tablet and phones
+        sharing.record_sighting(code, f"10.0.{n}.0/24|{FIREFOX}", NOW)
+    sharing.flag_codes(NOW)
+    code.refresh_from_db()
+    assert code.status == "suspended"
+    # An admin looks into it, reactivates the code and clears its flag.
+    code.set_status(AccessCode.Status.ACTIVE)
+    code.flagged_at, code.flag_reasons = None, ""
+    code.save()
+    sharing.flag_codes(NOW + dt.timedelta(minutes=15))
+    sharing.record_sighting(code, f"10.0.9.0/24|{FIREFOX}", NOW)  # a sixth device
+    sharing.flag_codes(NOW + dt.timedelta(minutes=30))
+    code.refresh_from_db()
+    assert code.status == "active" and "6 appareils différents" in code.flag_reasons
+    assert AuditEntry.objects.filter(action="auto_suspended", code=code).count() == 1
+    start = NOW.replace(minute=0)
+    for n in range(10):  # a new kind of signal: a burst of questions
+        UsageRecord.objects.create(code=code, at=start + dt.timedelta(minutes=n), outcome="ok")
+    sharing.flag_codes(NOW + dt.timedelta(minutes=45))
+    code.refresh_from_db()
+    assert code.status == "suspended"
+    assert AuditEntry.objects.filter(action="auto_suspended", code=code).count() == 2
+
+
+def test_it_counts_no_question_for_a_failed_providers_billed_part(settings):
+    settings.SHARING_MAX_REQUESTS_PER_HOUR = 10
+    code = AccessCode.issue()[0]
+    start = NOW.replace(minute=0)
+    for n in range(5):  # five questions, each after a provider failed and billed its input
+        for outcome in ("ok", "failover"):
+            UsageRecord.objects.create(
+                code=code, at=start + dt.timedelta(minutes=n), outcome=outcome
+            )
+    found = sharing.signals(NOW)
+    assert found[code.pk].peak_per_hour == 5 and found[code.pk].reasons == []

@@ -106,15 +106,35 @@ def test_it_shows_the_dashboard_to_admins_only(client, october, adele, corinne, 
     assert "<script" not in page  # the chart is plain SVG
 
 
-def test_it_exports_the_months_records_as_csv_without_text(client, october, adele):
+def test_it_exports_the_months_records_as_csv_for_french_excel(client, october, adele):
+    R.objects.create(code=october[0], at=at(5), provider="=HYPERLINK(1)", model="@x", outcome="ok")
     client.force_login(adele)
     response = client.get("/spend/export.csv?month=2026-10")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == 6
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("time;code;provider;model;")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 7
     assert sum(Decimal(r["cost_eur"]) for r in rows) == Decimal("20.845678")
     assert {r["code"] for r in rows} == {c.label for c in october}
     assert set(rows[0]) >= {"time", "provider", "model", "input_tokens", "output_tokens"}
+    formula = next(r for r in rows if "HYPERLINK" in r["provider"])
+    assert (formula["provider"], formula["model"]) == ("'=HYPERLINK(1)", "'@x")
+
+
+def test_it_counts_a_failed_providers_billed_part_in_the_cost_not_the_questions(october):
+    a = october[0]
+    R.objects.create(code=a, at=at(10), provider="Mistral", model="small", input_tokens=2000)
+    R.objects.filter(provider="Mistral", at=at(10)).update(cost_micros=4_000, outcome="failover")
+    f = spend.month_figures("2026-10", now=at(31, 23))
+    assert f.spent_eur == Decimal("20.849678")  # 20.845678 + 0.004 €
+    assert f.questions == 6  # as before the failed provider's record
+    assert f.days[9]["questions"] == 2 and f.days[9]["eur"] == Decimal("12.349678")
+    by_model = {(p["provider"], p["model"]): p for p in f.providers}
+    assert by_model[("Mistral", "small")]["questions"] == 3  # its three answers
+    assert f.top_codes[0]["questions"] == 3  # a: three questions on days 1 and 10
+    assert spend.past_months(now=at(3, month=11))[0]["questions"] == 6
 
 
 def test_it_saves_quotas_and_audits_the_change(client, adele):
@@ -137,6 +157,23 @@ def test_it_saves_quotas_and_audits_the_change(client, adele):
     assert entry.actor == adele and "monthly_budget_eur" in entry.detail
     bad = client.post("/spend/quotas/", {"monthly_budget_eur": "x", "alert_emails": "nope"})
     assert bad.status_code == 200 and QuotaSettings.current().monthly_budget_eur == 450
+
+
+def test_it_refuses_a_budget_of_zero_or_less_and_a_negative_allowance(client, adele, english):
+    client.force_login(adele)
+    for budget in ("0", "-5"):
+        page = client.post(
+            "/spend/quotas/", {"monthly_budget_eur": budget, "code_monthly_eur": "-1"}
+        )
+        assert page.status_code == 200
+        assert "The monthly budget must be more than 0 €." in page.content.decode()
+        assert "greater than or equal to 0" in page.content.decode()
+    assert QuotaSettings.current().monthly_budget_eur > 0
+    code = AccessCode.issue()[0]
+    page = client.post(f"/spend/codes/{code.number}/", {"monthly_eur": "-2"})
+    assert "Enter an amount of 0 € or more." in page.content.decode()
+    code.refresh_from_db()
+    assert code.monthly_eur is None
 
 
 def test_it_leads_an_admin_from_a_flagged_code_to_its_suspension(client, october, adele, corinne):
@@ -197,6 +234,31 @@ def test_it_skips_the_80_alert_when_the_budget_is_spent_at_once(adele, mailoutbo
     assert alerts.check_budget() == 100
     assert alerts.check_budget() is None
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["finances@example.fr"]
+
+
+def test_it_keeps_no_alert_row_when_the_mail_fails_and_sends_it_later(
+    adele, mailoutbox, monkeypatch, caplog
+):
+    import smtplib
+
+    q = QuotaSettings.current()
+    q.monthly_budget_eur = Decimal("10")
+    q.alert_emails = "finances@example.fr"
+    q.save()
+    _spend(8_500_000)  # 85 %
+
+    def down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(alerts, "send_mail", down)
+        assert alerts.check_budget() is None
+    assert not BudgetAlert.objects.exists()
+    assert "budget alert 80 % of" in caplog.text
+    assert alerts.check_budget() == 80  # the next check sends it
+    assert len(mailoutbox) == 1 and list(BudgetAlert.objects.values_list("level", flat=True)) == [
+        80
+    ]
 
 
 def test_it_mails_the_monthly_report(october, adele, mailoutbox):

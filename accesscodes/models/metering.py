@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,14 @@ class QuotaSettings(models.Model):
     """The town's budget and default allowances: one row, edited by admins."""
 
     monthly_budget_eur = models.DecimalField(
-        _("monthly budget (€)"), max_digits=10, decimal_places=2
+        _("monthly budget (€)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(
+                Decimal("0.01"), message=_("The monthly budget must be more than 0 €.")
+            )
+        ],
     )
     code_monthly_tokens = models.PositiveIntegerField(
         _("monthly tokens per code"), null=True, blank=True
@@ -43,6 +51,7 @@ class QuotaSettings(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("Optional: a cap in euros on top of, or instead of, the token allowance."),
     )
     code_daily_tokens = models.PositiveIntegerField(
@@ -122,6 +131,8 @@ class Reservation(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     tokens = models.BigIntegerField()
     micros = models.BigIntegerField()
+    # What fallbacks may bill on top of `micros`: held on the town's ledger only.
+    extra_micros = models.BigIntegerField(default=0)
     ledger_keys = models.CharField(max_length=200)
 
     def __str__(self) -> str:
@@ -135,6 +146,9 @@ class UsageRecord(models.Model):
         OK = "ok", _("answered")
         PARTIAL = "partial", _("interrupted")
         ERROR = "error", _("failed")
+        # A provider that failed before another answered (or all failed), billing the
+        # input: its cost counts, but it is not a question of its own.
+        FAILOVER = "failover", _("provider failed (billed)")
 
     code = models.ForeignKey(
         AccessCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="usage"
@@ -216,3 +230,23 @@ class BudgetAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.level}%"
+
+
+class SuspensionSignal(models.Model):
+    """A kind of sharing signal ("clients", "burst", "median") a code was suspended for
+    automatically in a month. Once an admin has reactivated the code, the same kind of
+    signal never suspends it again that month."""
+
+    code = models.ForeignKey(AccessCode, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7)
+    kind = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "month", "kind"], name="accesscodes_one_suspension_signal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.kind}"
