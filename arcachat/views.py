@@ -43,6 +43,7 @@ def chat_strings() -> dict:
         "retry": _("Try again"),
         "kept": _("The part of the answer that arrived is kept above."),
         "network": _("The connection was lost. Check your internet connection, then try again."),
+        "reload": _("This page is out of date. Please reload it, then send your question again."),
         "busy": _("Please wait until the current answer is complete."),
         "empty": _("Please type your question first."),
         "notice_ai": _(
@@ -128,6 +129,15 @@ def render_chat(request, question: str = "", error: str = ""):
         "error": error,
     }
     return render(request, "chat.html", context)
+
+
+def csrf_failure(request, reason=""):
+    """The page-expired page (CSRF_FAILURE_VIEW). Rendered without the request: under ASGI
+    it runs on the event loop, where context processors (the user, roles) cannot query."""
+    from django.http import HttpResponseForbidden
+    from django.template.loader import render_to_string
+
+    return HttpResponseForbidden(render_to_string("403_csrf.html"))
 
 
 @login_required

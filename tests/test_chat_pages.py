@@ -88,3 +88,30 @@ def test_it_keeps_a_question_posted_before_the_page_script_was_ready(resident_cl
 def test_it_sends_a_plain_form_post_without_a_code_back_to_the_landing_page(client):
     response = client.post("/chat/ask", {"message": "Bonjour"})
     assert response.status_code == 302 and response.url.split("?")[0] == "/"
+
+
+def test_it_answers_an_unknown_address_with_a_plain_french_page(client):
+    response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Cette page n’existe pas" in page or "Cette page n'existe pas" in page
+    assert 'lang="fr"' in page and 'href="/"' in page
+
+
+def test_it_keeps_a_resident_informed_when_a_form_token_went_stale(resident):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/signin", {"code": resident.plain})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Cette page n'était plus à jour" in page and "rechargez la page" in page
+    assert "CSRF" not in page  # no technical page
+
+
+def test_it_shows_a_plain_page_on_a_server_error(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "momentanément indisponible" in response.content.decode()

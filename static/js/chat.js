@@ -205,11 +205,14 @@ async function ask(text, withAttachment) {
       try {
         body = await response.json();
       } catch {
-        body = { message: S.network };
+        // Not our JSON: a 403 is the page's security token gone stale (reload), else the network.
+        body = { message: response.status === 403 ? S.reload : S.network };
       }
       const retry = ["rate_limited", "bad_request", "unavailable"].includes(body.error) || response.status >= 500;
       if (typeof body.remaining_percent === "number") setAllowance(body.remaining_percent);
       fail(body.message || S.network, { retry, code: body.error, redirect: body.redirect || "" });
+      // Refused before any answer and no "Try again": give the question back to edit or resend.
+      if (!retry && !question.value.trim()) question.value = text;
     } else {
       await readEvents(response, (event, data) => {
         if (event === "chunk") {
