@@ -84,6 +84,7 @@ def chat_strings() -> dict:
         "attached": _("Attached: %s"),
         "remove": _("Remove the attachment"),
         "you_attached": _("(with an attachment: %s)"),
+        "reattach": _("To try again, choose the file “%s” again, then press Send."),
     }
 
 

@@ -20,7 +20,7 @@ let turns = loadTurns(window.sessionStorage, config.conversation);
 let busy = false;
 let controller = null;
 let attachment = null; // {kind, name, data} waiting to be sent
-let lastAttachment = null; // kept in memory only, for "try again"
+const attachmentsOf = new WeakMap(); // question turn -> its attachment, in memory only (retry)
 let pendingText = "";
 
 // Strings come from gettext with Python-style escapes: "%s" is the value, "%%" a percent sign.
@@ -169,7 +169,9 @@ async function ask(text, withAttachment) {
   busy = true;
   formError.textContent = "";
   const history = historyForRequest(turns, { maxTurns: config.history_turns, maxChars: config.history_chars });
-  turns.push({ role: "user", content: text, attachmentName: withAttachment ? withAttachment.name : "" });
+  const questionTurn = { role: "user", content: text, attachmentName: withAttachment ? withAttachment.name : "" };
+  if (withAttachment) attachmentsOf.set(questionTurn, withAttachment);
+  turns.push(questionTurn);
   const turn = { role: "assistant", content: "", status: "streaming" };
   turns.push(turn);
   save();
@@ -255,17 +257,25 @@ function retryTurn(index) {
   if (busy) return;
   const questionTurn = turns[index - 1];
   if (!questionTurn || questionTurn.role !== "user") return;
+  const file = attachmentsOf.get(questionTurn) || null;
+  if (questionTurn.attachmentName && !file) {
+    // The page was reloaded since: the file is not kept. Give the question back, ask for the file.
+    question.value = questionTurn.content;
+    formError.textContent = fmt(S.reattach, questionTurn.attachmentName);
+    question.focus();
+    return;
+  }
   turns.splice(index - 1, 2);
   save();
   drawAll();
-  ask(questionTurn.content, questionTurn.attachmentName ? lastAttachment : null);
+  ask(questionTurn.content, file);
 }
 
 function send(text) {
-  lastAttachment = attachment;
+  const file = attachment;
   question.value = "";
   clearAttachment();
-  ask(text, lastAttachment);
+  ask(text, file);
 }
 
 // ---- Personal-data guard -------------------------------------------------------------------

@@ -195,3 +195,37 @@ def test_it_never_shows_a_conversation_to_the_next_resident_on_the_same_computer
     expect(page.locator(".turn")).to_have_count(0)
     stored = page.evaluate("() => Object.keys(window.sessionStorage)")
     assert not [key for key in stored if key.startswith("arcachat.conversation")]
+
+
+def _photo(path, colour):
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), colour).save(path)
+    return str(path)
+
+
+def _image_sent(body) -> str:
+    parts = body["messages"][-1]["content"]
+    return next(p["image_url"]["url"] for p in parts if p.get("type") == "image_url")
+
+
+def test_it_tries_a_question_again_with_its_own_photo(page, fake_llm, town, tmp_path):
+    from providers.models import ProviderConfig
+
+    ProviderConfig.objects.update(supports_images=True)
+    sign_in(page)
+    fake_llm.script.chunks = ["Sur cette photo, ", "on voit…"]
+    fake_llm.script.cut_after = 1  # the first answer breaks off: "Try again" is offered
+    page.set_input_files("#attachment", _photo(tmp_path / "red.png", "red"))
+    ask(page, "Que montre cette photo ?")
+    expect(page.get_by_role("button", name="Réessayer")).to_have_count(1)
+    fake_llm.script.cut_after = None
+    page.set_input_files("#attachment", _photo(tmp_path / "blue.png", "blue"))
+    ask(page, "Et celle-ci ?")
+    expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
+    first_photo = _image_sent(fake_llm.script.bodies[0])
+    page.get_by_role("button", name="Réessayer").click()  # the first question, its red photo
+    expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
+    assert len(fake_llm.script.bodies) >= 3
+    assert _image_sent(fake_llm.script.bodies[-1]) == first_photo
+    assert _image_sent(fake_llm.script.bodies[1]) != first_photo
