@@ -1,6 +1,7 @@
 """Cut sections into chunks that follow paragraphs, keep heading path and page, and stay small."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .extract import Section
@@ -35,16 +36,56 @@ def _split_long(paragraph: str) -> list[str]:
         pieces.append(current)
     result = []
     for piece in pieces:
-        words = piece.split()
-        while estimate_tokens(" ".join(words)) > HARD_MAX_TOKENS:
-            cut = len(words) // 2
-            while cut < len(words) and estimate_tokens(" ".join(words[:cut])) < TARGET_TOKENS:
-                cut += max(1, len(words) // 20)
-            result.append(" ".join(words[:cut]))
-            words = words[cut:]
-        if words:
-            result.append(" ".join(words))
+        result.extend(_split_words(piece))
     return result
+
+
+def _fits(text: str, limit: int) -> bool:
+    """estimate_tokens(text) <= limit, without reading a long text (a token per 4 letters at
+    least)."""
+    return len(text) <= 4 * limit and estimate_tokens(text) <= limit
+
+
+def _longest_fit(parts: Sequence[str], joiner: str) -> int:
+    """How many leading parts fit, joined, within TARGET_TOKENS (at least one). The estimate
+    grows with every part added, so a binary search finds the cut; no more than 4 parts
+    per token can fit (each part is a letter at least)."""
+    low, high = 1, min(len(parts), 4 * TARGET_TOKENS)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _fits(joiner.join(parts[:middle]), TARGET_TOKENS):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _split_words(piece: str) -> list[str]:
+    """Cut a piece without sentence ends (a list of streets...) into pieces of at most
+    TARGET_TOKENS at word boundaries; a single word above the maximum is cut in letters."""
+    words, start, result = piece.split(), 0, []
+    while start < len(words):
+        rest = words[start : start + HARD_MAX_TOKENS + 1]
+        if len(rest) <= HARD_MAX_TOKENS and _fits(" ".join(rest), HARD_MAX_TOKENS):
+            result.append(" ".join(rest))
+            break
+        if not _fits(words[start], HARD_MAX_TOKENS):
+            result.extend(_split_letters(words[start]))
+            start += 1
+            continue
+        cut = _longest_fit(rest, " ")
+        result.append(" ".join(rest[:cut]))
+        start += cut
+    return result
+
+
+def _split_letters(word: str) -> list[str]:
+    pieces = []
+    while not _fits(word, HARD_MAX_TOKENS):
+        cut = _longest_fit(word, "")
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word] if word else pieces
 
 
 def chunk_sections(sections: list[Section]) -> list[ChunkDraft]:
@@ -62,7 +103,8 @@ def chunk_sections(sections: list[Section]) -> list[ChunkDraft]:
         for paragraph in paragraphs:
             for piece in _split_long(paragraph):
                 tokens = estimate_tokens(piece)
-                if current and size + tokens > TARGET_TOKENS and size >= MIN_TOKENS // 2:
+                full = size + tokens > TARGET_TOKENS and size >= MIN_TOKENS // 2
+                if current and (full or _too_big([*current, piece])):
                     drafts.append(_draft(section, current))
                     current, size = [], 0
                 current.append(piece)
@@ -70,6 +112,10 @@ def chunk_sections(sections: list[Section]) -> list[ChunkDraft]:
         if current:
             drafts.append(_draft(section, current))
     return _merge_small(drafts)
+
+
+def _too_big(parts: list[str]) -> bool:
+    return estimate_tokens("\n\n".join(parts)) > HARD_MAX_TOKENS
 
 
 def _draft(section: Section, parts: list[str]) -> ChunkDraft:
@@ -90,7 +136,9 @@ def _merge_small(drafts: list[ChunkDraft]) -> list[ChunkDraft]:
             same = not draft.heading or draft.heading == last.heading
             joint = "\n\n" if same else f"\n\n## {draft.heading}\n"
             text = f"{last.text}{joint}{draft.text}"
-            merged[-1] = ChunkDraft(last.heading, last.page, text, estimate_tokens(text))
-        else:
-            merged.append(draft)
+            tokens = estimate_tokens(text)  # a long heading in the joint counts too
+            if tokens <= HARD_MAX_TOKENS:
+                merged[-1] = ChunkDraft(last.heading, last.page, text, tokens)
+                continue
+        merged.append(draft)
     return merged

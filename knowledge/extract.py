@@ -1,5 +1,6 @@
 """Read each supported format into sections (heading path, text, page), or a clear reason."""
 
+import codecs
 import copy
 import io
 import re
@@ -8,6 +9,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -103,6 +105,8 @@ def read_pdf(data: bytes, progress: Progress = _noop) -> list[Section]:
     for number, page in enumerate(reader.pages, start=1):
         try:
             text = page.extract_text() or ""
+        except SoftTimeLimitExceeded:  # the task's time is up: not a damaged page
+            raise
         except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken pages
             raise IngestError(_("Page %(n)d of this PDF is damaged.") % {"n": number}) from exc
         text = re.sub(r"[ \t]+\n", "\n", text).strip()
@@ -129,13 +133,51 @@ DROP_TAGS = (
 BLOCKS = ("p", "li", "td", "th", "dd", "dt", "blockquote", "pre", "figcaption", "address")
 
 
-def html_to_markdown(data: bytes) -> tuple[str, str]:
-    """Main content of a page as Markdown-ish text (headings kept), and the page title."""
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+# As browsers do: these labels mean windows-1252 on the web (a superset of Latin-1).
+_WEB_LATIN = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
+
+
+def charset_of(content_type: str) -> str | None:
+    """The charset a Content-Type header names, if Python knows it."""
+    match = _CHARSET.search(content_type or "")
+    if not match:
+        return None
+    label = match.group(1).lower()
+    if label in _WEB_LATIN:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _parse_html(data: bytes, charset: str | None):
+    """The page's tree. Its encoding: a UTF-8 byte order mark, else the HTTP header's
+    charset, else UTF-8 when the bytes are valid UTF-8, else what lxml finds (meta tag)."""
     import lxml.html
+
+    if data.startswith(codecs.BOM_UTF8):
+        charset = "utf-8"
+    if charset is None:
+        try:
+            data.decode("utf-8")
+            charset = "utf-8"
+        except UnicodeDecodeError:
+            return lxml.html.document_fromstring(data)
+    # Decoded here (a wrong header gives replacement marks, not a page cut short), then
+    # handed to lxml as UTF-8 with that encoding forced over any <meta charset>.
+    data = data.decode(charset, errors="replace").encode("utf-8")
+    return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+
+
+def html_to_markdown(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """Main content of a page as Markdown-ish text (headings kept), and the page title.
+    `charset`: the one named by the HTTP Content-Type header, if any."""
     from lxml.etree import ParserError
 
     try:
-        root = lxml.html.document_fromstring(data)
+        root = _parse_html(data, charset)
     except (ParserError, ValueError) as exc:
         raise IngestError(_("This web page could not be read (no HTML content).")) from exc
     title = (root.findtext(".//title") or "").strip()
@@ -165,8 +207,8 @@ def html_to_markdown(data: bytes) -> tuple[str, str]:
     return "\n".join(lines), title
 
 
-def read_html(data: bytes, progress: Progress = _noop) -> list[Section]:
-    text, _title = html_to_markdown(data)
+def read_html(data: bytes, progress: Progress = _noop, charset: str | None = None) -> list[Section]:
+    text, _title = html_to_markdown(data, charset)
     progress(1, 1)
     return markdown_sections(text)
 
@@ -220,6 +262,8 @@ def read_docx(data: bytes, progress: Progress = _noop) -> list[Section]:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except SoftTimeLimitExceeded:  # the task's time is up: not a damaged file
+        raise
     except Exception as exc:  # noqa: BLE001 - python-docx raises KeyError, ValueError...
         raise IngestError(_("This Word file is damaged or is not a .docx file.")) from exc
     lines = []

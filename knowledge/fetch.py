@@ -93,7 +93,17 @@ def _public_address(host: str, port: int) -> str:
     """The first address of `host`, or IngestError if any address is not public."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except UnicodeError as exc:
+        raise IngestError(_("The address %(host)s does not exist.") % {"host": host}) from exc
+    except socket.gaierror as exc:
+        if exc.errno in (socket.EAI_AGAIN, getattr(socket, "EAI_SYSTEM", None)):
+            raise IngestError(
+                _(
+                    "The name %(host)s could not be looked up (a network problem): "
+                    "try again in a few minutes."
+                )
+                % {"host": host}
+            ) from exc
         raise IngestError(_("The address %(host)s does not exist.") % {"host": host}) from exc
     addresses = [info[4][0] for info in infos]
     if not settings.KNOWLEDGE_URL_ALLOW_PRIVATE:
@@ -160,7 +170,12 @@ def _fetch_once(url: str, deadline: _Deadline) -> FetchedPage | str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise IngestError(_("Only http:// and https:// web addresses can be fetched."))
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # out of range or not a number
+        raise _bad_port() from exc
+    if parts.port == 0:
+        raise _bad_port()
     address = _public_address(parts.hostname, port)
     cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     conn = cls(parts.hostname, address, deadline, port=port)
@@ -184,9 +199,7 @@ def _fetch_once(url: str, deadline: _Deadline) -> FetchedPage | str:
     except (OSError, http.client.HTTPException) as exc:
         if deadline.expired or isinstance(exc, TimeoutError | socket.timeout):
             raise _too_slow() from exc
-        raise IngestError(
-            _("The web page could not be fetched (%(why)s).") % {"why": type(exc).__name__}
-        ) from exc
+        raise IngestError(_network_reason(exc)) from exc
     finally:
         deadline.watch(None)
         if response is not None:
@@ -210,6 +223,31 @@ def _read_body(response: http.client.HTTPResponse, deadline: _Deadline) -> bytes
         body += chunk
         if len(body) > max_bytes:
             raise _too_large(max_bytes)
+
+
+def _network_reason(exc: BaseException) -> str:
+    """A plain reason for a failed connection (no exception names for the comms team)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _(
+            "The web site's security certificate is not valid (expired, or made for another "
+            "address): the page was not fetched. Check the address, or tell the site's owner."
+        )
+    if isinstance(exc, ssl.SSLError):
+        return _("A secure connection to the web site could not be set up.")
+    if isinstance(exc, ConnectionRefusedError):
+        return _("The web site refused the connection (its server may be stopped).")
+    if isinstance(exc, http.client.HTTPException | ConnectionResetError | ConnectionAbortedError):
+        return _("The web site broke off or sent an answer that could not be read.")
+    return _("The web site could not be reached (a network problem): try again later.")
+
+
+def _bad_port() -> IngestError:
+    return IngestError(
+        _(
+            "This web address is not valid: the number after “:” (the port) must be between "
+            "1 and 65535. Usually, just leave it out."
+        )
+    )
 
 
 def _too_slow() -> IngestError:

@@ -49,13 +49,19 @@ class UploadForm(forms.Form):
         label=_("Valid until"),
         required=False,
         widget=DateInput(),
-        help_text=_("After this date the document is no longer used for answers."),
+        help_text=_(
+            "After this date the document is no longer used for answers (required for an "
+            "events guide, whose events would otherwise be given as coming for ever)."
+        ),
     )
     replaces = forms.ModelChoiceField(
         label=_("Replaces (e.g. the previous issue of the magazine)"),
         queryset=Document.objects.none(),
         required=False,
-        help_text=_("The previous document is retired only once this one is ready."),
+        help_text=_(
+            "The previous document is retired only once this one is ready; if this one is "
+            "valid from a later date, the previous one stays in use until the day before."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -64,6 +70,14 @@ class UploadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("kind") == Document.Kind.EVENTS_GUIDE and not data.get("valid_until"):
+            self.add_error(
+                "valid_until",
+                _(
+                    "An events guide needs a “Valid until” date (usually the day of its last "
+                    "event): after it, its events are past and no longer given in answers."
+                ),
+            )
         if not data.get("files") and not data.get("url"):
             raise forms.ValidationError(_("Choose at least one file, or give a web address."))
         start, end = data.get("valid_from"), data.get("valid_until")

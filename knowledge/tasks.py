@@ -1,4 +1,5 @@
-"""Celery tasks of the knowledge app: ingest a document in the background."""
+"""Celery tasks of the knowledge app: ingest a document in the background; release the
+documents a dead worker left waiting or processing."""
 
 import logging
 
@@ -29,6 +30,14 @@ def ingest_document_task(document_id: int) -> None:
     from .ingest import ingest_document
 
     ingest_document(document_id)
+
+
+@shared_task(name="knowledge.release_stale_documents", ignore_result=True)
+def release_stale_documents() -> int:
+    """Run every 10 minutes by celery beat (CELERY_BEAT_SCHEDULE)."""
+    from .ingest import release_stale
+
+    return release_stale()
 
 
 def start_ingestion(document_id: int) -> None:

@@ -78,6 +78,35 @@ def test_it_ingests_docx_with_headings_from_styles():
     assert "3,20 euros" in chunk.text
 
 
+FETE = "<html><head><title>Fête de l’été</title></head><body><p>Fête de l’été au port.</p>"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+# What the test site serves at each path: (Content-Type, body); a callable builds the body.
+ROUTES = {
+    "/page": ("text/html; charset=utf-8", HTML),
+    "/utf8-header-only": ("text/html; charset=utf-8", FETE.encode()),
+    "/latin-header-only": ("text/html; charset=windows-1252", FETE.encode("cp1252")),
+    "/utf8-no-charset": ("text/html", FETE.encode()),
+    "/latin-meta": (
+        "text/html",
+        FETE.replace("<head>", "<head><meta charset=windows-1252>").encode("cp1252"),
+    ),
+    "/word": ("application/octet-stream", lambda: make_docx([("p", "Le bal du 14 juillet.")])),
+    "/pdf-untyped": ("application/octet-stream", lambda: make_pdf(["Le bal du 14 juillet."])),
+    "/photo": ("image/png", PNG),
+    "/photo-as-html": ("text/html", PNG),
+    "/archive": ("application/zip", lambda: _zip({"photos/plage.jpg": b"\xff\xd8" * 50})),
+    "/empty": ("text/html", b"<html><body><script>draw()</script></body></html>"),
+}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
 class _Site(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server API
         if self.path == "/moved":
@@ -85,11 +114,11 @@ class _Site(BaseHTTPRequestHandler):
             self.send_header("Location", "/page")
             self.end_headers()
             return
-        body = HTML if self.path == "/page" else b"x" * 300_000
+        content_type, body = ROUTES.get(self.path, ("text/html; charset=utf-8", b"x" * 300_000))
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(body() if callable(body) else body)
 
     def log_message(self, *args):
         pass
@@ -225,3 +254,100 @@ def test_it_stops_reading_a_document_that_takes_too_long(monkeypatch):
     assert doc.status == Document.Status.FAILED and "took too long" in doc.error
     assert ingest_document_task.soft_time_limit == 900
     assert ingest_document_task.time_limit > ingest_document_task.soft_time_limit
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [("/word", "Le bal du 14 juillet."), ("/pdf-untyped", "Le bal du 14 juillet.")],
+)
+def test_it_reads_a_word_file_or_pdf_an_address_serves(site, settings, path, ready):
+    settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
+    doc = _url_doc(site + path)
+    assert doc.status == Document.Status.READY, doc.error
+    assert [c.text for c in doc.chunks.all()] == [ready]
+
+
+@pytest.mark.parametrize("path", ["/photo", "/photo-as-html", "/archive"])
+def test_it_refuses_an_address_serving_neither_a_page_nor_a_document(site, settings, path):
+    settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
+    doc = _url_doc(site + path)
+    assert doc.status == Document.Status.FAILED
+    assert "neither to a web page, nor to a PDF, nor to a Word document" in doc.error
+    assert not doc.chunks.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/utf8-header-only", "/latin-header-only", "/utf8-no-charset", "/latin-meta"]
+)
+def test_it_decodes_a_page_with_the_charset_it_declares_or_its_bytes_show(site, settings, path):
+    settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
+    doc = _url_doc(site + path)
+    assert doc.status == Document.Status.READY, doc.error
+    assert doc.title == "Fête de l’été"
+    assert doc.chunks.get().text == "Fête de l’été au port."
+    assert ingest_document(doc.pk).chunks.get().text == "Fête de l’été au port."  # from the file
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("/empty", "No text found on this web page"),
+        ("vide.docx", "No text found in this Word document"),
+        ("titres.md", "No text found in this file"),
+    ],
+)
+def test_it_says_no_text_was_found_in_the_words_of_the_format(site, settings, how, reason):
+    settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
+    if how.startswith("/"):
+        doc = _url_doc(site + how)
+    elif how.endswith(".docx"):
+        doc = add_document(make_docx([("p", "  ")]), how)
+    else:
+        doc = add_document(b"# Titre\n## Sous-titre\n", how)
+    assert doc.status == Document.Status.FAILED
+    assert reason in doc.error and "scanned PDF" not in doc.error
+
+
+@pytest.mark.parametrize("name", ["lent.pdf", "lent.docx"])
+def test_it_says_a_pdf_page_or_word_file_took_too_long_not_that_it_is_damaged(monkeypatch, name):
+    from celery.exceptions import SoftTimeLimitExceeded
+    from pypdf import PageObject
+
+    from knowledge.tasks import ingest_document_task
+
+    def stuck(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    data = make_pdf(["Page une."]) if name.endswith(".pdf") else make_docx([("p", "Un texte.")])
+    doc = add_document(data, name, ingest=False)
+    if name.endswith(".pdf"):
+        monkeypatch.setattr(PageObject, "extract_text", stuck)
+    else:
+        monkeypatch.setattr("docx.Document", stuck)
+    ingest_document_task(doc.pk)
+    doc.refresh_from_db()
+    assert doc.status == Document.Status.FAILED
+    assert doc.error.startswith("Reading this document took too long"), doc.error
+
+
+STREETS = ", ".join(
+    f"{kind} {name} {n}"
+    for n in range(1, 40)
+    for kind, name in [("rue", "des Lilas"), ("avenue", "Foch"), ("impasse", "du Port")]
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Liste des rues.\n\n{STREETS}",  # no sentence end in 2,000 tokens
+        f"{'mot ' * 40}\n\n{'et ' * 220}",  # a small paragraph before one near the maximum
+        "x" * 5000,  # one "word" of 1,250 tokens
+    ],
+)
+def test_it_keeps_every_chunk_under_the_hard_maximum_without_sentence_ends(text):
+    drafts = chunk_sections([Section("Voirie", text, 1)])
+    assert all(d.tokens <= HARD_MAX_TOKENS for d in drafts), [d.tokens for d in drafts]
+    assert "".join(d.text for d in drafts).replace(" ", "").replace("\n", "") == text.replace(
+        " ", ""
+    ).replace("\n", "")  # nothing lost

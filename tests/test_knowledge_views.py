@@ -68,12 +68,16 @@ def test_it_uploads_several_files_and_refuses_bad_ones_clearly(
     assert "the limit is 1 MB" in text and "“vide.txt” is empty" in text
 
 
-def test_it_detects_a_duplicate_upload_by_content(client, marius):
+def test_it_detects_a_duplicate_upload_by_content(
+    client, marius, django_capture_on_commit_callbacks, eager_celery
+):
     client.force_login(marius)
     data = "# Cimetière\nOuvert de 8 h à 18 h.".encode()
-    client.post(
-        "/comms/upload/", _form(files=[SimpleUploadedFile("a.md", data)], title="Cimetière")
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/comms/upload/", _form(files=[SimpleUploadedFile("a.md", data)], title="Cimetière")
+        )
+    assert Document.objects.get().status == Document.Status.READY
     response = client.post(
         "/comms/upload/", _form(files=[SimpleUploadedFile("copie.md", data)]), follow=True
     )

@@ -107,9 +107,11 @@ class PostgresIndex(TwoStageIndex):
             )
             self._create(cursor, temp=True)
 
-    def add(self, connection, rows: Iterable[tuple[int, Sequence[str]]]) -> None:
+    def add(self, connection, rows: Iterable[tuple[int, Sequence[str]]], leads=None) -> None:
+        """Index rows; `leads` are their lead vectors when computed beforehand (outside the
+        writing transaction, see knowledge.ingest), else they are computed here."""
         rows = list(rows)
-        leads = self.lead_vectors(rows)
+        leads = self.lead_vectors(rows) if leads is None else leads
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg cursor: COPY is ~20x faster than INSERTs here
             with raw.copy(f"COPY {self.docs} (chunk_id, length) FROM STDIN") as copy:

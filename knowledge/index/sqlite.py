@@ -74,10 +74,13 @@ class SqliteFtsIndex(TwoStageIndex):
             f" USING fts5vocab({source}, row)"
         )
 
-    def add(self, connection, rows: Iterable[tuple[int, Sequence[str]]]) -> None:
+    def add(self, connection, rows: Iterable[tuple[int, Sequence[str]]], leads=None) -> None:
+        """Index rows; `leads` are their lead vectors when computed beforehand (outside the
+        writing transaction, see knowledge.ingest), else they are computed here."""
         rows = list(rows)
         ids = [row_id for row_id, _ in rows]
-        self.set_vectors(connection, zip(ids, self.lead_vectors(rows), strict=True))
+        leads = self.lead_vectors(rows) if leads is None else leads
+        self.set_vectors(connection, zip(ids, leads, strict=True))
         with connection.cursor() as cursor:
             rows = [(row_id, " ".join(terms), len(terms)) for row_id, terms in rows]
             cursor.executemany(
