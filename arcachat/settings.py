@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
     "flag-codes": {"task": "accesscodes.flag_codes", "schedule": 15 * 60.0},
     "check-budget": {"task": "accesscodes.check_budget", "schedule": 15 * 60.0},
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
+    # Documents whose worker died mid-analysis: failed with "send the file again".
+    "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
     "monthly-report": {
         "task": "accesscodes.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),

@@ -281,3 +281,12 @@ def test_it_loads_the_question_encoder_when_the_web_process_starts(tmp_path, war
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("True" if warm_up == "1" else "False")
     assert ("warm-up skipped" in done.stderr) == (warm_up == "1")
+
+
+def test_it_schedules_only_tasks_that_exist(settings):
+    from arcachat.celery import app
+
+    app.loader.import_default_modules()  # the apps' tasks modules, as a worker loads them
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "knowledge.release_stale_documents" in scheduled
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)
