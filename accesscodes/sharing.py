@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import clients
@@ -153,8 +153,13 @@ def flag_codes(now=None) -> list[AccessCode]:
 
     A code is suspended only when it is newly flagged, and never twice in a month for the
     same kind of signal: once an admin has reactivated it (and maybe cleared its flag), the
-    signals the admin looked into, still there on every pass, do not suspend it again."""
-    now = now or timezone.now()
+    signals the admin looked into, still there on every pass, do not suspend it again.
+    The reasons are stored in the town's language, whatever language this process is in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _flag_codes(now or timezone.now())
+
+
+def _flag_codes(now) -> list[AccessCode]:
     auto_suspend = QuotaSettings.current().auto_suspend_flagged
     month = timezone.localtime(now).strftime("%Y-%m")
     flagged = []

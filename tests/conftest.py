@@ -76,6 +76,16 @@ def eager_celery():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the town's language: a request of an earlier test may have left
+    its language active in this thread (LocaleMiddleware does not reset it)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+
+
 @pytest.fixture
 def english(settings):
     """Assertions read the English msgids (French pages are checked by their own tests)."""

@@ -152,3 +152,16 @@ def test_it_counts_no_question_for_a_failed_providers_billed_part(settings):
             )
     found = sharing.signals(NOW)
     assert found[code.pk].peak_per_hour == 5 and found[code.pk].reasons == []
+
+
+def test_it_writes_the_reasons_in_the_town_language_whatever_the_process_language(settings):
+    from django.utils import translation
+
+    settings.SHARING_MAX_CLIENTS_PER_DAY = 4
+    shared = AccessCode.issue()[0]
+    for n in range(4):
+        sharing.record_sighting(shared, f"198.51.{n}.0/24|{FIREFOX}", NOW)
+    with translation.override("en"):  # e.g. a worker thread that served an English page
+        sharing.flag_codes(NOW)
+    shared.refresh_from_db()
+    assert "4 appareils différents" in shared.flag_reasons

@@ -31,7 +31,7 @@ pytestmark = [
 ]
 
 # fault -> (script of the fake vendor, whether the vendor accepted the request: then it may
-# bill the input, which is charged on an "error" record of its own).
+# bill the input, which is charged on a "failover" record of its own, not counted as a question).
 BEFORE_TEXT = {
     "connect timeout": (None, False),
     "connection refused": (None, False),
@@ -101,7 +101,7 @@ def test_it_quotes_the_town_documents_when_the_provider_fails_before_any_text(
     failed = [r for r in books.records if r[0] == "openai_compatible"]
     if accepted:  # the vendor took the request: its input may be billed, no output was made
         [(_kind, outcome, tokens_in, tokens_out, estimated, cost)] = failed
-        assert outcome == "error" and tokens_in > 0 and tokens_out == 0 and estimated
+        assert outcome == "failover" and tokens_in > 0 and tokens_out == 0 and estimated
         assert cost == tokens_in
     else:  # refused or never reached: vendors bill nothing, nothing is charged
         assert failed == []
