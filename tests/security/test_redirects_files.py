@@ -162,9 +162,12 @@ def test_it_exports_names_that_a_spreadsheet_cannot_run(formula_provider, client
     body = json.dumps({"message": "Quand ouvre la piscine ?", "history": []})
     b"".join(client_for("resident").post("/chat/ask", body, content_type="application/json"))
     export = client_for("adele").get("/spend/export.csv")
-    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    # As French Excel reads it: UTF-8 with a BOM, ";" between cells.
+    text = export.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert rows, "the question was not recorded"
     cells = [row[column] for row in rows for column in row]
+    assert any("HYPERLINK" in c for c in cells) and any("SUM(1+1)" in c for c in cells)
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
 
 
