@@ -10,7 +10,8 @@ Every answer goes through three steps:
    processes, can never overshoot. If one ledger refuses, the transaction rolls back the
    others and the resident gets a plain message.
 2. `settle()` deletes the reservation and, only if it still existed, moves its amounts out
-   of "reserved"; the real usage goes into "used" and a UsageRecord (figures, no text).
+   of "reserved"; the real usage goes into "used" and a UsageRecord (figures, no text). What
+   failed providers billed goes into the town's "used" only, where it was held.
 3. `release_stale()` (a periodic task) deletes reservations past their expiry, left behind
    by a crashed process, and releases their amounts. Because settle and release both start
    by deleting the reservation row, an amount is released exactly once, never twice.
@@ -132,22 +133,26 @@ def _release(reservation: Reservation) -> bool:
     return bool(deleted)
 
 
-def _moves(reservation: Reservation, used: tuple[int, int], released: bool) -> dict:
-    """Per ledger key: (used tokens, used micros, released tokens, released micros)."""
+def _moves(reservation: Reservation, used, released: bool, town_extra=(0, 0)) -> dict:
+    """Per ledger key: (used tokens, used micros, released tokens, released micros).
+    `town_extra` (what failed providers billed) is charged to the town's ledger only, as it
+    was held there only: a resident's allowance pays for the answer they got."""
     moves = {}
     for key in reservation.ledger_keys.split(","):
+        town = key.startswith("town:")
         held = (0, 0)
         if released:
-            extra = reservation.extra_micros if key.startswith("town:") else 0
-            held = (reservation.tokens, reservation.micros + extra)
-        moves[key] = (*used, *held)
+            held = (reservation.tokens, reservation.micros + (reservation.extra_micros * town))
+        spent = (used[0] + town_extra[0], used[1] + town_extra[1]) if town else tuple(used)
+        moves[key] = (*spent, *held)
     return moves
 
 
-def settle(reservation: Reservation, tokens: int, micros: int, records=()):
+def settle(reservation: Reservation, tokens: int, micros: int, records=(), town_extra=(0, 0)):
     """Charge the real usage, release the worst case (once) and write the usage records."""
     with transaction.atomic():
-        ledgers.move(_moves(reservation, (tokens, micros), _release(reservation)))
+        released = _release(reservation)
+        ledgers.move(_moves(reservation, (tokens, micros), released, town_extra))
         UsageRecord.objects.bulk_create(records)
 
 
@@ -328,9 +333,9 @@ class Metering:
             if failure.usage.input_tokens or failure.usage.output_tokens:
                 failover = UsageRecord.Outcome.FAILOVER  # billed, but not a question
                 parts.append(self._record(failure.usage, failover, failure.provider, 0))
-        tokens = sum(part[1] for part in parts)
-        micros = sum(part[2] for part in parts)
-        settle(self.reservation, tokens, micros, [part[0] for part in parts])
+        failed = (sum(part[1] for part in parts[1:]), sum(part[2] for part in parts[1:]))
+        _record, tokens, micros = parts[0]
+        settle(self.reservation, tokens, micros, [part[0] for part in parts], town_extra=failed)
         self.reservation = None
         if self.client:
             record_sighting(self.code, self.client, self.started)

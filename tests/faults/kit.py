@@ -196,7 +196,7 @@ class Books:
     def assert_balanced(self, reservations: int = 0) -> None:
         """`reservations` left (0 by default) and none of their amounts are counted as used;
         the ledgers hold exactly what the records charge: each record costs its tokens at
-        1 € / 2 € per million, nothing is counted twice."""
+        1 € / 2 € per million, nothing is counted twice; failover records on the town only."""
         assert self.reservations == reservations
         if not reservations:
             for key, (_ut, _um, reserved_tokens, reserved_micros) in self.ledgers.items():
@@ -210,10 +210,11 @@ class Books:
             if parts[0] == "town":
                 mine = self.records
             elif len(parts) == 3 and len(parts[2]) == 7:  # a code's month: code:<pk>:YYYY-MM
+                # A failed provider's bill ("failover") is the town's, not the resident's.
                 mine = [
                     r
                     for r, c in zip(self.records, codes, strict=True)
-                    if c in (None, int(parts[1]))
+                    if c in (None, int(parts[1])) and r[1] != "failover"
                 ]
             else:
                 continue
