@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from arcachat.roles import ADMINS, role_required
 
-from . import metering, sharing, spend
+from . import history, metering, sharing, spend
 from .models import AccessCode, AuditEntry, QuotaSettings, UsageRecord
 from .models.metering import to_euros
 
@@ -185,7 +185,7 @@ def code_usage(request, number: int):
     if request.method == "POST" and form.is_valid():
         form.save()
         detail = ", ".join(f"{name}={form.cleaned_data[name]}" for name in form.changed_data)
-        AuditEntry.record(request.user, AuditEntry.Action.QUOTA, code, detail or "unchanged")
+        AuditEntry.record(request.user, AuditEntry.Action.QUOTA, code, detail or history.UNCHANGED)
         messages.success(request, _("The allowance of %(label)s is saved.") % {"label": code.label})
         return redirect("spend-code", number=number)
     signals = sharing.signals().get(code.pk)
@@ -193,7 +193,7 @@ def code_usage(request, number: int):
     records = UsageRecord.objects.filter(code=code, at__gte=start, at__lt=end)
     context = {
         "code": code,
-        "status": code.current_status(),
+        "status": code.current_status_label(),
         "summary": metering.usage_summary(code),
         "signals": signals,
         "form": form,
@@ -212,6 +212,6 @@ def clear_flag(request, number: int):
     if code.flagged_at:
         code.flagged_at, code.flag_reasons = None, ""
         code.save(update_fields=["flagged_at", "flag_reasons"])
-        AuditEntry.record(request.user, AuditEntry.Action.FLAGGED, code, "flag cleared")
+        AuditEntry.record(request.user, AuditEntry.Action.FLAGGED, code, history.FLAG_CLEARED)
         messages.success(request, _("The flag of %(label)s is cleared.") % {"label": code.label})
     return redirect("spend-code", number=number)

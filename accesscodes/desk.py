@@ -82,11 +82,6 @@ def take_token(request, token: str) -> str:
     return USED if token in used else UNKNOWN
 
 
-def status_label(code: AccessCode) -> str:
-    """The status staff see: an active code past its end date reads "expired"."""
-    return Status(code.current_status()).label
-
-
 def _desk_context(request, single=None, batch=None, **extra) -> dict:
     """The desk page; `single` or `batch` keeps what staff typed in that form (new token)."""
     site = current_site(request)
@@ -100,7 +95,7 @@ def _desk_context(request, single=None, batch=None, **extra) -> dict:
         "single_form": IssueForm(initial=single),
         "batch_form": IssueForm(initial=batch, prefix="batch"),
         "lookup_form": LookupForm(),
-        "recent": [(code, status_label(code)) for code in recent],
+        "recent": [(code, code.current_status_label()) for code in recent],
         **extra,
     }
 
@@ -220,7 +215,7 @@ def code_detail(request, number: int):
     context = {
         "code": code,
         "status": code.current_status(),
-        "status_label": status_label(code),
+        "status_label": code.current_status_label(),
         "past_end": _past_end(code),
         "usage": metering.usage_summary(code),
         "replaced_by": AccessCode.objects.filter(replaces=code).first(),
@@ -241,7 +236,7 @@ def change_status(request, number: int, action: str):
         messages.error(
             request,
             _("Nothing changed: code %(label)s is %(status)s.")
-            % {"label": code.label, "status": status_label(code)},
+            % {"label": code.label, "status": code.current_status_label()},
         )
     else:
         code.set_status(new_status)
@@ -249,7 +244,7 @@ def change_status(request, number: int, action: str):
         messages.success(
             request,
             _("Code %(label)s is now %(status)s.")
-            % {"label": code.label, "status": status_label(code)},
+            % {"label": code.label, "status": code.current_status_label()},
         )
     return redirect("accesscodes:code", number=number)
 

@@ -1,4 +1,4 @@
-"""Details of the audit entries the desk writes: stored without words, shown translated.
+"""Details of the audit entries staff pages write: stored without words, shown translated.
 
 A detail such as `replaces=N° 0001` stays the same whatever language the staff member who
 wrote it was using; the desk pages turn it into a phrase in the reader's language. Entries
@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 REPLACES = "replaces"
 REPLACED_BY = "replaced_by"
 BATCH = "batch"
+FLAG_CLEARED = "flag=cleared"
+UNCHANGED = "unchanged"
 
 _STRUCTURED = re.compile(r"^(replaces|replaced_by)=(N° \d+)$|^(batch)=(\d+)$")
 
@@ -25,6 +27,10 @@ def detail(key: str, value) -> str:
 
 def shown(text: str) -> str:
     """A stored detail as staff read it, in the active language."""
+    if text == FLAG_CLEARED:
+        return _("flag cleared")
+    if text == UNCHANGED:
+        return _("unchanged")
     match = _STRUCTURED.match(text)
     if match is None:
         return text

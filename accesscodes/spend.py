@@ -139,7 +139,7 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
 
     tops = (
         records.filter(code__isnull=False)
-        .values("code_id", "code__number", "code__status", "code__flagged_at")
+        .values("code_id", "code__number", "code__status", "code__expires_at", "code__flagged_at")
         .annotate(
             tokens=Sum(F("input_tokens") + F("output_tokens")),
             micros=Sum("cost_micros"),
@@ -153,7 +153,9 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
                 "label": f"N° {row['code__number']:04d}",
                 "number": row["code__number"],
                 "status": row["code__status"],
-                "status_label": AccessCode.Status(row["code__status"]).label,
+                "status_label": AccessCode(
+                    status=row["code__status"], expires_at=row["code__expires_at"]
+                ).current_status_label(),
                 "flagged": row["code__flagged_at"] is not None,
                 "tokens": row["tokens"] or 0,
                 "questions": row["questions"],

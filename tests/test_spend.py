@@ -197,6 +197,8 @@ def test_it_leads_an_admin_from_a_flagged_code_to_its_suspension(client, october
     client.post(f"/spend/codes/{code.number}/clear-flag")
     code.refresh_from_db()
     assert code.flagged_at is None and code.flag_reasons == ""
+    log = client.get("/desk/audit/").content.decode()  # stored without words, shown in French
+    assert "signalement levé" in log and "flag cleared" not in log
 
 
 def _spend(micros):
@@ -269,3 +271,18 @@ def test_it_mails_the_monthly_report(october, adele, mailoutbox):
     assert "2026-10" in mailoutbox[0].subject
     assert "20.85" in body or "20,85" in body
     assert "Claude" in body and "Mistral" in body
+
+
+def test_it_shows_a_code_past_its_end_date_as_expired_to_admins(client, adele):
+    now = timezone.now()
+    code = AccessCode.issue(expires_at=now - dt.timedelta(days=1))[0]
+    code.flagged_at, code.flag_reasons = now, "6 appareils différents aujourd'hui"
+    code.save()
+    R.objects.create(code=code, at=now, provider="Mistral", input_tokens=10, cost_micros=1)
+    client.force_login(adele)
+    page = client.get("/spend/").content.decode()
+    rows = [row for row in page.split("<tr>") if code.label in row]
+    assert len(rows) == 2  # the month's top codes and the flagged codes
+    assert all("<td>expiré</td>" in row for row in rows), rows
+    detail = client.get(f"/spend/codes/{code.number}/").content.decode()
+    assert '<dd id="code-status">expiré</dd>' in detail

@@ -84,6 +84,10 @@ class AccessCode(models.Model):
             return self.Status.EXPIRED
         return self.status
 
+    def current_status_label(self, now=None) -> str:
+        """The status staff see, translated: an active code past its end date reads "expired"."""
+        return self.Status(self.current_status(now)).label
+
     def is_usable(self, now=None) -> bool:
         return self.current_status(now) == self.Status.ACTIVE
 
