@@ -216,7 +216,7 @@ def code_detail(request, number: int):
         "code": code,
         "status": code.current_status(),
         "status_label": code.current_status_label(),
-        "past_end": _past_end(code),
+        "past_end": code.past_end(),
         "usage": metering.usage_summary(code),
         "replaced_by": AccessCode.objects.filter(replaces=code).first(),
         "can": {name: code.status in allowed for name, (allowed, *_rest) in TRANSITIONS.items()},
@@ -249,10 +249,6 @@ def change_status(request, number: int, action: str):
     return redirect("accesscodes:code", number=number)
 
 
-def _past_end(code: AccessCode) -> bool:
-    return code.expires_at is not None and code.expires_at <= timezone.now()
-
-
 @desk_staff
 @require_POST
 @never_cache
@@ -268,7 +264,7 @@ def reissue(request, number: int):
                 % {"old": old.label, "new": newer.label},
             )
             return redirect("accesscodes:code", number=newer.number)
-        if _past_end(old):  # a replacement keeps the end date: it must not extend access
+        if old.past_end():  # a replacement keeps the end date: it must not extend access
             messages.error(
                 request,
                 _(

@@ -77,10 +77,13 @@ class AccessCode(models.Model):
     def label(self) -> str:
         return f"N° {self.number:04d}"
 
+    def past_end(self, now=None) -> bool:
+        """The code's end date has passed (whatever its status)."""
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
     def current_status(self, now=None) -> str:
         """The status, with an active code past its expiry reported as expired."""
-        now = now or timezone.now()
-        if self.status == self.Status.ACTIVE and self.expires_at and self.expires_at <= now:
+        if self.status == self.Status.ACTIVE and self.past_end(now):
             return self.Status.EXPIRED
         return self.status
 
