@@ -3,8 +3,6 @@
 import logging
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arcachat.settings")
 
 log = logging.getLogger(__name__)
@@ -25,8 +23,10 @@ def warm_up() -> None:
         log.warning("warm-up skipped (%s): the first question will load what it needs", exc)
 
 
-application = get_asgi_application()
-from django.conf import settings  # noqa: E402 - configured by get_asgi_application()
+from arcachat.handler import get_lane_application  # noqa: E402
+
+application = get_lane_application()
+from django.conf import settings  # noqa: E402 - configured by get_lane_application()
 
 if settings.WARM_UP:
     warm_up()

@@ -160,12 +160,19 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+# The request threads live on (arcachat/handler.py), so each keeps its SQLite connection for
+# a while instead of opening one per request (Django checks it at each request's start).
+SQLITE_PERSISTENCE = {
+    "CONN_MAX_AGE": env_int("SQLITE_CONN_MAX_AGE", 300),
+    "CONN_HEALTH_CHECKS": True,
+}
 if DATABASE_URL:
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     if "sqlite3" in DATABASES["default"]["ENGINE"]:  # sqlite:///path: the same as the default
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+        DATABASES["default"].update(SQLITE_PERSISTENCE)
     else:
         # A pool per process (psycopg_pool): under ASGI each request runs its database work
         # in a thread of its own, so without a pool every request would open a connection.
@@ -183,6 +190,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": dict(SQLITE_OPTIONS),
+            **SQLITE_PERSISTENCE,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -352,6 +360,8 @@ KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per
 KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)
 # Load the encoder and the provider SDK when the ASGI app starts, not at the first question.
 WARM_UP = env_bool("WARM_UP", True)
+# Persistent threads for the requests' synchronous work under ASGI (arcachat/handler.py).
+ASGI_THREADS = env_int("ASGI_THREADS", 8)
 KNOWLEDGE_DENSE_WEIGHT = env_float("KNOWLEDGE_DENSE_WEIGHT", 1.0)
 KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
 KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)
