@@ -179,19 +179,22 @@ class WorstCase(NamedTuple):
     extra_micros: int = 0
 
 
-def worst_case(estimated_input_tokens: int, max_output_tokens: int, chain) -> WorstCase:
+def worst_case(
+    estimated_input_tokens: int, max_output_tokens: int, chain, prices=None
+) -> WorstCase:
     """What an answer may cost at most with the chain. One provider writes the answer: the
     input and max output once, at the dearest rates, are the resident's. Every other paid
     provider may bill the input too (one that fails after accepting the request, see
     providers.chain): the town pays that, not the resident's allowance. The offline
-    provider is free and counts no tokens."""
+    provider is free and counts no tokens. `prices`: a function giving a provider config's
+    price in force (providers.pricing.price_at by default)."""
     from providers.pricing import price_at
 
     paid = [p for p in chain if p.kind != "offline"]
     if not paid:
         return WorstCase(0, 0)
     tokens_in = math.ceil(estimated_input_tokens * settings.METER_INPUT_MARGIN)
-    prices = [price_at(provider.config) for provider in paid]
+    prices = [(prices or price_at)(provider.config) for provider in paid]
     inputs = [tokens_in * float(price.eur_per_million_input) for price in prices]
     output = max(max_output_tokens * float(price.eur_per_million_output) for price in prices)
     # € per million tokens x tokens = micro-euros
@@ -254,11 +257,24 @@ class Metering:
         self.started = timezone.now()
         self.quotas: QuotaSettings | None = None
         self.offline_only = False
+        self._prices: dict = {}
+
+    def price(self, config):
+        """The price in force when the question was asked, read once per provider and answer:
+        the reservation and the settlement use the same one."""
+        from providers.pricing import price_at
+
+        key = getattr(config, "pk", None)
+        if key is None:
+            return price_at(config, self.started)
+        if key not in self._prices:
+            self._prices[key] = price_at(config, self.started)
+        return self._prices[key]
 
     def reserve(self, *, estimated_input_tokens: int, max_output_tokens: int, chain=()) -> bool:
         """Hold the worst case; returns True if only the free offline provider may answer."""
         self.quotas = QuotaSettings.current()
-        worst = worst_case(estimated_input_tokens, max_output_tokens, chain)
+        worst = worst_case(estimated_input_tokens, max_output_tokens, chain, self.price)
         try:
             self.reservation = reserve(
                 self.code, worst.tokens, worst.micros, self.started, self.quotas, worst.extra_micros
@@ -276,11 +292,11 @@ class Metering:
 
     def _record(self, usage, outcome, provider, latency_ms) -> tuple[UsageRecord, int, int]:
         """A usage record for one provider's part, and the (tokens, micro-euros) it costs."""
-        from providers.pricing import cost_eur, price_at
+        from providers.pricing import cost_eur
 
         config = getattr(provider, "config", None)
         kind = getattr(provider, "kind", "")
-        price = price_at(config, self.started)
+        price = self.price(config)
         record = UsageRecord(
             code=self.code,
             at=self.started,

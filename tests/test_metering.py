@@ -247,6 +247,26 @@ def test_it_uses_the_price_version_in_force_when_the_question_was_asked(code, pa
     assert (UsageRecord.objects.get()).cost_micros == 100 * 2 + 100 * 10
 
 
+def test_it_reads_the_price_once_per_answer_and_reserves_at_that_price(code, paid):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Price.objects.create(  # comes into force between the question and its settlement
+        provider=paid.config,
+        effective_from=NOW + dt.timedelta(seconds=1),
+        eur_per_million_input=Decimal(200),
+        eur_per_million_output=Decimal(1000),
+    )
+    meter = Metering(code)
+    meter.started = NOW
+    with CaptureQueriesContext(connection) as queries:
+        meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[paid])
+        meter.settle(Usage(100, 100), outcome="ok", provider=paid, latency_ms=1)
+    assert sum('"providers_price"' in q["sql"] for q in queries.captured_queries) == 1
+    assert meter.started == NOW and Reservation.objects.count() == 0
+    assert (UsageRecord.objects.get()).cost_micros == 100 * 2 + 100 * 10
+
+
 def test_it_charges_a_partial_answer_for_what_was_produced(code, paid):
     meter = Metering(code)
     meter.reserve(estimated_input_tokens=100, max_output_tokens=800, chain=[paid])
