@@ -5,6 +5,7 @@ Usage:
   .venv/bin/python bench/chat_load.py --postgres-url postgres://postgres@127.0.0.1:5432/postgres \
       --redis-url redis://127.0.0.1:6379/11                  # PostgreSQL + Redis
   .venv/bin/python bench/chat_load.py --short --check        # the short form run by .ci/run
+  .venv/bin/python bench/chat_load.py --floor                # and the bare stack (floor_app.py)
 
 For each set-up (database x app processes) it starts the app with production settings on an
 isolated database holding the demo town, a fake OpenAI-compatible provider in a process of
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -31,7 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.liveapp import PYTHON, AppProcesses, IsolatedDatabase  # noqa: E402
+from tests.liveapp import (  # noqa: E402
+    PYTHON,
+    AppProcesses,
+    IsolatedDatabase,
+    free_port,
+    wait_healthy,
+)
 from tests.liveclient import Connection, Resident, ask_provider_directly, sign_in  # noqa: E402
 
 QUESTIONS = [
@@ -167,19 +175,7 @@ def run_setup(args, database: str, processes: int, provider_url: str) -> dict:
         codes = output.split()[-args.residents :]
         with AppProcesses(db, count=processes) as app:
             sessions = [sign_in(app.urls[n % processes], code) for n, code in enumerate(codes)]
-            warm = [Resident(url, sessions[0]) for url in app.urls]
-
-            async def warm_up():
-                for resident in warm:
-                    for question in QUESTIONS:
-                        await resident.ask(question)
-                    await resident.close()
-
-            asyncio.run(warm_up())
-            one = asyncio.run(
-                single_resident(app.urls[0], provider_url, sessions[0], args.sequential)
-            )
-            many = asyncio.run(many_residents(app.urls, sessions, args.seconds))
+            one, many = measure(app.urls, provider_url, sessions, args.sequential, args.seconds)
     return {
         "database": database,
         "processes": processes,
@@ -187,6 +183,64 @@ def run_setup(args, database: str, processes: int, provider_url: str) -> dict:
         "one_resident": one,
         "concurrent": many,
     }
+
+
+class FloorProcesses:
+    """`count` uvicorn processes of bench/floor_app.py (no database), like AppProcesses."""
+
+    def __init__(self, provider_url: str, count: int):
+        self.env = {**os.environ, "FAKE_PROVIDER_URL": provider_url}
+        self.count = count
+        self.processes: list[subprocess.Popen] = []
+        self.urls: list[str] = []
+
+    def __enter__(self) -> FloorProcesses:
+        for _ in range(self.count):
+            port = free_port()
+            command = [PYTHON, "-m", "uvicorn", "floor_app:application", "--port", str(port)]
+            command += ["--no-access-log", "--log-level", "warning", "--backlog", "2048"]
+            self.processes.append(subprocess.Popen(command, cwd=ROOT / "bench", env=self.env))
+            self.urls.append(f"http://127.0.0.1:{port}")
+        for url, process in zip(self.urls, self.processes, strict=True):
+            wait_healthy(url, process)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process in self.processes:
+            process.terminate()
+            process.wait(10)
+
+
+def run_floor(args, processes: int, provider_url: str) -> dict:
+    """The same measurements against the bare relay of bench/floor_app.py."""
+    with FloorProcesses(provider_url, processes) as floor:
+        sessions = [{"cookie": "none=1", "csrf": "none"}] * args.residents
+        measure(floor.urls, provider_url, sessions, args.sequential)  # warm-up
+        one, many = measure(floor.urls, provider_url, sessions, args.sequential, args.seconds)
+    return {
+        "database": "none (floor)",
+        "processes": processes,
+        "retrieval": "none",
+        "one_resident": one,
+        "concurrent": many,
+    }
+
+
+def measure(urls, provider_url, sessions, count, seconds=None):
+    """Warm every process up; with `seconds`, then one resident and the concurrent load."""
+
+    async def warm_up():
+        for url in urls:
+            resident = Resident(url, sessions[0])
+            for question in QUESTIONS:
+                await resident.ask(question)
+            await resident.close()
+
+    asyncio.run(warm_up())
+    if seconds is None:
+        return None, None
+    one = asyncio.run(single_resident(urls[0], provider_url, sessions[0], count))
+    return one, asyncio.run(many_residents(urls, sessions, seconds))
 
 
 def table(results: list[dict]) -> str:
@@ -236,6 +290,9 @@ def main() -> int:
         "--lexical", action="store_true", help="KNOWLEDGE_DENSE=0: no sentence encoder"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 on errors (or misses)")
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure bench/floor_app.py, the bare stack"
+    )
     args = parser.parse_args()
     if args.short:
         args.sequential, args.seconds, args.residents, args.processes = 30, 3, 20, [1]
@@ -248,6 +305,12 @@ def main() -> int:
     results = []
     try:
         provider_url = provider.stdout.readline().strip()
+        if args.floor:
+            for processes in args.processes:
+                result = run_floor(args, processes, provider_url)
+                result["misses"] = misses(result)
+                print(json.dumps(result), flush=True)
+                results.append(result)
         for database in databases:
             for processes in args.processes:
                 result = run_setup(args, database, processes, provider_url)

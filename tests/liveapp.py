@@ -119,6 +119,21 @@ class IsolatedDatabase:
         return self.manage("shell", "-c", code)
 
 
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    """Wait until the process on `url` answers /healthz (or fail if it exits or takes too long)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app process on {url} exited ({process.returncode})")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the app on {url} did not become healthy in {seconds} s")
+
+
 class AppProcesses:
     """`count` uvicorn processes serving the ASGI app on the same database."""
 
@@ -162,17 +177,7 @@ class AppProcesses:
         return self
 
     def _wait(self, url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the app process on {url} exited ({process.returncode})")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"the app on {url} did not become healthy in {seconds} s")
+        wait_healthy(url, process, seconds)
 
     def kill(self, index: int) -> None:
         """Kill one process at once (SIGKILL), as a crash would."""
