@@ -76,7 +76,8 @@ def spreadsheet_safe(text: str) -> str:
 @role_required(ADMINS)
 def export_csv(request):
     """The month's usage records, one line each: figures and code labels, never any text.
-    A byte order mark and ";" between cells: French Excel then reads UTF-8 in columns."""
+    A byte order mark, ";" between cells and a decimal comma: French Excel then reads UTF-8
+    in columns and the amounts as numbers it can add up."""
     month = chosen_month(request)
     start, end = spend.month_bounds(month)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -114,7 +115,7 @@ def export_csv(request):
                 record.cached_tokens,
                 record.output_tokens,
                 int(record.estimated),
-                f"{record.cost_eur:.6f}",
+                f"{record.cost_eur:.6f}".replace(".", ","),
                 record.outcome,
                 record.latency_ms,
             ]

@@ -116,7 +116,8 @@ def test_it_exports_the_months_records_as_csv_for_french_excel(client, october, 
     assert text.splitlines()[0].startswith("time;code;provider;model;")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 7
-    assert sum(Decimal(r["cost_eur"]) for r in rows) == Decimal("20.845678")
+    assert all("," in r["cost_eur"] and "." not in r["cost_eur"] for r in rows)  # 0,012345
+    assert sum(Decimal(r["cost_eur"].replace(",", ".")) for r in rows) == Decimal("20.845678")
     assert {r["code"] for r in rows} == {c.label for c in october}
     assert set(rows[0]) >= {"time", "provider", "model", "input_tokens", "output_tokens"}
     formula = next(r for r in rows if "HYPERLINK" in r["provider"])
