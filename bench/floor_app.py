@@ -7,6 +7,9 @@ no retrieval, no metering, no middleware. It sends the question to the provider 
 SDK, reads the stream raw as the OpenAI adapter does (providers/openai_compat), and writes
 one SSE `chunk` event per network read, then `done`. Whatever the app adds on top of these
 figures is the cost of its own work.
+
+FLOOR_CLIENT=httpx2 sends the same request with a bare httpx2 client instead of the SDK (the
+transport the SDK itself uses), to show what the SDK's own layer costs.
 """
 
 import json
@@ -27,14 +30,44 @@ import django  # noqa: E402
 
 django.setup()
 
+import httpx2  # noqa: E402
 import openai  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.http import HttpResponse, StreamingHttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
-client = openai.AsyncOpenAI(
-    base_url=os.environ["FAKE_PROVIDER_URL"], api_key="fake", max_retries=0, timeout=30
-)
+BASE_URL = os.environ["FAKE_PROVIDER_URL"]
+client = openai.AsyncOpenAI(base_url=BASE_URL, api_key="fake", max_retries=0, timeout=30)
+bare = httpx2.AsyncClient(base_url=BASE_URL, timeout=30)
+
+
+def provider_stream(question: str):
+    """The streamed request, as an async context manager whose response has iter_bytes()."""
+    body = {
+        "model": "fake",
+        "messages": [{"role": "user", "content": question}],
+        "max_tokens": 800,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if os.environ.get("FLOOR_CLIENT") == "httpx2":
+        return BareStream(bare.stream("POST", "/chat/completions", json=body))
+    return client.chat.completions.with_streaming_response.create(**body)
+
+
+class BareStream:
+    """httpx2's streamed response with the SDK's method name (iter_bytes)."""
+
+    def __init__(self, context):
+        self.context = context
+
+    async def __aenter__(self):
+        self.response = await self.context.__aenter__()
+        self.iter_bytes = self.response.aiter_bytes
+        return self
+
+    async def __aexit__(self, *exc):
+        return await self.context.__aexit__(*exc)
 
 
 def text_of(event: bytes) -> str:
@@ -48,13 +81,7 @@ async def ask(request):
     question = json.loads(request.body)["message"]
 
     async def events():
-        async with client.chat.completions.with_streaming_response.create(
-            model="fake",
-            messages=[{"role": "user", "content": question}],
-            max_tokens=800,
-            stream=True,
-            stream_options={"include_usage": True},
-        ) as response:
+        async with provider_stream(question) as response:
             buffer = b""
             async for data in response.iter_bytes():
                 *complete, buffer = (buffer + data).split(b"\n\n")
