@@ -39,30 +39,54 @@ def _send(subject_template: str, body_template: str, context: dict) -> int:
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
-def check_budget(now=None, ledger=False, quotas=None) -> int | None:
-    """Send the alert of the highest threshold the month's spend has just crossed (once per
-    month and threshold); returns that level, or None. `ledger` and `quotas`: the town's
-    monthly Ledger (or None) and the QuotaSettings when the caller has already read them."""
-    month = current_month(now)
+def due_level(now=None, ledger=False, quotas=None) -> int | None:
+    """The highest alert threshold the month's spend has reached, or None. `ledger` and
+    `quotas`: the town's monthly Ledger (or None) and the QuotaSettings when the caller has
+    already read them."""
     if ledger is False:
-        ledger = Ledger.objects.filter(key=f"town:{month}").first()
+        ledger = Ledger.objects.filter(key=f"town:{current_month(now)}").first()
     budget = to_micros((quotas or QuotaSettings.current()).monthly_budget_eur)
     if ledger is None or budget <= 0:
         return None
     percent = ledger.used_micros * 100 / budget
-    for level in LEVELS:
-        if percent >= level:
-            return _alert(month, level, now)
-    return None
+    return next((level for level in LEVELS if percent >= level), None)
 
 
-def budget_spent(now=None) -> int | None:
-    """Send the 100 % alert (once per month) when an answer is refused for the town's
+def check_budget(now=None, ledger=False, quotas=None) -> int | None:
+    """Send the alert of the highest threshold the month's spend has just crossed (once per
+    month and threshold); returns that level, or None. The periodic task's check."""
+    level = due_level(now, ledger, quotas)
+    return send_alert(current_month(now), level, now) if level else None
+
+
+def alert_later(month: str, level: int) -> None:
+    """Have the task queue send an alert not sent yet, so that the resident whose answer
+    crossed the threshold never waits for the mail server (with the embedded eager queue it
+    is sent at once). If the queue is unreachable, the periodic check sends it later."""
+    if BudgetAlert.objects.filter(month=month, level__gte=level).exists():
+        return
+    from .tasks import send_budget_alert
+
+    try:
+        send_budget_alert.delay(month, level)
+    except Exception as exc:  # broker down: the check every 15 minutes catches up
+        log.warning("budget alert %s %% of %s not queued: %s", level, month, type(exc).__name__)
+
+
+def after_answer(now, ledger, quotas) -> None:
+    """After an answer is settled: queue the alert of a threshold its spend crossed."""
+    level = due_level(now, ledger, quotas)
+    if level:
+        alert_later(current_month(now), level)
+
+
+def budget_spent(now=None) -> None:
+    """Queue the 100 % alert (once per month) when an answer is refused for the town's
     budget: the spend itself stays just under 100 %, as admission never lets it reach it."""
-    return _alert(current_month(now), 100, now)
+    alert_later(current_month(now), 100)
 
 
-def _alert(month: str, level: int, now=None) -> int | None:
+def send_alert(month: str, level: int, now=None) -> int | None:
     """Record and send one alert, both or neither: if the mail fails, the row is rolled
     back (and the failure logged), so that a later check sends it. Returns the level sent."""
     if BudgetAlert.objects.filter(month=month, level__gte=level).exists():

@@ -339,7 +339,7 @@ class Metering:
             return self._settle(usage, outcome, provider, latency_ms, failures)
 
     def _settle(self, usage, outcome, provider, latency_ms, failures) -> int | None:
-        from .alerts import check_budget
+        from .alerts import after_answer
         from .sharing import record_sighting
 
         if self.reservation is None:
@@ -358,5 +358,5 @@ class Metering:
         quotas = self.quotas or QuotaSettings.current()
         town, code_month = limits_for(self.code, quotas, self.started)[:2]
         ledgers = Ledger.objects.in_bulk([town.key, code_month.key], field_name="key")
-        check_budget(self.started, ledgers.get(town.key), quotas)
+        after_answer(self.started, ledgers.get(town.key), quotas)
         return percent_left(self.code, self.started, quotas, ledgers.get(code_month.key))

@@ -1,4 +1,4 @@
-"""Periodic tasks of the metering: stale reservations, sharing flags, salts, the monthly report."""
+"""Tasks of the metering: stale reservations, sharing flags, salts, budget alerts, the report."""
 
 from celery import shared_task
 
@@ -23,6 +23,11 @@ def forget_old_salts() -> int:
 @shared_task(name="accesscodes.check_budget")
 def check_budget() -> int | None:
     return alerts.check_budget()
+
+
+@shared_task(name="accesscodes.send_budget_alert")
+def send_budget_alert(month: str, level: int) -> int | None:
+    return alerts.send_alert(month, level)
 
 
 @shared_task(name="accesscodes.monthly_report")

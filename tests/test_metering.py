@@ -306,7 +306,7 @@ def test_it_quotes_documents_free_when_the_spend_is_already_over_the_budget(code
 
 
 def test_it_alerts_admins_once_when_an_answer_is_refused_for_the_budget(
-    code, quotas, paid, mailoutbox
+    code, quotas, paid, mailoutbox, eager_celery
 ):
     quotas.monthly_budget_eur = Decimal("1.00")
     quotas.offline_when_paused = False
@@ -321,6 +321,58 @@ def test_it_alerts_admins_once_when_an_answer_is_refused_for_the_budget(
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["finances@example.fr"]
     assert "budget" in mailoutbox[0].subject.lower()
     assert sorted(BudgetAlert.objects.values_list("level", flat=True)) == [80, 100]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The budget alerts handed to the task queue (no worker runs them here)."""
+    from accesscodes import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.send_budget_alert, "delay", lambda *a: calls.append(a))
+    return calls
+
+
+def test_it_queues_the_alert_so_the_resident_never_waits_for_the_mail_server(
+    code, quotas, paid, mailoutbox, queued
+):
+    from accesscodes import tasks
+
+    quotas.alert_emails = "finances@example.fr"
+    quotas.save()
+    month = timezone.localtime().strftime("%Y-%m")
+    Ledger.objects.create(key=f"town:{month}", period=month, used_micros=7_990_000)  # 79.9 %
+    meter = Metering(code)
+    meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[paid])
+    meter.settle(Usage(5_000, 10_000), outcome="ok", provider=paid, latency_ms=5)  # +0.11 €
+    assert queued == [(month, 80)] and not mailoutbox  # nothing sent during the answer
+    assert tasks.send_budget_alert(month, 80) == 80  # what the worker then does
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["finances@example.fr"]
+    meter = Metering(AccessCode.issue()[0])  # another resident's answer, still over 80 %
+    meter.reserve(estimated_input_tokens=10, max_output_tokens=10, chain=[paid])
+    meter.settle(Usage(10, 10), outcome="ok", provider=paid, latency_ms=5)
+    assert queued == [(month, 80)]  # already sent: not queued again
+
+
+def test_it_leaves_the_alert_to_the_periodic_check_when_the_queue_is_down(
+    code, quotas, paid, mailoutbox, monkeypatch, caplog
+):
+    from accesscodes import alerts, tasks
+
+    def down(*args):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.send_budget_alert, "delay", down)
+    quotas.alert_emails = "finances@example.fr"
+    quotas.save()
+    month = timezone.localtime().strftime("%Y-%m")
+    Ledger.objects.create(key=f"town:{month}", period=month, used_micros=7_990_000)
+    meter = Metering(code)
+    meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[paid])
+    left = meter.settle(Usage(5_000, 10_000), outcome="ok", provider=paid, latency_ms=5)
+    assert left is not None and UsageRecord.objects.count() == 1  # the answer is charged
+    assert "not queued" in caplog.text and not BudgetAlert.objects.exists()
+    assert alerts.check_budget() == 80 and len(mailoutbox) == 1  # the check every 15 min
 
 
 def test_it_counts_no_tokens_for_free_offline_answers(code):
