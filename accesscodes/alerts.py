@@ -67,8 +67,8 @@ def alert_later(month: str, level: int) -> None:
         return
     from .tasks import send_budget_alert
 
-    try:
-        send_budget_alert.delay(month, level)
+    try:  # no retry: with the broker down, fail at once rather than hold the answer
+        send_budget_alert.apply_async((month, level), retry=False)
     except Exception as exc:  # broker down: the check every 15 minutes catches up
         log.warning("budget alert %s %% of %s not queued: %s", level, month, type(exc).__name__)
 
