@@ -33,13 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.liveapp import (  # noqa: E402
-    PYTHON,
-    AppProcesses,
-    IsolatedDatabase,
-    free_port,
-    wait_healthy,
-)
+from tests.liveapp import PYTHON, AppProcesses, IsolatedDatabase, UvicornProcesses  # noqa: E402
 from tests.liveclient import Connection, Resident, ask_provider_directly, sign_in  # noqa: E402
 
 QUESTIONS = [
@@ -185,35 +179,10 @@ def run_setup(args, database: str, processes: int, provider_url: str) -> dict:
     }
 
 
-class FloorProcesses:
-    """`count` uvicorn processes of bench/floor_app.py (no database), like AppProcesses."""
-
-    def __init__(self, provider_url: str, count: int):
-        self.env = {**os.environ, "FAKE_PROVIDER_URL": provider_url}
-        self.count = count
-        self.processes: list[subprocess.Popen] = []
-        self.urls: list[str] = []
-
-    def __enter__(self) -> FloorProcesses:
-        for _ in range(self.count):
-            port = free_port()
-            command = [PYTHON, "-m", "uvicorn", "floor_app:application", "--port", str(port)]
-            command += ["--no-access-log", "--log-level", "warning", "--backlog", "2048"]
-            self.processes.append(subprocess.Popen(command, cwd=ROOT / "bench", env=self.env))
-            self.urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(self.urls, self.processes, strict=True):
-            wait_healthy(url, process)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for process in self.processes:
-            process.terminate()
-            process.wait(10)
-
-
 def run_floor(args, processes: int, provider_url: str) -> dict:
     """The same measurements against the bare relay of bench/floor_app.py."""
-    with FloorProcesses(provider_url, processes) as floor:
+    env = {**os.environ, "FAKE_PROVIDER_URL": provider_url}
+    with UvicornProcesses("floor_app:application", env, processes, cwd=ROOT / "bench") as floor:
         sessions = [{"cookie": "none=1", "csrf": "none"}] * args.residents
         measure(floor.urls, provider_url, sessions, args.sequential)  # warm-up
         one, many = measure(floor.urls, provider_url, sessions, args.sequential, args.seconds)

@@ -134,50 +134,28 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> No
     raise RuntimeError(f"the app on {url} did not become healthy in {seconds} s")
 
 
-class AppProcesses:
-    """`count` uvicorn processes serving the ASGI app on the same database."""
+class UvicornProcesses:
+    """`count` uvicorn processes serving the ASGI `app` ("module:attribute") from `cwd`."""
 
-    def __init__(self, db: IsolatedDatabase, count: int = 1, **env: str):
-        self.db = db
+    def __init__(self, app: str, env: dict, count: int = 1, cwd: Path = ROOT):
+        self.app = app
+        self.env = env
         self.count = count
-        self.env = {**db.env, **env}
+        self.cwd = cwd
         self.processes: list[subprocess.Popen] = []
         self.urls: list[str] = []
 
-    def __enter__(self) -> AppProcesses:
-        static = ROOT / "staticfiles" / "staticfiles.json"
-        if not static.exists():  # the manifest of the production static files storage
-            self.db.manage("collectstatic", "--noinput", "-v", "0")
+    def __enter__(self):
         for _ in range(self.count):
             port = free_port()
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        PYTHON,
-                        "-m",
-                        "uvicorn",
-                        "arcachat.asgi:application",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--no-access-log",
-                        "--log-level",
-                        "warning",
-                        "--backlog",
-                        "2048",
-                    ],
-                    cwd=ROOT,
-                    env=self.env,
-                )
-            )
+            command = [PYTHON, "-m", "uvicorn", self.app, "--host", "127.0.0.1"]
+            command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+            command += ["--backlog", "2048"]
+            self.processes.append(subprocess.Popen(command, cwd=self.cwd, env=self.env))
             self.urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(self.urls, self.processes, strict=True):
-            self._wait(url, process)
+            wait_healthy(url, process)
         return self
-
-    def _wait(self, url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-        wait_healthy(url, process, seconds)
 
     def kill(self, index: int) -> None:
         """Kill one process at once (SIGKILL), as a crash would."""
@@ -193,3 +171,17 @@ class AppProcesses:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+class AppProcesses(UvicornProcesses):
+    """`count` uvicorn processes serving the ASGI app on the same database."""
+
+    def __init__(self, db: IsolatedDatabase, count: int = 1, **env: str):
+        super().__init__("arcachat.asgi:application", {**db.env, **env}, count)
+        self.db = db
+
+    def __enter__(self) -> AppProcesses:
+        static = ROOT / "staticfiles" / "staticfiles.json"
+        if not static.exists():  # the manifest of the production static files storage
+            self.db.manage("collectstatic", "--noinput", "-v", "0")
+        return super().__enter__()
