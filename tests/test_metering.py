@@ -1,9 +1,11 @@
 """Metering: reservations that never overshoot, settlement, stale releases, quotas and costs."""
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accesscodes import metering
@@ -233,13 +235,18 @@ def test_it_records_usage_with_the_price_in_force_and_no_text(code, paid):
     assert not Reservation.objects.exists()
 
 
-def test_it_uses_the_price_version_in_force_when_the_question_was_asked(code, paid):
-    Price.objects.create(
+def dearer_price_from(paid, when):
+    """A new price version, 100 times dearer than the `paid` fixture's, in force from `when`."""
+    return Price.objects.create(
         provider=paid.config,
-        effective_from=NOW + dt.timedelta(hours=1),
+        effective_from=when,
         eur_per_million_input=Decimal(200),
         eur_per_million_output=Decimal(1000),
     )
+
+
+def test_it_uses_the_price_version_in_force_when_the_question_was_asked(code, paid):
+    dearer_price_from(paid, NOW + dt.timedelta(hours=1))
     meter = Metering(code)
     meter.started = NOW
     meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[paid])
@@ -251,19 +258,17 @@ def test_it_reads_the_price_once_per_answer_and_reserves_at_that_price(code, pai
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    Price.objects.create(  # comes into force between the question and its settlement
-        provider=paid.config,
-        effective_from=NOW + dt.timedelta(seconds=1),
-        eur_per_million_input=Decimal(200),
-        eur_per_million_output=Decimal(1000),
-    )
+    dearer_price_from(paid, NOW + dt.timedelta(seconds=1))  # in force since the question
     meter = Metering(code)
     meter.started = NOW
     with CaptureQueriesContext(connection) as queries:
         meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[paid])
+        held = meter.reservation.micros
         meter.settle(Usage(100, 100), outcome="ok", provider=paid, latency_ms=1)
     assert sum('"providers_price"' in q["sql"] for q in queries.captured_queries) == 1
-    assert meter.started == NOW and Reservation.objects.count() == 0
+    # held at the price of the question's moment: 2 € / 10 € per million, input with margin
+    assert held == math.ceil(100 * settings.METER_INPUT_MARGIN) * 2 + 100 * 10
+    assert Reservation.objects.count() == 0
     assert (UsageRecord.objects.get()).cost_micros == 100 * 2 + 100 * 10
 
 
