@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from arcachat.roles import ADMINS, role_required
+from core.roles import ADMINS, role_required
 
 from . import history
 from .forms import AuditFilterForm

@@ -12,12 +12,10 @@ canonical form.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 
-from django.conf import settings
+from core.keys import keyed_hash
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BODY_LENGTH = 16
@@ -64,12 +62,6 @@ def pretty(code: str) -> str:
     code = canonical(code)
     groups = [code[i : i + GROUP] for i in range(0, BODY_LENGTH, GROUP)]
     return "-".join([*groups, code[BODY_LENGTH:]])
-
-
-def keyed_hash(purpose: str, value: str) -> str:
-    """HMAC-SHA256 of `value` with the server's CODE_HASH_KEY, separated by purpose."""
-    key = settings.CODE_HASH_KEY.encode()
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def digest(code: str) -> str:

@@ -24,13 +24,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from arcachat.roles import ADMINS, COUNTER, role_required
+from core.roles import ADMINS, COUNTER, role_required
 
-from . import history, metering, slips
+from . import history, slips
 from .forms import IssueForm, LookupForm, SiteForm
 from .models import AccessCode, AuditEntry, Site
 
 desk_staff = role_required(COUNTER, ADMINS)
+
+# Panels other apps add to the page of a code (metering adds "This month"): functions of the
+# code giving (template name, context), registered in their AppConfig.ready().
+code_panels: list = []
 
 SITE_SESSION_KEY = "desk_site_id"
 TOKENS_SESSION_KEY = "desk_issue_tokens"
@@ -217,7 +221,7 @@ def code_detail(request, number: int):
         "status": code.current_status(),
         "status_label": code.current_status_label(),
         "past_end": code.past_end(),
-        "usage": metering.usage_summary(code),
+        "panels": [panel(code) for panel in code_panels],
         "replaced_by": AccessCode.objects.filter(replaces=code).first(),
         "can": {name: code.status in allowed for name, (allowed, *_rest) in TRANSITIONS.items()},
         "history": history.with_details(code.audit.all()[:20]),

@@ -14,6 +14,7 @@ from functools import wraps
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -77,22 +78,41 @@ def sign_out(request) -> None:
     setattr(request, _CACHE_ATTR, None)
 
 
-def _refusal(request):
+def _why_refused(request) -> tuple[str, str]:
+    """("inactive" | "signed_out", the plain sentence saying so)."""
     if is_blocked(request):
-        messages.error(
-            request,
-            _(
-                "Your access code is no longer active. Please visit the counter of a "
-                "neighbourhood house: the staff will help you."
-            ),
+        return "inactive", _(
+            "Your access code is no longer active. Please visit the counter of a "
+            "neighbourhood house: the staff will help you."
         )
-    else:
-        messages.info(request, _("Please sign in with the access code printed on your slip."))
+    return "signed_out", _("Please sign in with the access code printed on your slip.")
+
+
+def _refusal(request):
+    reason, message = _why_refused(request)
+    (messages.error if reason == "inactive" else messages.info)(request, message)
     return redirect("landing")
 
 
+def _api_refusal(request) -> JsonResponse:
+    reason, message = _why_refused(request)
+    if reason == "inactive":
+        return JsonResponse(
+            {"error": "code_inactive", "message": message, "redirect": "/"}, status=403
+        )
+    message = _("You are signed out. Please sign in again with your access code.")
+    return JsonResponse({"error": "signed_out", "message": message, "redirect": "/"}, status=401)
+
+
+def _resident_or_refusal(request) -> JsonResponse | None:
+    """Set `request.resident` to the usable code and return None, or return the refusal."""
+    request.resident = get_resident(request)
+    return _api_refusal(request) if request.resident is None else None
+
+
 def resident_required(view):
-    """Let signed-in residents with a usable code through; send anyone else to "/"."""
+    """For resident pages: let signed-in residents with a usable code through; send anyone
+    else to "/" with a message."""
     if iscoroutinefunction(view):
 
         @wraps(view)
@@ -108,5 +128,25 @@ def resident_required(view):
         if get_resident(request) is None:
             return _refusal(request)
         return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def resident_api(view):
+    """For JSON endpoints of residents: the view finds the usable code in `request.resident`;
+    a signed-out resident gets 401 and a blocked one 403, as JSON with a plain sentence and
+    where to go (like healthchecks' `authorize`)."""
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_wrapper(request, *args, **kwargs):
+            refusal = await sync_to_async(_resident_or_refusal)(request)
+            return refusal or await view(request, *args, **kwargs)
+
+        return async_wrapper
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return _resident_or_refusal(request) or view(request, *args, **kwargs)
 
     return wrapper

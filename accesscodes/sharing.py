@@ -1,29 +1,31 @@
-"""Overuse and sharing signals per code: client fingerprints, peak hours, usage vs the median.
+"""Sharing signals per code: salted client fingerprints, then flags from the code's usage.
 
 A client fingerprint is a hash of the network prefix (IPv4 /24, IPv6 /48) and the browser's
 user agent, salted with a random salt of the day. The salt is deleted when the day is over,
 so no raw address is ever stored and yesterday's fingerprints cannot be linked to today's.
 A code seen from many clients in one day, asking very often in one hour, or using far more
-than the median code is flagged for admins, and suspended if the town chose so.
+than the median code is flagged for admins, and suspended if the town chose so. The usage
+figures (questions per hour, tokens this month) are metering's: metering.overuse gathers them
+and calls `flag_codes` here.
 """
 
 from __future__ import annotations
 
 import secrets
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import clients
-from .codeformat import keyed_hash
-from .models import AccessCode, AuditEntry, ClientSighting, DailySalt, QuotaSettings, UsageRecord
-from .models.metering import SuspensionSignal
+from core import clients
+from core.keys import keyed_hash
+
+from .models import AccessCode, AuditEntry, ClientSighting, DailySalt, SuspensionSignal
 
 
 def client_description(request) -> str:
@@ -93,38 +95,21 @@ class Signals:
     kinds: list[str] = field(default_factory=list)  # "clients", "burst", "median"
 
 
-def signals(now=None) -> dict[int, Signals]:
-    """Signals of every code active today or this month, with reasons past thresholds."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    today = local.date()
-    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def signals(now, peaks: dict[int, int], month_tokens: dict[int, int]) -> dict[int, Signals]:
+    """Signals of every code seen today or with usage, with reasons past thresholds.
+    `peaks`: the most questions each code asked in one hour of the last day; `month_tokens`:
+    each code's tokens this month (both from metering)."""
     found: dict[int, Signals] = defaultdict(lambda: Signals(0))
-
+    today = timezone.localdate(now)
     clients = (
         ClientSighting.objects.filter(day=today).values("code_id").annotate(n=Count("fingerprint"))
     )
     for row in clients:
         found[row["code_id"]].clients_today = row["n"]
-
-    per_hour: Counter = Counter()
-    since = now - timezone.timedelta(hours=24)
-    questions = UsageRecord.objects.filter(at__gte=since, code__isnull=False).exclude(
-        outcome=UsageRecord.Outcome.FAILOVER  # a failed provider's part, not a question
-    )
-    for code_id, at in questions.values_list("code_id", "at"):
-        per_hour[(code_id, at.replace(minute=0, second=0, microsecond=0))] += 1
-    for (code_id, _hour), n in per_hour.items():
-        found[code_id].peak_per_hour = max(found[code_id].peak_per_hour, n)
-
-    month = (
-        UsageRecord.objects.filter(at__gte=month_start, code__isnull=False)
-        .values("code_id")
-        .annotate(tokens=Sum(F("input_tokens") + F("output_tokens")))
-    )
-    totals = {row["code_id"]: row["tokens"] or 0 for row in month}
-    median = statistics.median(totals.values()) if totals else 0
-    for code_id, tokens in totals.items():
+    for code_id, peak in peaks.items():
+        found[code_id].peak_per_hour = peak
+    median = statistics.median(month_tokens.values()) if month_tokens else 0
+    for code_id, tokens in month_tokens.items():
         found[code_id].month_tokens = tokens
         found[code_id].times_median = tokens / median if median else 0.0
 
@@ -137,7 +122,7 @@ def signals(now=None) -> dict[int, Signals]:
             sig.reasons.append(_("%(n)d questions in one hour") % {"n": sig.peak_per_hour})
             sig.kinds.append("burst")
         if (
-            len(totals) >= settings.SHARING_MEDIAN_MIN_CODES
+            len(month_tokens) >= settings.SHARING_MEDIAN_MIN_CODES
             and sig.times_median >= settings.SHARING_MAX_TIMES_MEDIAN
         ):
             sig.reasons.append(
@@ -148,22 +133,22 @@ def signals(now=None) -> dict[int, Signals]:
     return dict(found)
 
 
-def flag_codes(now=None) -> list[AccessCode]:
-    """Flag the codes whose signals pass a threshold; suspend them if the town chose so.
+def flag_codes(now, peaks, month_tokens, auto_suspend: bool) -> list[AccessCode]:
+    """Flag the codes whose signals (see `signals`) pass a threshold; suspend them if
+    `auto_suspend`.
 
     A code is suspended only when it is newly flagged, and never twice in a month for the
     same kind of signal: once an admin has reactivated it (and maybe cleared its flag), the
     signals the admin looked into, still there on every pass, do not suspend it again.
     The reasons are stored in the town's language, whatever language this process is in."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _flag_codes(now or timezone.now())
+        return _flag_codes(signals(now, peaks, month_tokens), now, auto_suspend)
 
 
-def _flag_codes(now) -> list[AccessCode]:
-    auto_suspend = QuotaSettings.current().auto_suspend_flagged
+def _flag_codes(found: dict[int, Signals], now, auto_suspend: bool) -> list[AccessCode]:
     month = timezone.localtime(now).strftime("%Y-%m")
     flagged = []
-    for sig in signals(now).values():
+    for sig in found.values():
         if not sig.reasons:
             continue
         code = AccessCode.objects.filter(pk=sig.code_id).first()

@@ -2,7 +2,7 @@
 
 Every refusal re-renders the landing page with one plain sentence: a code that looks
 mistyped, a code that matches nothing, a code that is suspended, revoked or expired (go to a
-counter), or a client locked out after too many wrong codes (see accesscodes.lockout).
+counter), or a client locked out after too many wrong codes (see core.lockout).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import codeformat, lockout, session
+from core import lockout
+
+from . import codeformat, session
 from .models import AccessCode
 
 MAX_TYPED = 60

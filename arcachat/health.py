@@ -15,6 +15,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .celery import app
+
 logger = logging.getLogger(__name__)
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]*@", re.IGNORECASE)
 
@@ -56,8 +58,6 @@ def _cache():
 def _broker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # tasks run in-process: there is no broker to reach
-    from arcachat.celery import app
-
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 

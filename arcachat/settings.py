@@ -85,6 +85,8 @@ TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
 # The town hall's contact in the prompt and the offline answers, unless the comms team sets
 # one on the prompt page.
 TOWN_CONTACT = env_str("TOWN_CONTACT", "Mairie de Port-Lumière, 05 00 00 10 00")
+# The town's time zone: dates in prompts, months of budgets, Celery's schedule.
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,10 +96,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "metering",
     "accesscodes",
     "knowledge",
     "providers",
+    "core",
 ]
 
 
@@ -219,20 +224,17 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = env_str("TIME_ZONE", "Europe/Paris")
+CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks, run by the one `celery beat` process (see docker-compose.yml).
 CELERY_BEAT_SCHEDULE = {
-    "release-stale-reservations": {
-        "task": "accesscodes.release_stale_reservations",
-        "schedule": 60.0,
-    },
-    "flag-codes": {"task": "accesscodes.flag_codes", "schedule": 15 * 60.0},
-    "check-budget": {"task": "accesscodes.check_budget", "schedule": 15 * 60.0},
+    "release-stale-reservations": {"task": "metering.release_stale_reservations", "schedule": 60.0},
+    "flag-codes": {"task": "metering.flag_codes", "schedule": 15 * 60.0},
+    "check-budget": {"task": "metering.check_budget", "schedule": 15 * 60.0},
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
     # Documents whose worker died mid-analysis: failed with "send the file again".
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
     "monthly-report": {
-        "task": "accesscodes.monthly_report",
+        "task": "metering.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
     },
 }
@@ -282,7 +284,6 @@ LOGOUT_REDIRECT_URL = "landing"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
@@ -324,14 +325,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Product settings ---------------------------------------------------------------------------
 # Key that encrypts provider API keys stored in the database (Fernet, derived from it).
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or SECRET_KEY
-# Keep message text? Never by default: only usage figures are recorded.
-KEEP_TRANSCRIPTS = False
 # Monthly budget and default quotas (editable by admins; these seed the first values).
 MONTHLY_BUDGET_EUR = env_float("MONTHLY_BUDGET_EUR", 300.0)
 DEFAULT_CODE_MONTHLY_TOKENS = env_int("DEFAULT_CODE_MONTHLY_TOKENS", 200_000)
 SIGNIN_RATE = env_str("SIGNIN_RATE", "10/15m")
-# Metering (accesscodes.metering): the chat view's admission seam and its margins.
-CHAT_METERING = "accesscodes.metering.Metering"
+# Metering (metering app): the margin on input estimates and how long a reservation is held.
 METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 1.25)  # input estimate x this, reserved
 METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then released as stale
 # Sharing signals (accesscodes.sharing): a code past any threshold is flagged for admins.
@@ -356,7 +354,7 @@ KNOWLEDGE_LEAD_TERMS = env_int("KNOWLEDGE_LEAD_TERMS", 40)
 KNOWLEDGE_LEAD_WEIGHT = env_float("KNOWLEDGE_LEAD_WEIGHT", 1.0)
 KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per query
 # Hybrid ranking: BM25F plus the cosine of question and passage lead embedded by a local
-# multilingual encoder (knowledge/index/vectors.py); 0 gives the lexical ranking alone.
+# multilingual encoder (knowledge/vectors.py); 0 gives the lexical ranking alone.
 KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)
 # Load the encoder and the provider SDK when the ASGI app starts, not at the first question.
 WARM_UP = env_bool("WARM_UP", True)
@@ -365,6 +363,8 @@ ASGI_THREADS = env_int("ASGI_THREADS", 8)
 KNOWLEDGE_DENSE_WEIGHT = env_float("KNOWLEDGE_DENSE_WEIGHT", 1.0)
 KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
 KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)
+# The longest answer asked of a provider, in tokens (a provider's own lower cap applies too).
+ANSWER_MAX_TOKENS = env_int("ANSWER_MAX_TOKENS", 800)
 
 LOGGING = {
     "version": 1,

@@ -1,32 +1,20 @@
 """Public pages of the project package: the landing page, the resident's chat page, staff home."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseForbidden
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import chat
+from accesscodes.session import conversation_id, get_resident, resident_required
+from metering.allowance import percent_left
+from providers.registry import active_provider
+
 from .attachments import MAX_IMAGE_BYTES, MAX_PDF_BYTES
-from .roles import roles_of
-
-
-def resident_required(view):
-    """accesscodes' own decorator, looked up at call time so this module imports on its own."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        from accesscodes.session import resident_required as required
-
-        return required(view)(request, *args, **kwargs)
-
-    return wrapper
+from .questions import HISTORY_TURNS, MAX_MESSAGE_CHARS
 
 
 def landing(request):
-    from accesscodes.session import get_resident
-
     return render(request, "landing.html", {"resident": get_resident(request)})
 
 
@@ -97,7 +85,7 @@ def chat_page(request):
 def chat_page_resent(request):
     """The chat form arrived as a plain form post: the page's script was not running yet (a
     slow connection) or at all. Show the page again with the question kept, and say why."""
-    question = request.POST.get("message", "")[: chat.MAX_MESSAGE_CHARS]
+    question = request.POST.get("message", "")[:MAX_MESSAGE_CHARS]
     error = _("The page had not finished loading. Your question is kept below: press Send again.")
     return render_chat(request, question=question, error=error)
 
@@ -105,21 +93,15 @@ def chat_page_resent(request):
 def render_chat(request, question: str = "", error: str = ""):
     config = {
         "ask_url": reverse("chat-ask"),
-        "max_chars": chat.MAX_MESSAGE_CHARS,
-        "history_turns": 6,
-        "history_chars": 6000,
+        "max_chars": MAX_MESSAGE_CHARS,
+        "history_turns": HISTORY_TURNS,
         "max_image_bytes": MAX_IMAGE_BYTES,
         "max_pdf_bytes": MAX_PDF_BYTES,
         "strings": chat_strings(),
     }
-    from providers.registry import active_provider
-
     provider = active_provider()
     strings = config["strings"]
     notice = strings["notice_offline"] if provider.kind == "offline" else strings["notice_ai"]
-    from accesscodes.metering import percent_left
-    from accesscodes.session import conversation_id, get_resident
-
     config["remaining_percent"] = percent_left(get_resident(request))
     config["conversation"] = conversation_id(request)
     context = {
@@ -135,12 +117,4 @@ def render_chat(request, question: str = "", error: str = ""):
 def csrf_failure(request, reason=""):
     """The page-expired page (CSRF_FAILURE_VIEW). Rendered without the request: under ASGI
     it runs on the event loop, where context processors (the user, roles) cannot query."""
-    from django.http import HttpResponseForbidden
-    from django.template.loader import render_to_string
-
     return HttpResponseForbidden(render_to_string("403_csrf.html"))
-
-
-@login_required
-def staff_home(request):
-    return render(request, "staff/home.html", {"roles": roles_of(request.user)})

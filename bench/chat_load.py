@@ -47,7 +47,8 @@ QUESTIONS = [
 
 SETUP = """
 from decimal import Decimal
-from accesscodes.models import AccessCode, QuotaSettings
+from accesscodes.models import AccessCode
+from metering.models import QuotaSettings
 from knowledge.demo import load_demo_town
 from providers.models import ProviderConfig
 load_demo_town()

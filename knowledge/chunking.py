@@ -4,8 +4,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from providers.tokens import estimate_tokens
+
 from .extract import Section
-from .tokens import estimate_tokens
 
 TARGET_TOKENS = 200  # aim: 120-250 tokens per chunk
 MIN_TOKENS = 120

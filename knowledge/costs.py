@@ -3,6 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from providers.base import Usage
+from providers.pricing import cost_eur, price_at
+from providers.registry import active_provider
+
 
 @dataclass
 class CostEstimate:
@@ -14,14 +18,10 @@ class CostEstimate:
     note: str = ""
 
 
-def estimate_cost(input_tokens: int, max_output_tokens: int = 800) -> CostEstimate:
+def estimate_cost(input_tokens: int, max_output_tokens: int) -> CostEstimate:
     """Input cost and worst case (with max output) at the active provider's current price;
     `input_eur` is None when no price is set for it (or providers are unavailable)."""
     try:
-        from providers.base import Usage
-        from providers.pricing import cost_eur, price_at
-        from providers.registry import active_provider
-
         provider = active_provider()
     except Exception as exc:  # noqa: BLE001 - the playground must still work without them
         return CostEstimate("?", input_tokens, max_output_tokens, None, None, str(exc)[:200])

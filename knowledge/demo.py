@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files import File
 
 from .extract import parse_front_matter
-from .ingest import EXTENSIONS, content_hash
+from .ingest import EXTENSIONS, content_hash, ingest_document
 from .models import Document
 
 DEMO_DIR = settings.BASE_DIR / "demo" / "documents"
@@ -42,8 +42,6 @@ def demo_sources(directory: Path = DEMO_DIR) -> list[tuple[Path, dict[str, str]]
 
 def load_demo_town(directory: Path = DEMO_DIR) -> int:
     """Create and ingest every demo document not loaded yet; returns how many were added."""
-    from .ingest import ingest_document
-
     added = 0
     for path, meta in demo_sources(directory):
         data = path.read_bytes()

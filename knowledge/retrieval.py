@@ -8,8 +8,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from . import vectors
 from .analysis import analyse, get_analyzer
-from .index import backend_for, vectors
+from .index import backend_for
 from .models import Chunk, Document
 
 

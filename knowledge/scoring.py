@@ -7,7 +7,7 @@ chunk's title and heading come first, then its opening words) carries extra weig
 subject of a passage is stated there. KNOWLEDGE_LEAD_WEIGHT=0 gives plain Okapi BM25.
 
 The default scorer, Hybrid, adds the cosine between the question's vector and the passage's
-lead vector (knowledge.index.vectors) to the BM25F score divided by its ceiling (the sum of
+lead vector (knowledge.vectors) to the BM25F score divided by its ceiling (the sum of
 idf * (k1 + 1) over the question's terms, the score of a passage saturated with all of them):
 score = bm25f / ceiling + KNOWLEDGE_DENSE_WEIGHT * cosine. Both terms then lie on a fixed
 scale that does not depend on the other candidates, so the order of two passages never
@@ -22,12 +22,14 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .vectors import cosines
+
 
 @dataclass
 class Candidate:
     row_id: int
     terms: str  # the analysed terms of the row, in order, space-separated (a list is joined)
-    vector: bytes | None = None  # float16 lead vector (knowledge.index.vectors)
+    vector: bytes | None = None  # float16 lead vector (knowledge.vectors)
 
     def __post_init__(self):
         if not isinstance(self.terms, str):
@@ -107,8 +109,6 @@ class Hybrid(Bm25F):
         lexical = super().score(terms, candidates, stats)
         if query is None or not self.dense_weight:
             return lexical
-        from .index.vectors import cosines
-
         ceiling = self.ceiling(terms, stats) or 1.0
         similarity = cosines(query, [c.vector for c in candidates])
         sims = {c.row_id: value for c, value in zip(candidates, similarity, strict=True)}

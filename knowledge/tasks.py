@@ -8,6 +8,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from .ingest import ingest_document, release_stale
+from .models import Document
+
 log = logging.getLogger(__name__)
 
 # Shown on the comms pages when the broker (Redis) cannot take the job: the document is marked
@@ -27,16 +30,12 @@ NOT_QUEUED = _(
     time_limit=settings.KNOWLEDGE_INGEST_SECONDS + 60,
 )
 def ingest_document_task(document_id: int) -> None:
-    from .ingest import ingest_document
-
     ingest_document(document_id)
 
 
 @shared_task(name="knowledge.release_stale_documents", ignore_result=True)
 def release_stale_documents() -> int:
     """Run every 10 minutes by celery beat (CELERY_BEAT_SCHEDULE)."""
-    from .ingest import release_stale
-
     return release_stale()
 
 
@@ -46,8 +45,6 @@ def start_ingestion(document_id: int) -> None:
     try:
         ingest_document_task.delay(document_id)
     except BrokerError as exc:
-        from .models import Document
-
         log.warning("document %s not queued, broker unavailable: %s", document_id, exc)
         Document.objects.filter(pk=document_id, status=Document.Status.PENDING).update(
             status=Document.Status.FAILED, error=str(NOT_QUEUED)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from arcachat.roles import ADMINS, COMMS, has_role, role_required
+from core.roles import ADMINS, COMMS, has_role, role_required
 
 from .costs import estimate_cost
 from .extract import IngestError
@@ -186,7 +186,12 @@ def playground(request):
     if request.method == "POST" and form.is_valid():
         today = form.cleaned_data.get("today") or timezone.localdate()
         prompt = assemble(form.cleaned_data["question"], [], today)
-        result = {"prompt": prompt, "cost": estimate_cost(prompt.input_tokens_estimate)}
+        tokens = prompt.input_tokens_estimate()
+        result = {
+            "prompt": prompt,
+            "tokens": tokens,
+            "cost": estimate_cost(tokens, prompt.max_output_tokens),
+        }
     return render(request, "knowledge/playground.html", {"form": form, "result": result})
 
 

@@ -1,87 +1,20 @@
-"""The provider contract: request, usage, error and the streaming Provider interface."""
+"""The provider contract: a Provider streams text for a ChatRequest and reports its Usage.
+
+The request, usage and error types live in providers.messages and are re-exported here, so an
+adapter imports everything it implements against from this one module.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from knowledge.tokens import estimate_tokens
+from .messages import ChatRequest, Message, ProviderError, Usage
+from .payload import readable_by
+from .streaming import ProviderStream
 
-__all__ = [
-    "ChatRequest",
-    "Message",
-    "Provider",
-    "ProviderError",
-    "Usage",
-    "estimate_tokens",
-]
+__all__ = ["ChatRequest", "Message", "Provider", "ProviderError", "Usage"]
 
-# Rough cost of one attached image in input tokens when the server reports nothing.
-IMAGE_TOKENS_ESTIMATE = 1000
 NO_CAPABILITIES = {"images": False, "prompt_caching": False}
-
-
-@dataclass
-class Message:
-    role: Literal["user", "assistant"]
-    content: str
-
-
-@dataclass
-class ChatRequest:
-    """One question for a provider. system[:cacheable_prefix_chars] is the stable prefix;
-    images are bytes or data: URLs; passages are knowledge.retrieval.Passage objects."""
-
-    system: str
-    messages: list[Message]
-    max_output_tokens: int = 800
-    cacheable_prefix_chars: int = 0
-    images: list[bytes | str] = field(default_factory=list)
-    passages: list[Any] = field(default_factory=list)
-    language: str = "fr"
-
-    def input_tokens_estimate(self) -> int:
-        text = "\n".join([self.system, *(m.content for m in self.messages)])
-        return estimate_tokens(text) + IMAGE_TOKENS_ESTIMATE * len(self.images)
-
-
-@dataclass
-class Usage:
-    """Token counts of one answer. input_tokens includes cached_tokens (read from the prompt
-    cache, billed at the cached price) and cache_write_tokens (written to it, billed at a
-    surcharge: see providers.pricing); estimated=True when the server sent no count."""
-
-    input_tokens: int
-    output_tokens: int
-    cached_tokens: int = 0
-    estimated: bool = False
-    cache_write_tokens: int = 0
-
-
-class ProviderError(Exception):
-    """The one error type of providers: a resident-safe message, a technical detail for
-    logs and admins, and whether another provider may be tried."""
-
-    def __init__(
-        self,
-        user_message: str,
-        detail: str,
-        *,
-        fallback_ok: bool = True,
-        retry_after: float | None = None,
-        status: int | None = None,
-        provider: str = "",
-    ) -> None:
-        super().__init__(detail)
-        self.user_message = user_message
-        self.detail = detail
-        self.fallback_ok = fallback_ok
-        self.retry_after = retry_after
-        self.status = status
-        self.provider = provider
-
-    def __repr__(self) -> str:
-        return f"ProviderError({self.detail!r}, fallback_ok={self.fallback_ok})"
 
 
 class Provider:
@@ -127,11 +60,8 @@ class Provider:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} {self.model!r}>"
 
-    def stream(self, request: ChatRequest):
+    def stream(self, request: ChatRequest) -> ProviderStream:
         """Images go only to a provider that can read them (see payload.readable_by)."""
-        from .payload import readable_by
-        from .streaming import ProviderStream
-
         return ProviderStream(self, readable_by(self.capabilities, request))
 
     def output_limit(self, request: ChatRequest) -> int:

@@ -22,6 +22,7 @@ from . import cooldown
 from .base import ChatRequest, Provider, ProviderError, Usage
 from .errors import BUSY
 from .models import Kind
+from .registry import aconfigured_chain
 from .streaming import GeneratorStream
 
 log = logging.getLogger("providers")
@@ -50,8 +51,6 @@ class AnswerStream(GeneratorStream):
 
     async def _providers(self) -> list[Provider]:
         if self.chain is None:
-            from .registry import aconfigured_chain
-
             self.chain = await aconfigured_chain()
         return self.chain
 

@@ -9,8 +9,8 @@ from email.utils import parsedate_to_datetime
 import httpx2
 from django.utils.translation import gettext_lazy as _
 
-from .base import ProviderError
 from .crypto import UNREADABLE
+from .messages import ProviderError
 
 UNAVAILABLE = _(
     "The assistant cannot answer right now. Please try again in a moment, or contact the town hall."

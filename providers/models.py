@@ -61,7 +61,12 @@ class ProviderConfig(models.Model):
     api_key_encrypted = models.TextField(
         _("stored API key (encrypted)"), blank=True, editable=False
     )
-    max_output_tokens = models.PositiveIntegerField(_("max output tokens"), default=800)
+    max_output_tokens = models.PositiveIntegerField(
+        _("max output tokens"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the town's limit for every answer (ANSWER_MAX_TOKENS)."),
+    )
     timeout = models.FloatField(_("timeout (seconds)"), default=30.0)
     order = models.PositiveIntegerField(
         _("order"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from dataclasses import replace
 
-from .base import ChatRequest, Message
+from .messages import ChatRequest, Message
 
 UNSEEN_PHOTOS = {
     "fr": (

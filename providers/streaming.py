@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .base import ChatRequest, ProviderError, Usage, estimate_tokens
 from .errors import INTERRUPTED, UNAVAILABLE, missing_key, to_provider_error
+from .messages import ChatRequest, ProviderError, Usage
+from .tokens import estimate_tokens
 
 
 class UsageTracker:

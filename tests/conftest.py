@@ -108,7 +108,7 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from accesscodes import sharing
-    from arcachat import memo
+    from core import memo
 
     sharing._salts.clear()  # the day's fingerprint salt, memoised per process
     memo.clear_all()  # quotas and prompt rows kept a few seconds per process

@@ -6,8 +6,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from accesscodes import codeformat, metering
-from accesscodes.models import AccessCode, AuditEntry, Site, UsageRecord
+from accesscodes import codeformat
+from accesscodes.models import AccessCode, AuditEntry, Site
+from metering import admission as metering
+from metering.models import UsageRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from accesscodes import codeformat, lockout
+from accesscodes import codeformat
 from accesscodes.models import AccessCode
+from core import clients, lockout
 from tests.cachekit import cache_contents
 
 pytestmark = pytest.mark.django_db
@@ -269,14 +270,14 @@ def test_it_treats_one_ipv6_home_network_as_one_client(rf):
     other = rf.post("/signin", REMOTE_ADDR="2001:db8:1:3::10")
     assert lockout.client_of(one) == lockout.client_of(two) != lockout.client_of(other)
     mapped = rf.post("/signin", REMOTE_ADDR="::ffff:192.0.2.1")
-    assert lockout.client_network(mapped) == "192.0.2.1"
+    assert clients.client_network(mapped) == "192.0.2.1"
 
 
 @pytest.mark.security
 def test_it_trusts_only_the_proxy_s_own_forwarded_address(rf, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     forged = rf.post("/signin", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.9")
-    assert lockout.client_network(forged) == "192.0.2.9"
+    assert clients.client_network(forged) == "192.0.2.9"
 
 
 @pytest.mark.security

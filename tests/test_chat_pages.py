@@ -74,7 +74,7 @@ def test_it_has_no_inline_script_or_style_under_the_strict_csp(resident_client, 
 
 
 def test_it_keeps_a_question_posted_before_the_page_script_was_ready(resident_client):
-    from accesscodes.models import Reservation, UsageRecord
+    from metering.models import Reservation, UsageRecord
 
     # A slow phone: the resident pressed Send before chat.js took over the form.
     response = resident_client.post("/chat/ask", {"message": "Quand a lieu le marché ?"})

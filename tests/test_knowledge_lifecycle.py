@@ -144,7 +144,7 @@ def test_it_requires_an_end_date_for_an_events_guide(client, marius):
 
 
 def test_it_computes_lead_vectors_before_the_publishing_transaction(monkeypatch):
-    from knowledge.index import vectors
+    from knowledge import vectors
 
     depth, seen = len(connection.atomic_blocks), []
     encode = vectors.encode_passages

@@ -276,7 +276,7 @@ def test_it_backfills_lead_vectors_of_chunks_indexed_before_them():
 
 
 def test_it_ranks_by_bm25f_alone_when_dense_vectors_are_off(settings, isolated_notes):
-    from knowledge.index import vectors
+    from knowledge import vectors
     from knowledge.retrieval import rank
 
     settings.KNOWLEDGE_DENSE = False

@@ -8,16 +8,13 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accesscodes import metering
-from accesscodes.metering import AdmissionRefused, Metering, release_stale, reserve, settle
-from accesscodes.models import (
-    AccessCode,
-    BudgetAlert,
-    Ledger,
-    QuotaSettings,
-    Reservation,
-    UsageRecord,
-)
+from accesscodes.models import AccessCode
+from metering import admission as metering
+from metering import alerts
+from metering.admission import AdmissionRefused, release_stale, reserve, settle
+from metering.allowance import usage_summary
+from metering.meter import Metering
+from metering.models import BudgetAlert, Ledger, QuotaSettings, Reservation, UsageRecord
 from providers.base import Usage
 from providers.models import Price, ProviderConfig
 from providers.registry import build
@@ -208,7 +205,7 @@ def test_it_charges_a_provider_that_failed_after_accepting_the_question(code, pa
     assert (row.used_tokens, row.used_micros, row.reserved_tokens, row.reserved_micros) == (0,) * 4
     town = ledger(f"town:{month}")
     assert (town.used_micros, town.reserved_micros) == (2_000, 0)
-    summary = metering.usage_summary(code)
+    summary = usage_summary(code)
     assert summary["questions"] == 1  # one question, though two records
     assert summary["used_eur"] == Decimal("0.002000")  # the failed provider's cost counts
 
@@ -220,7 +217,7 @@ def build_offline():
 
 
 def test_it_records_usage_with_the_price_in_force_and_no_text(code, paid):
-    meter = Metering(code, "203.0.113.0/24|Firefox")
+    meter = Metering(code)
     meter.started = NOW
     meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[paid])
     usage = Usage(input_tokens=1_000, output_tokens=200, cached_tokens=400)
@@ -331,23 +328,19 @@ def test_it_alerts_admins_once_when_an_answer_is_refused_for_the_budget(
 @pytest.fixture
 def queued(monkeypatch):
     """The budget alerts handed to the task queue (no worker runs them here)."""
-    from accesscodes import tasks
-
     calls = []
 
     def apply_async(args, **options):
         calls.append(tuple(args))
         assert options == {"retry": False}  # a broker down must not hold the answer
 
-    monkeypatch.setattr(tasks.send_budget_alert, "apply_async", apply_async)
+    monkeypatch.setattr(alerts.send_budget_alert, "apply_async", apply_async)
     return calls
 
 
 def test_it_queues_the_alert_so_the_resident_never_waits_for_the_mail_server(
     code, quotas, paid, mailoutbox, queued
 ):
-    from accesscodes import tasks
-
     quotas.alert_emails = "finances@example.fr"
     quotas.save()
     month = timezone.localtime().strftime("%Y-%m")
@@ -356,7 +349,7 @@ def test_it_queues_the_alert_so_the_resident_never_waits_for_the_mail_server(
     meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[paid])
     meter.settle(Usage(5_000, 10_000), outcome="ok", provider=paid, latency_ms=5)  # +0.11 €
     assert queued == [(month, 80)] and not mailoutbox  # nothing sent during the answer
-    assert tasks.send_budget_alert(month, 80) == 80  # what the worker then does
+    assert alerts.send_budget_alert(month, 80) == 80  # what the worker then does
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["finances@example.fr"]
     meter = Metering(AccessCode.issue()[0])  # another resident's answer, still over 80 %
     meter.reserve(estimated_input_tokens=10, max_output_tokens=10, chain=[paid])
@@ -367,12 +360,10 @@ def test_it_queues_the_alert_so_the_resident_never_waits_for_the_mail_server(
 def test_it_leaves_the_alert_to_the_periodic_check_when_the_queue_is_down(
     code, quotas, paid, mailoutbox, monkeypatch, caplog
 ):
-    from accesscodes import alerts, tasks
-
     def down(*args, **options):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.send_budget_alert, "apply_async", down)
+    monkeypatch.setattr(alerts.send_budget_alert, "apply_async", down)
     quotas.alert_emails = "finances@example.fr"
     quotas.save()
     month = timezone.localtime().strftime("%Y-%m")
@@ -399,7 +390,7 @@ def test_it_summarises_a_codes_month_for_the_counter(code, paid):
     meter = Metering(code)
     meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[paid])
     meter.settle(Usage(1_500, 500), outcome="ok", provider=paid, latency_ms=5)
-    summary = metering.usage_summary(code)
+    summary = usage_summary(code)
     assert summary["questions"] == 1
     assert summary["used_tokens"] == 2_000
     assert summary["allowance_tokens"] == 10_000

@@ -24,7 +24,8 @@ ALLOWANCE = 10 * sum(ANSWER_TOKENS) + 500  # about 10 answers
 SETUP = """
 from decimal import Decimal
 from django.utils import timezone
-from accesscodes.models import AccessCode, QuotaSettings
+from accesscodes.models import AccessCode
+from metering.models import QuotaSettings
 from providers.models import Price, ProviderConfig
 q = QuotaSettings.current()
 q.code_monthly_tokens = {allowance}
@@ -43,7 +44,7 @@ print(AccessCode.issue()[1])
 STATE = """
 import json
 from django.db.models import Sum
-from accesscodes.models import Ledger, Reservation, UsageRecord
+from metering.models import Ledger, Reservation, UsageRecord
 records = UsageRecord.objects.all()
 code_ledger = Ledger.objects.filter(key__startswith="code:").first()
 town = Ledger.objects.filter(key__startswith="town:").first()
@@ -142,7 +143,7 @@ def test_it_releases_what_a_crashed_process_had_reserved():
                 run_async(crash_mid_answer())
         held = state(db)
         released = db.shell(
-            "from accesscodes.tasks import release_stale_reservations\n"
+            "from metering.tasks import release_stale_reservations\n"
             "print(release_stale_reservations.delay().get())"
         ).split()[-1]
         after = state(db)
@@ -155,4 +156,4 @@ def test_it_releases_what_a_crashed_process_had_reserved():
 
 def test_it_schedules_the_release_of_stale_reservations():
     tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert tasks["accesscodes.release_stale_reservations"] <= 60
+    assert tasks["metering.release_stale_reservations"] <= 60

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from providers.base import ChatRequest, Message, Usage, estimate_tokens
+from providers.base import ChatRequest, Message, Usage
 from providers.errors import BUSY, INTERRUPTED, REJECTED, UNAVAILABLE
 from providers.models import Price
 from providers.pricing import cost_eur
+from providers.tokens import estimate_tokens
 from tests.fakes import FakeServer, Script, collect, free_port_url, never_accepts, provider_for
 
 PROTOCOLS = ["openai", "anthropic", "mistral"]
@@ -20,6 +21,7 @@ def ask(**kwargs) -> ChatRequest:
     kwargs.setdefault("system", "Tu es l'assistant de la mairie. Réponds simplement.")
     kwargs.setdefault("messages", [Message("user", "Quels sont les horaires de la mairie ?")])
     kwargs.setdefault("cacheable_prefix_chars", 30)
+    kwargs.setdefault("max_output_tokens", 800)
     return ChatRequest(**kwargs)
 
 

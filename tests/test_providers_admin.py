@@ -23,7 +23,9 @@ UNREADABLE_SHOWN = (
 
 
 def ask() -> ChatRequest:
-    return ChatRequest(system="Assistant.", messages=[Message("user", "Horaires ?")])
+    return ChatRequest(
+        system="Assistant.", messages=[Message("user", "Horaires ?")], max_output_tokens=800
+    )
 
 
 def next_answer():
@@ -39,7 +41,7 @@ def change_form(config, **changes) -> dict:
         "model": config.model,
         "base_url": config.base_url,
         "api_key_env": config.api_key_env,
-        "max_output_tokens": config.max_output_tokens,
+        "max_output_tokens": config.max_output_tokens or "",
         "timeout": config.timeout,
         "order": config.order,
         "enabled": "on" if config.enabled else "",

@@ -9,7 +9,6 @@ from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from knowledge.models import PromptTemplate
 from providers import registry
 from providers.base import ChatRequest, Message, Usage
 from providers.chain import stream_answer
@@ -25,6 +24,7 @@ TIMEOUT = 0.3
 def ask(**kwargs) -> ChatRequest:
     kwargs.setdefault("system", "Tu es l'assistant de la mairie.")
     kwargs.setdefault("messages", [Message("user", "Quand passe le ramassage des déchets verts ?")])
+    kwargs.setdefault("max_output_tokens", 800)
     return ChatRequest(**kwargs)
 
 
@@ -210,16 +210,13 @@ def test_it_answers_in_english_and_gives_the_contact_when_nothing_is_found(setti
 
 
 @pytest.mark.django_db
-def test_it_gives_the_contact_set_on_the_prompt_page_else_the_setting(settings):
+def test_it_gives_the_contact_the_request_carries_else_the_setting(settings):
     settings.TOWN_CONTACT = "Mairie de Port-Lumière, 05 00 00 10 00"
     assert "contactez la mairie : Mairie de Port-Lumière, 05 00 00 10 00." in "".join(
         answer_of(ask())[0]
     )
-    PromptTemplate.objects.create(text="Tu es l'assistant.", contact="")
-    assert "Mairie de Port-Lumière, 05 00 00 10 00" in "".join(answer_of(ask())[0])
     edited = "Accueil de l'Hôtel de ville, 05 00 00 10 00, mairie@port-lumiere.example"
-    PromptTemplate.objects.create(text="Tu es l'assistant.", contact=edited)
-    text = "".join(answer_of(ask(passages=[PASSAGE]))[0])
+    text = "".join(answer_of(ask(passages=[PASSAGE], contact=edited))[0])
     assert f"contactez la mairie : {edited}." in text
     assert "Mairie de Port-Lumière" not in text
 

@@ -10,7 +10,11 @@ from tests.fakes import FakeServer, Script, collect, provider_for
 
 
 def ask() -> ChatRequest:
-    return ChatRequest(system="Assistant de la mairie.", messages=[Message("user", "Horaires ?")])
+    return ChatRequest(
+        system="Assistant de la mairie.",
+        messages=[Message("user", "Horaires ?")],
+        max_output_tokens=800,
+    )
 
 
 def chain_of(limited, backup=None):

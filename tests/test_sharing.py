@@ -8,14 +8,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accesscodes import sharing
-from accesscodes.models import (
-    AccessCode,
-    AuditEntry,
-    ClientSighting,
-    DailySalt,
-    QuotaSettings,
-    UsageRecord,
-)
+from accesscodes.models import AccessCode, AuditEntry, ClientSighting, DailySalt
+from metering import overuse
+from metering.models import QuotaSettings, UsageRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -67,14 +62,14 @@ def test_it_flags_a_code_used_from_many_devices_in_a_day(settings):
         sharing.record_sighting(shared, f"198.51.{n}.0/24|{FIREFOX}", NOW)
     sharing.record_sighting(honest, f"198.51.7.0/24|{FIREFOX}", NOW)
     sharing.record_sighting(honest, f"203.0.113.0/24|{FIREFOX}", NOW)
-    flagged = sharing.flag_codes(NOW)
+    flagged = overuse.flag_codes(NOW)
     assert [c.pk for c in flagged] == [shared.pk]
     shared.refresh_from_db()
     assert shared.flagged_at == NOW and "4 appareils différents" in shared.flag_reasons
     assert shared.status == "active"  # the town did not ask for automatic suspension
     entry = AuditEntry.objects.get(action="flagged")
     assert entry.actor is None and entry.actor_name == "system" and entry.label == shared.label
-    assert sharing.flag_codes(NOW) == []  # already flagged for the same reasons
+    assert overuse.flag_codes(NOW) == []  # already flagged for the same reasons
 
 
 def test_it_flags_a_burst_of_questions_and_can_suspend_automatically(settings):
@@ -89,7 +84,7 @@ def test_it_flags_a_burst_of_questions_and_can_suspend_automatically(settings):
     calm = AccessCode.issue()[0]
     for n in range(10):  # ten questions spread over ten hours
         UsageRecord.objects.create(code=calm, at=start - dt.timedelta(hours=n), outcome="ok")
-    sharing.flag_codes(NOW)
+    overuse.flag_codes(NOW)
     busy.refresh_from_db()
     calm.refresh_from_db()
     assert busy.status == "suspended" and "10 questions en une heure" in busy.flag_reasons
@@ -104,7 +99,7 @@ def test_it_flags_usage_far_above_the_median_code(settings):
     for code in codes[:5]:
         UsageRecord.objects.create(code=code, at=NOW, input_tokens=900, output_tokens=100)
     UsageRecord.objects.create(code=codes[5], at=NOW, input_tokens=9_000, output_tokens=1_000)
-    found = sharing.signals(NOW)
+    found = overuse.signals(NOW)
     assert found[codes[5].pk].times_median == 10.0
     assert found[codes[5].pk].reasons == ["10× l'utilisation du code médian ce mois-ci"]
     assert found[codes[0].pk].reasons == []
@@ -119,23 +114,23 @@ def test_it_never_suspends_again_a_code_an_admin_reactivated_for_the_same_signal
     code = AccessCode.issue()[0]
     for n in range(5):  # a family: a tablet and phones
         sharing.record_sighting(code, f"10.0.{n}.0/24|{FIREFOX}", NOW)
-    sharing.flag_codes(NOW)
+    overuse.flag_codes(NOW)
     code.refresh_from_db()
     assert code.status == "suspended"
     # An admin looks into it, reactivates the code and clears its flag.
     code.set_status(AccessCode.Status.ACTIVE)
     code.flagged_at, code.flag_reasons = None, ""
     code.save()
-    sharing.flag_codes(NOW + dt.timedelta(minutes=15))
+    overuse.flag_codes(NOW + dt.timedelta(minutes=15))
     sharing.record_sighting(code, f"10.0.9.0/24|{FIREFOX}", NOW)  # a sixth device
-    sharing.flag_codes(NOW + dt.timedelta(minutes=30))
+    overuse.flag_codes(NOW + dt.timedelta(minutes=30))
     code.refresh_from_db()
     assert code.status == "active" and "6 appareils différents" in code.flag_reasons
     assert AuditEntry.objects.filter(action="auto_suspended", code=code).count() == 1
     start = NOW.replace(minute=0)
     for n in range(10):  # a new kind of signal: a burst of questions
         UsageRecord.objects.create(code=code, at=start + dt.timedelta(minutes=n), outcome="ok")
-    sharing.flag_codes(NOW + dt.timedelta(minutes=45))
+    overuse.flag_codes(NOW + dt.timedelta(minutes=45))
     code.refresh_from_db()
     assert code.status == "suspended"
     assert AuditEntry.objects.filter(action="auto_suspended", code=code).count() == 2
@@ -150,7 +145,7 @@ def test_it_counts_no_question_for_a_failed_providers_billed_part(settings):
             UsageRecord.objects.create(
                 code=code, at=start + dt.timedelta(minutes=n), outcome=outcome
             )
-    found = sharing.signals(NOW)
+    found = overuse.signals(NOW)
     assert found[code.pk].peak_per_hour == 5 and found[code.pk].reasons == []
 
 
@@ -162,6 +157,6 @@ def test_it_writes_the_reasons_in_the_town_language_whatever_the_process_languag
     for n in range(4):
         sharing.record_sighting(shared, f"198.51.{n}.0/24|{FIREFOX}", NOW)
     with translation.override("en"):  # e.g. a worker thread that served an English page
-        sharing.flag_codes(NOW)
+        overuse.flag_codes(NOW)
     shared.refresh_from_db()
     assert "4 appareils différents" in shared.flag_reasons

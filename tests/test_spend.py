@@ -11,9 +11,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accesscodes import alerts, spend
-from accesscodes.models import AccessCode, AuditEntry, BudgetAlert, Ledger, QuotaSettings
-from accesscodes.models import UsageRecord as R
+from accesscodes.models import AccessCode, AuditEntry
+from metering import alerts, spend
+from metering.models import BudgetAlert, Ledger, QuotaSettings
+from metering.models import UsageRecord as R
 
 pytestmark = pytest.mark.django_db
 

@@ -1,25 +1,6 @@
-"""Models of the accesscodes app: codes and the audit log, then usage, quotas and reservations."""
+"""Models of the accesscodes app: codes, issuing sites and the audit log, then sharing signals."""
 
 from .codes import AccessCode, AuditEntry, Site
-from .metering import (
-    BudgetAlert,
-    ClientSighting,
-    DailySalt,
-    Ledger,
-    QuotaSettings,
-    Reservation,
-    UsageRecord,
-)
+from .sharing import ClientSighting, DailySalt, SuspensionSignal
 
-__all__ = [
-    "AccessCode",
-    "AuditEntry",
-    "BudgetAlert",
-    "ClientSighting",
-    "DailySalt",
-    "Ledger",
-    "QuotaSettings",
-    "Reservation",
-    "Site",
-    "UsageRecord",
-]
+__all__ = ["AccessCode", "AuditEntry", "ClientSighting", "DailySalt", "Site", "SuspensionSignal"]

@@ -8,6 +8,9 @@ the town's index and the isolated index of the retrieval benchmark (another tabl
 from django.conf import settings
 from django.db import connection as default_connection
 
+from .postgres import PostgresIndex
+from .sqlite import SqliteFtsIndex
+
 
 def backend_for(connection=None, table: str | None = None):
     """The backend for `connection` (SQLite FTS5 or PostgreSQL), or the one the setting names."""
@@ -16,11 +19,7 @@ def backend_for(connection=None, table: str | None = None):
     if name == "auto":
         name = "postgres" if connection.vendor == "postgresql" else "sqlite"
     if name == "postgres":
-        from .postgres import PostgresIndex
-
         return PostgresIndex(table) if table else PostgresIndex()
     if name == "sqlite":
-        from .sqlite import SqliteFtsIndex
-
         return SqliteFtsIndex(table) if table else SqliteFtsIndex()
     raise ValueError(f"Unknown KNOWLEDGE_SEARCH_BACKEND {name!r}: use auto, sqlite or postgres.")

@@ -4,8 +4,8 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
+from .. import vectors
 from ..scoring import Candidate, get_scorer
-from . import vectors
 
 
 class TwoStageIndex:
@@ -27,7 +27,7 @@ class TwoStageIndex:
     def search(self, connection, terms, limit, today=None, query=None) -> list[tuple[int, float]]:
         """(row id, score) pairs, best first; with `today`, servable town chunks only.
 
-        `query` is the question's dense vector (knowledge.index.vectors.encode_query) or a
+        `query` is the question's dense vector (knowledge.vectors.encode_query) or a
         callable giving it (vectors.pending_query, called while the database works), fused
         with BM25F by the scorer; without it the ranking is lexical.
         """

@@ -2,7 +2,7 @@
 
 Each chunk's terms (from the same Python French analyzer as the SQLite backend: elisions,
 stop words, Snowball stems, accents folded) are stored as postings (term, chunk, tf,
-length), plus the term sequence and the lead vector (knowledge.index.vectors) per chunk.
+length), plus the term sequence and the lead vector (knowledge.vectors) per chunk.
 One SQL statement reads the postings of the
 question's terms through an index-only scan, counts document frequencies and scores Okapi
 BM25 (k1=1.2, b=0.75) to pick the candidates; the shared scorer (knowledge.scoring) then

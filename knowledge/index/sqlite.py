@@ -4,7 +4,7 @@ The FTS5 table stores each chunk's terms (already folded and stemmed in Python, 
 tokenizer only splits on spaces) and its length; an fts5vocab table gives document
 frequencies. FTS5's own bm25() has fixed k1/b, so it only picks the candidates (its top
 KNOWLEDGE_CANDIDATES); knowledge.scoring ranks them with exact corpus statistics and the
-lead vectors kept in a side table (knowledge.index.vectors).
+lead vectors kept in a side table (knowledge.vectors).
 """
 
 from collections.abc import Iterable, Sequence

@@ -5,7 +5,7 @@ from django.db import migrations
 
 def add_vectors(apps, schema_editor):
     from knowledge.index import backend_for
-    from knowledge.index.vectors import encode_passages
+    from knowledge.vectors import encode_passages
 
     connection = schema_editor.connection
     backend = backend_for(connection)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from ..base import ChatRequest, Provider
-
-log = logging.getLogger("providers")
 
 MAX_PASSAGES = 3
 MAX_QUOTE_CHARS = 600
@@ -61,17 +57,6 @@ def _quote(text: str) -> str:
     return cut.rstrip(" ,;:") + " …"
 
 
-def town_contact() -> str:
-    """The contact the comms team set on the prompt page, else settings.TOWN_CONTACT."""
-    from knowledge.prompt import active_template
-
-    try:
-        return active_template().contact or settings.TOWN_CONTACT
-    except Exception as exc:  # the last resort answers even without its database
-        log.warning("offline provider: no prompt template (%s)", type(exc).__name__)
-        return settings.TOWN_CONTACT
-
-
 def compose(request: ChatRequest, contact: str) -> str:
     """The whole fixed-wording answer for this request's passages, language and contact."""
     words = WORDING.get((request.language or "fr")[:2].lower(), WORDING["fr"])
@@ -116,7 +101,7 @@ class OfflineProvider(Provider):
         super().__init__(**kwargs)
 
     async def _chunks(self, request: ChatRequest, tracker):
-        contact = await sync_to_async(town_contact)()
-        for piece in pieces(compose(request, contact)):
+        # The request carries the contact set on the prompt page; settings' is the last resort.
+        for piece in pieces(compose(request, request.contact or settings.TOWN_CONTACT)):
             yield piece
             await asyncio.sleep(0)

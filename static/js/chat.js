@@ -168,7 +168,7 @@ function csrfToken() {
 async function ask(text, withAttachment) {
   busy = true;
   formError.textContent = "";
-  const history = historyForRequest(turns, { maxTurns: config.history_turns, maxChars: config.history_chars });
+  const history = historyForRequest(turns, { maxTurns: config.history_turns });
   const questionTurn = { role: "user", content: text, attachmentName: withAttachment ? withAttachment.name : "" };
   if (withAttachment) attachmentsOf.set(questionTurn, withAttachment);
   turns.push(questionTurn);

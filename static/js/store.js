@@ -37,19 +37,13 @@ export function clearTurns(storage) {
 }
 
 /**
- * The last complete turns to send as context: at most maxTurns messages and maxChars characters,
- * newest kept first, always starting with a question, never an unfinished or failed answer.
+ * The last complete turns to send as context: at most maxTurns messages, always starting with a
+ * question, never an unfinished or failed answer. The server keeps those that fit the prompt's
+ * token budget (knowledge.prompt), so no other limit is applied here.
  */
-export function historyForRequest(turns, { maxTurns = 6, maxChars = 6000 } = {}) {
+export function historyForRequest(turns, { maxTurns = 6 } = {}) {
   const usable = turns.filter((t) => t.role === "user" || (t.role === "assistant" && t.status === "done"));
-  const picked = [];
-  let chars = 0;
-  for (let i = usable.length - 1; i >= 0 && picked.length < maxTurns; i -= 1) {
-    const content = usable[i].content;
-    if (chars + content.length > maxChars) break;
-    chars += content.length;
-    picked.unshift({ role: usable[i].role, content });
-  }
+  const picked = usable.slice(-maxTurns).map((t) => ({ role: t.role, content: t.content }));
   while (picked.length && picked[0].role !== "user") picked.shift();
   return picked;
 }

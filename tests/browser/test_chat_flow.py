@@ -149,7 +149,7 @@ def test_it_tells_a_resident_whose_code_was_suspended(page, fake_llm, town):
 
 
 def test_it_says_plainly_when_the_monthly_allowance_is_used_up(page, fake_llm, town):
-    from accesscodes.models import QuotaSettings
+    from metering.models import QuotaSettings
 
     quotas = QuotaSettings.current()
     quotas.code_monthly_tokens = 10  # less than any answer's worst case

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def _usage():
-    from accesscodes.models import AccessCode, QuotaSettings, UsageRecord
+    from accesscodes.models import AccessCode
+    from metering.models import QuotaSettings, UsageRecord
 
     q = QuotaSettings.current()
     q.monthly_budget_eur = Decimal("300")
@@ -41,7 +42,7 @@ def _usage():
 def test_it_shows_the_month_to_an_admin(new_page, django_user_model):
     from django.contrib.auth.models import Group
 
-    from accesscodes import spend
+    from metering import spend
 
     page = new_page(bypass_csp=True)  # axe-core is injected as an inline script
     codes, today = _usage()

@@ -31,7 +31,8 @@ KIND_OF = {"openai": "openai_compatible", "anthropic": "anthropic", "mistral": "
 SETUP_LIVE = """
 from decimal import Decimal
 from django.utils import timezone
-from accesscodes.models import AccessCode, QuotaSettings
+from accesscodes.models import AccessCode
+from metering.models import QuotaSettings
 from providers.models import Price, ProviderConfig
 q = QuotaSettings.current()
 q.monthly_budget_eur = Decimal("1000")
@@ -56,7 +57,7 @@ print(code.pk, plain)
 
 BOOKS_LIVE = """
 import json
-from accesscodes.models import Ledger, Reservation, UsageRecord
+from metering.models import Ledger, Reservation, UsageRecord
 print(json.dumps({
     "records": [
         [r.kind, r.outcome, r.input_tokens, r.output_tokens, r.estimated, r.cost_micros,
@@ -173,7 +174,7 @@ class Books:
     @classmethod
     def read(cls) -> Books:
         """The books of the test database (in-process tests)."""
-        from accesscodes.models import Ledger, Reservation, UsageRecord
+        from metering.models import Ledger, Reservation, UsageRecord
 
         rows = UsageRecord.objects.order_by("id")
         ledgers = {

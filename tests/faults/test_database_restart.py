@@ -96,7 +96,7 @@ def restart():
             seen["released"] = int(
                 db.shell(
                     "from django.utils import timezone\n"
-                    "from accesscodes.metering import release_stale\n"
+                    "from metering.admission import release_stale\n"
                     "print(release_stale(timezone.now() + timezone.timedelta(minutes=11)))"
                 ).split()[-1]
             )

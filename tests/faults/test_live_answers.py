@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from knowledge.tokens import estimate_tokens
+from providers.tokens import estimate_tokens
 from tests.fakes.server import FakeServer, Script
 from tests.faults.kit import (
     BOOKS_LIVE,

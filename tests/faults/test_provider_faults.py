@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from knowledge.tokens import estimate_tokens
+from providers.tokens import estimate_tokens
 from tests.fakes.server import FakeServer, Script, free_port_url, never_accepts
 from tests.faults.kit import (
     EXTRACTS_FR,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
-from arcachat.roles import ADMINS, COMMS, COUNTER
+from core.roles import ADMINS, COMMS, COUNTER
 from knowledge.demo import load_demo_town
 
 DEMO_STAFF = (

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from knowledge import vectors
 from knowledge.analysis import analyse
-from knowledge.index import backend_for, vectors
+from knowledge.index import backend_for
 from knowledge.retrieval import rank
 
 BENCH_TABLE = "knowledge_bench_index"

@@ -28,14 +28,14 @@ from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 from . import clients
-from .codeformat import keyed_hash
+from .keys import keyed_hash
 
 log = logging.getLogger(__name__)
 
 # What an unreachable cache raises (Redis; OSError for sockets): anything else is a bug.
 CACHE_ERRORS = (RedisError, OSError)
 
-GROUP = "accesscodes.signin"
+GROUP = "accesscodes.signin"  # django-ratelimit cache keys: kept across the move to core
 MAX_LOCK_SECONDS = 24 * 3600
 STRIKES_MEMORY_SECONDS = 24 * 3600
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -50,14 +50,10 @@ def _enabled() -> bool:
     return getattr(settings, "RATELIMIT_ENABLE", True)
 
 
-def client_network(request) -> str:
-    """The address the request comes from, widened to a network for IPv6 (one home = /64)."""
-    return clients.client_network(request)
-
-
 def client_of(request) -> str:
-    """The keyed hash that stands for the client in the cache."""
-    return keyed_hash("signin-client", client_network(request))[:40]
+    """The keyed hash that stands for the client in the cache: its address, or its IPv6 /64
+    (one home)."""
+    return keyed_hash("signin-client", clients.client_network(request))[:40]
 
 
 def _lock_key(client: str) -> str:

@@ -1,6 +1,6 @@
-"""Staff sign-in with the same growing lockout as residents' codes (per client, in the cache).
+"""Staff pages of core: sign-in (with the residents' growing lockout), the admin's login, home.
 
-Wrong passwords are counted per client by accesscodes.lockout under a separate key; once the
+Wrong passwords are counted per client by core.lockout under a separate key; once the
 client is locked, every attempt is refused (429) without checking the password, right or
 wrong. The Django admin's own login page sends staff here.
 """
@@ -8,11 +8,13 @@ wrong. The Django admin's own login page sends staff here.
 import math
 
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
-from accesscodes import lockout
+from . import lockout
+from .roles import roles_of
 
 
 def _client(request) -> str:
@@ -55,3 +57,8 @@ def admin_login(request):
     """The admin's login page: the staff sign-in, which comes back to the admin."""
     target = request.GET.get("next") or "/admin/"
     return redirect(f"/staff/login/?{urlencode({'next': target})}")
+
+
+@login_required
+def staff_home(request):
+    return render(request, "staff/home.html", {"roles": roles_of(request.user)})

@@ -24,13 +24,15 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accesscodes.models import AccessCode
+from providers.pricing import price_at
+
 from . import ledgers
-from .models import AccessCode, Ledger, QuotaSettings, Reservation, UsageRecord
-from .models.metering import to_micros
+from .models import QuotaSettings, Reservation, UsageRecord, to_micros
 
 MONTH, DAY = "%Y-%m", "%Y-%m-%d"
 
@@ -188,8 +190,6 @@ def worst_case(
     providers.chain): the town pays that, not the resident's allowance. The offline
     provider is free and counts no tokens. `prices`: a function giving a provider config's
     price in force (providers.pricing.price_at by default)."""
-    from providers.pricing import price_at
-
     paid = [p for p in chain if p.kind != "offline"]
     if not paid:
         return WorstCase(0, 0)
@@ -200,163 +200,3 @@ def worst_case(
     # € per million tokens x tokens = micro-euros
     one = math.ceil(max(inputs) + output)
     return WorstCase(tokens_in + max_output_tokens, one, math.ceil(sum(inputs) + output) - one)
-
-
-def percent_left(code: AccessCode, now=None, quotas=None, ledger=False) -> int | None:
-    """How much of the code's monthly allowance is left, 0-100 (None: no limit). `ledger`:
-    the code's monthly Ledger (or None) when the caller has already read it."""
-    now = now or timezone.now()
-    lim = limits_for(code, quotas or QuotaSettings.current(), now)[1]
-    if ledger is False:
-        ledger = Ledger.objects.filter(key=lim.key).first()
-    used_t = (ledger.used_tokens + ledger.reserved_tokens) if ledger else 0
-    used_m = (ledger.used_micros + ledger.reserved_micros) if ledger else 0
-    shares = []
-    if lim.max_tokens:
-        shares.append(1 - used_t / lim.max_tokens)
-    if lim.max_micros:
-        shares.append(1 - used_m / lim.max_micros)
-    if not shares:
-        return None
-    return max(0, min(100, math.floor(min(shares) * 100)))
-
-
-def usage_summary(code: AccessCode, now=None) -> dict:
-    """This month's figures of one code, for the counter desk."""
-    from django.db.models import Count, Q, Sum
-
-    now = now or timezone.now()
-    lim = limits_for(code, QuotaSettings.current(), now)[1]
-    local = timezone.localtime(now)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    records = UsageRecord.objects.filter(code=code, at__gte=start).aggregate(
-        questions=Count("id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER)),
-        micros=Sum("cost_micros"),
-    )
-    ledger = Ledger.objects.filter(key=lim.key).first()
-    from .models.metering import to_euros
-
-    return {
-        "questions": records["questions"] or 0,
-        "used_tokens": ledger.used_tokens if ledger else 0,
-        "allowance_tokens": lim.max_tokens,
-        "percent_left": percent_left(code, now),
-        "used_eur": to_euros(records["micros"] or 0),
-    }
-
-
-class Metering:
-    """The chat view's admission seam for one code (see arcachat.chat): reserve, then settle
-    exactly once, both from a worker thread. `client` is the raw client description used for
-    sharing signals (it is hashed with a daily salt, never stored)."""
-
-    def __init__(self, code: AccessCode, client: str = ""):
-        self.code = code
-        self.client = client
-        self.reservation: Reservation | None = None
-        self.started = timezone.now()
-        self.quotas: QuotaSettings | None = None
-        self.offline_only = False
-        self._prices: dict = {}
-
-    def price(self, config):
-        """The price in force when the question was asked, read once per provider and answer:
-        the reservation and the settlement use the same one."""
-        from providers.pricing import price_at
-
-        key = getattr(config, "pk", None)
-        if key is None:
-            return price_at(config, self.started)
-        if key not in self._prices:
-            self._prices[key] = price_at(config, self.started)
-        return self._prices[key]
-
-    def reserve(self, *, estimated_input_tokens: int, max_output_tokens: int, chain=()) -> bool:
-        """Hold the worst case; returns True if only the free offline provider may answer."""
-        self.quotas = QuotaSettings.current()
-        worst = worst_case(estimated_input_tokens, max_output_tokens, chain, self.price)
-        try:
-            self.reservation = reserve(
-                self.code, worst.tokens, worst.micros, self.started, self.quotas, worst.extra_micros
-            )
-        except AdmissionRefused as exc:
-            if exc.reason == "budget":
-                from .alerts import budget_spent
-
-                budget_spent(self.started)  # the 100 % alert, once a month
-            if exc.reason != "budget" or not self.quotas.offline_when_paused:
-                raise
-            self.offline_only = True
-            self.reservation = reserve(self.code, 0, 0, self.started, self.quotas)
-        return self.offline_only
-
-    def _record(self, usage, outcome, provider, latency_ms) -> tuple[UsageRecord, int, int]:
-        """A usage record for one provider's part, and the (tokens, micro-euros) it costs."""
-        from providers.pricing import cost_eur
-
-        config = getattr(provider, "config", None)
-        kind = getattr(provider, "kind", "")
-        price = self.price(config)
-        record = UsageRecord(
-            code=self.code,
-            at=self.started,
-            provider=getattr(provider, "name", "")[:80],
-            kind=kind,
-            model=(getattr(provider, "model", "") or "")[:120],
-            outcome=outcome,
-            latency_ms=max(0, int(latency_ms)),
-            price=price if price.pk else None,
-        )
-        tokens = micros = 0
-        if usage is not None:
-            record.input_tokens = usage.input_tokens
-            record.output_tokens = usage.output_tokens
-            record.cached_tokens = usage.cached_tokens
-            record.estimated = usage.estimated
-            record.cost_micros = micros = to_micros(cost_eur(usage, price))
-            if kind != "offline":
-                tokens = usage.input_tokens + usage.output_tokens
-        return record, tokens, micros
-
-    def settle(self, usage, *, outcome, provider, latency_ms, failures=()) -> int | None:
-        """Charge what was used (and what failed providers may have billed), release the
-        rest, note the client for the sharing signals; returns the allowance left (%).
-
-        The request's database connection was taken before the answer started; if the
-        server restarted meanwhile, it is dead: it is dropped and the settlement runs once
-        more on a fresh one. If the first attempt committed after all (only its reply was
-        lost), the reservation is gone and nothing is charged twice."""
-        reservation = self.reservation
-        try:
-            return self._settle(usage, outcome, provider, latency_ms, failures)
-        except (OperationalError, InterfaceError):
-            connection.close()
-            if reservation is None or self.reservation is None:
-                raise
-            if not Reservation.objects.filter(pk=reservation.pk).exists():
-                self.reservation = None  # settled by the first attempt
-                return None
-            return self._settle(usage, outcome, provider, latency_ms, failures)
-
-    def _settle(self, usage, outcome, provider, latency_ms, failures) -> int | None:
-        from .alerts import after_answer
-        from .sharing import record_sighting
-
-        if self.reservation is None:
-            return None
-        parts = [self._record(usage if provider else None, outcome, provider, latency_ms)]
-        for failure in failures:  # providers that failed first but may have billed the input
-            if failure.usage.input_tokens or failure.usage.output_tokens:
-                failover = UsageRecord.Outcome.FAILOVER  # billed, but not a question
-                parts.append(self._record(failure.usage, failover, failure.provider, 0))
-        failed = (sum(part[1] for part in parts[1:]), sum(part[2] for part in parts[1:]))
-        _record, tokens, micros = parts[0]
-        settle(self.reservation, tokens, micros, [part[0] for part in parts], town_extra=failed)
-        self.reservation = None
-        if self.client:
-            record_sighting(self.code, self.client, self.started)
-        quotas = self.quotas or QuotaSettings.current()
-        town, code_month = limits_for(self.code, quotas, self.started)[:2]
-        ledgers = Ledger.objects.in_bulk([town.key, code_month.key], field_name="key")
-        after_answer(self.started, ledgers.get(town.key), quotas)
-        return percent_left(self.code, self.started, quotas, ledgers.get(code_month.key))

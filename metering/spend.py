@@ -11,8 +11,9 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from .models import AccessCode, Ledger, QuotaSettings, UsageRecord
-from .models.metering import to_euros
+from accesscodes.models import AccessCode
+
+from .models import Ledger, QuotaSettings, UsageRecord, to_euros
 
 CENT = Decimal("0.01")
 
@@ -108,7 +109,17 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
     ledger = Ledger.objects.filter(key=f"town:{month}").first()
     figures.reserved_eur = _euros(ledger.reserved_micros if ledger else 0)
     figures.projection_eur = projection(figures.spent_eur, month, now)
+    figures.days = _days(records, start)
+    figures.providers = _providers(records)
+    figures.top_codes = _top_codes(records, top)
+    figures.outcomes = dict(
+        records.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n")
+    )
+    return figures
 
+
+def _days(records, start: dt.datetime) -> list[dict]:
+    """Spend and questions of every day of the month (days without any included)."""
     zone = timezone.get_current_timezone()
     by_day = {
         row["day"]: row
@@ -116,15 +127,19 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         .values("day")
         .annotate(micros=Sum("cost_micros"), questions=_questions())
     }
-    days_in = calendar.monthrange(start.year, start.month)[1]
-    for number in range(1, days_in + 1):
+    days = []
+    for number in range(1, calendar.monthrange(start.year, start.month)[1] + 1):
         day = dt.date(start.year, start.month, number)
         row = by_day.get(day, {})
-        figures.days.append(
+        days.append(
             {"day": day, "eur": _euros(row.get("micros")), "questions": row.get("questions", 0)}
         )
+    return days
 
-    for row in (
+
+def _providers(records) -> list[dict]:
+    """Spend, questions and tokens per provider and model, dearest first."""
+    rows = (
         records.values("provider", "model")
         .annotate(
             micros=Sum("cost_micros"),
@@ -134,10 +149,13 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
             cached_tokens=Sum("cached_tokens"),
         )
         .order_by("-micros", "provider", "model")
-    ):
-        figures.providers.append({**row, "eur": _euros(row.pop("micros"))})
+    )
+    return [{**row, "eur": _euros(row.pop("micros"))} for row in rows]
 
-    tops = (
+
+def _top_codes(records, top: int) -> list[dict]:
+    """The codes that used the most tokens, with their status (labels only, never a code)."""
+    rows = (
         records.filter(code__isnull=False)
         .values("code_id", "code__number", "code__status", "code__expires_at", "code__flagged_at")
         .annotate(
@@ -147,25 +165,30 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         )
         .order_by("-tokens", "code__number")[:top]
     )
-    for row in tops:
-        figures.top_codes.append(
-            {
-                "label": f"N° {row['code__number']:04d}",
-                "number": row["code__number"],
-                "status": row["code__status"],
-                "status_label": AccessCode(
-                    status=row["code__status"], expires_at=row["code__expires_at"]
-                ).current_status_label(),
-                "flagged": row["code__flagged_at"] is not None,
-                "tokens": row["tokens"] or 0,
-                "questions": row["questions"],
-                "eur": _euros(row["micros"]),
-            }
+    codes = [
+        (
+            row,
+            AccessCode(
+                number=row["code__number"],
+                status=row["code__status"],
+                expires_at=row["code__expires_at"],
+            ),
         )
-    figures.outcomes = dict(
-        records.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n")
-    )
-    return figures
+        for row in rows
+    ]
+    return [
+        {
+            "label": code.label,
+            "number": code.number,
+            "status": code.status,
+            "status_label": code.current_status_label(),
+            "flagged": row["code__flagged_at"] is not None,
+            "tokens": row["tokens"] or 0,
+            "questions": row["questions"],
+            "eur": _euros(row["micros"]),
+        }
+        for row, code in codes
+    ]
 
 
 def projection(spent: Decimal, month: str, now=None) -> Decimal | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-TABLE = "accesscodes_ledger"
+TABLE = "metering_ledger"
 
 
 def ensure(rows: list[tuple[str, int | None, str]]) -> None:

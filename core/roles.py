@@ -2,7 +2,7 @@
 
 Three roles: counter staff issue and manage access codes, the comms team manages the town's
 documents and the system prompt, admins choose providers, prices, quotas and see spend.
-Residents are not Django users at all: they hold an anonymous access code (accesscodes).
+Residents are not Django users at all: they hold an anonymous access code (accesscodes app).
 """
 
 from functools import wraps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -11,8 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import BudgetAlert, Ledger, QuotaSettings
-from .models.metering import to_micros
+from .models import BudgetAlert, Ledger, QuotaSettings, to_micros
 from .spend import current_month, month_figures, shift_month
 
 LEVELS = (100, 80)
@@ -65,8 +65,6 @@ def alert_later(month: str, level: int) -> None:
     is sent at once). If the queue is unreachable, the periodic check sends it later."""
     if BudgetAlert.objects.filter(month=month, level__gte=level).exists():
         return
-    from .tasks import send_budget_alert
-
     try:  # no retry: with the broker down, fail at once rather than hold the answer
         send_budget_alert.apply_async((month, level), retry=False)
     except Exception as exc:  # broker down: the check every 15 minutes catches up
@@ -86,6 +84,12 @@ def budget_spent(now=None) -> None:
     alert_later(current_month(now), 100)
 
 
+@shared_task(name="metering.send_budget_alert")
+def send_budget_alert(month: str, level: int) -> int | None:
+    """The queued alert of one threshold (see alert_later)."""
+    return send_alert(month, level)
+
+
 def send_alert(month: str, level: int, now=None) -> int | None:
     """Record and send one alert, both or neither: if the mail fails, the row is rolled
     back (and the failure logged), so that a later check sends it. Returns the level sent."""
@@ -97,7 +101,7 @@ def send_alert(month: str, level: int, now=None) -> int | None:
             BudgetAlert.objects.create(month=month, level=level)
             if level == 100:  # the 80 % alert is moot now: never send it afterwards
                 BudgetAlert.objects.get_or_create(month=month, level=80)
-            _send("accesscodes/email/budget_subject.txt", "accesscodes/email/budget.txt", context)
+            _send("metering/email/budget_subject.txt", "metering/email/budget.txt", context)
     except IntegrityError:
         return None  # another process sends it
     except OSError:  # SMTP errors, refused connections and timeouts
@@ -111,4 +115,4 @@ def monthly_report(month: str | None = None, now=None) -> int:
     month = month or shift_month(current_month(now or timezone.now()), -1)
     figures = month_figures(month, now)
     context = {"figures": figures, "site_url": settings.SITE_URL}
-    return _send("accesscodes/email/report_subject.txt", "accesscodes/email/report.txt", context)
+    return _send("metering/email/report_subject.txt", "metering/email/report.txt", context)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import csv
 import re
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from arcachat.roles import ADMINS, role_required
+from accesscodes import history
+from accesscodes.models import AccessCode, AuditEntry
+from core.roles import ADMINS, role_required
 
-from . import history, metering, sharing, spend
-from .models import AccessCode, AuditEntry, QuotaSettings, UsageRecord
-from .models.metering import to_euros
+from . import allowance, overuse, spend
+from .forms import CodeQuotaForm, QuotaForm
+from .models import QuotaSettings, UsageRecord, to_euros
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CHART_W, CHART_H = 640, 180
@@ -65,7 +65,7 @@ def dashboard(request):
         "codes_active": AccessCode.objects.filter(status=AccessCode.Status.ACTIVE).count(),
         "quotas": QuotaSettings.current(),
     }
-    return render(request, "accesscodes/spend.html", context)
+    return render(request, "metering/spend.html", context)
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -123,28 +123,6 @@ def export_csv(request):
     return response
 
 
-class QuotaForm(forms.ModelForm):
-    class Meta:
-        model = QuotaSettings
-        fields = [
-            "monthly_budget_eur",
-            "code_monthly_tokens",
-            "code_monthly_eur",
-            "code_daily_tokens",
-            "offline_when_paused",
-            "auto_suspend_flagged",
-            "alert_emails",
-        ]
-        widgets = {"alert_emails": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_alert_emails(self):
-        lines = self.cleaned_data["alert_emails"].split()
-        validator = forms.EmailField()
-        for line in lines:
-            validator.clean(line)
-        return "\n".join(lines)
-
-
 @role_required(ADMINS)
 def quotas(request):
     settings_row = QuotaSettings.current()
@@ -155,24 +133,7 @@ def quotas(request):
         AuditEntry.record(request.user, AuditEntry.Action.SETTINGS, detail=f"quotas: {changed}")
         messages.success(request, _("The quotas and budget are saved. They apply at once."))
         return redirect("spend")
-    return render(request, "accesscodes/quotas.html", {"form": form})
-
-
-class CodeQuotaForm(forms.ModelForm):
-    class Meta:
-        model = AccessCode
-        fields = ["monthly_tokens", "monthly_eur", "daily_tokens"]
-        help_texts = {
-            "monthly_tokens": gettext_lazy("Empty: the town's default."),
-            "monthly_eur": gettext_lazy("Empty: the town's default."),
-            "daily_tokens": gettext_lazy("Empty: the town's default."),
-        }
-
-    def clean_monthly_eur(self):
-        value = self.cleaned_data["monthly_eur"]
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("Enter an amount of 0 € or more."))
-        return value
+    return render(request, "metering/quotas.html", {"form": form})
 
 
 def _code(number: int) -> AccessCode:
@@ -189,19 +150,19 @@ def code_usage(request, number: int):
         AuditEntry.record(request.user, AuditEntry.Action.QUOTA, code, detail or history.UNCHANGED)
         messages.success(request, _("The allowance of %(label)s is saved.") % {"label": code.label})
         return redirect("spend-code", number=number)
-    signals = sharing.signals().get(code.pk)
+    signals = overuse.signals().get(code.pk)
     start, end = spend.month_bounds(spend.current_month())
     records = UsageRecord.objects.filter(code=code, at__gte=start, at__lt=end)
     context = {
         "code": code,
         "status": code.current_status_label(),
-        "summary": metering.usage_summary(code),
+        "summary": allowance.usage_summary(code),
         "signals": signals,
         "form": form,
         "recent": records.order_by("-at")[:20],
         "month_eur": to_euros(sum(r.cost_micros for r in records.only("cost_micros"))),
     }
-    return render(request, "accesscodes/spend_code.html", context)
+    return render(request, "metering/spend_code.html", context)
 
 
 @require_POST

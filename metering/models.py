@@ -1,4 +1,4 @@
-"""Usage records, the town's quota settings, running ledgers, reservations and client sightings.
+"""Metering's tables: the town's quota settings, running ledgers, reservations, usage records.
 
 Money is counted in whole micro-euros (1 € = 1,000,000) in ledgers, reservations and usage
 records, so that the atomic admission check is exact integer arithmetic on every database.
@@ -14,9 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arcachat.memo import Memo
-
-from .codes import AccessCode
+from accesscodes.models import AccessCode
+from core.memo import Memo
 
 MICROS = 1_000_000
 
@@ -170,7 +169,7 @@ class UsageRecord(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["code", "at"])]
+        indexes = [models.Index(fields=["code", "at"], name="metering_usage_code_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.provider} {self.outcome}"
@@ -184,38 +183,6 @@ class UsageRecord(models.Model):
         return to_euros(self.cost_micros)
 
 
-class ClientSighting(models.Model):
-    """A code seen from one client on one day. The fingerprint is a hash of the network
-    prefix and user agent with a salt that changes every day: never a raw address, and not
-    linkable from one day to the next."""
-
-    code = models.ForeignKey(AccessCode, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    fingerprint = models.CharField(max_length=32)
-    requests = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code", "day", "fingerprint"], name="accesscodes_one_sighting"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.fingerprint[:8]}"
-
-
-class DailySalt(models.Model):
-    """The random salt of one day's client fingerprints; deleted once the day is over, so
-    older fingerprints can no longer be recomputed from anything."""
-
-    day = models.DateField(unique=True)
-    salt = models.CharField(max_length=64)
-
-    def __str__(self) -> str:
-        return str(self.day)
-
-
 class BudgetAlert(models.Model):
     """An alert already sent to admins: at most one per month and threshold (80, 100 %)."""
 
@@ -225,28 +192,8 @@ class BudgetAlert(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "level"], name="accesscodes_one_alert")
+            models.UniqueConstraint(fields=["month", "level"], name="metering_one_alert")
         ]
 
     def __str__(self) -> str:
         return f"{self.month} {self.level}%"
-
-
-class SuspensionSignal(models.Model):
-    """A kind of sharing signal ("clients", "burst", "median") a code was suspended for
-    automatically in a month. Once an admin has reactivated the code, the same kind of
-    signal never suspends it again that month."""
-
-    code = models.ForeignKey(AccessCode, on_delete=models.CASCADE, related_name="+")
-    month = models.CharField(max_length=7)
-    kind = models.CharField(max_length=10)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code", "month", "kind"], name="accesscodes_one_suspension_signal"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month} {self.kind}"

@@ -1,0 +1,1 @@
+"""Metering: quotas, ledgers, reservations and usage records, budget alerts, spend pages."""
