@@ -1,14 +1,17 @@
-"""Template context shared by every page: the town's name and the staff roles of the user."""
+"""Template context shared by every page: the town's name, and the staff roles and sections."""
 
 from django.conf import settings
 
+from core.navigation import sections_for
 from core.roles import roles_of
 
 
 def town(request):
     user = getattr(request, "user", None)
+    roles = roles_of(user) if user is not None else frozenset()
     return {
         "TOWN_NAME": settings.TOWN_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
-        "staff_roles": roles_of(user) if user is not None else frozenset(),
+        "staff_roles": roles,
+        "staff_sections": sections_for(user, request.path) if roles else [],
     }

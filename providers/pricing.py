@@ -34,12 +34,6 @@ def price_at(provider_config, when=None) -> Price:
     return price or Price(provider=provider_config, effective_from=when)
 
 
-async def aprice_at(provider_config, when=None) -> Price:
-    from asgiref.sync import sync_to_async
-
-    return await sync_to_async(price_at)(provider_config, when)
-
-
 def cost_eur(usage: Usage, price: Price) -> Decimal:
     """Cache reads at the cached price, cache writes at the input price with the surcharge,
     the rest of the input and the output at theirs."""

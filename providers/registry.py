@@ -6,7 +6,7 @@ from functools import cache
 
 from django.utils.module_loading import import_string
 
-from .base import NO_CAPABILITIES, Provider
+from .base import Provider
 from .models import Kind, ProviderConfig
 from .offline import OfflineProvider
 
@@ -74,12 +74,3 @@ async def aconfigured_chain() -> list[Provider]:
 
 def active_provider() -> Provider:
     return configured_chain()[0]
-
-
-def active_capabilities() -> dict:
-    """What the chat page may offer (images, prompt caching) with the active provider."""
-    return dict(active_provider().capabilities or NO_CAPABILITIES)
-
-
-async def aactive_capabilities() -> dict:
-    return dict((await aconfigured_chain())[0].capabilities or NO_CAPABILITIES)

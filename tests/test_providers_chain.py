@@ -243,11 +243,11 @@ def test_it_builds_the_chain_from_enabled_configs_in_order_then_offline(monkeypa
         ("offline", "offline"),
     ]
     assert chain[0].api_key == "sk-env" and chain[0].model == "mistral-small-latest"
-    assert registry.active_capabilities() == {"images": False, "prompt_caching": False}
+    assert chain[0].capabilities == {"images": False, "prompt_caching": False}
     ProviderConfig.objects.filter(name="Mistral").update(enabled=False)
-    assert registry.active_capabilities() == {"images": True, "prompt_caching": True}
+    assert registry.active_provider().capabilities == {"images": True, "prompt_caching": True}
     ProviderConfig.objects.filter(name="Claude").update(supports_images=False)
-    assert registry.active_capabilities()["images"] is False
+    assert registry.active_provider().capabilities["images"] is False
 
 
 @pytest.mark.django_db

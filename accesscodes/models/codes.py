@@ -62,7 +62,7 @@ class AccessCode(models.Model):
         _("monthly allowance (€)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     daily_tokens = models.PositiveIntegerField(_("daily tokens"), null=True, blank=True)
-    # Overuse or sharing signals (see accesscodes.signals); empty when not flagged.
+    # Overuse or sharing signals (see accesscodes.sharing); empty when not flagged.
     flagged_at = models.DateTimeField(null=True, blank=True, db_index=True)
     flag_reasons = models.CharField(max_length=300, blank=True)
 

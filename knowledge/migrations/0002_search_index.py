@@ -1,4 +1,5 @@
-"""Full-text index tables, created for the database in use (FTS5 on SQLite, GIN on PostgreSQL)."""
+"""Search index tables, created for the database in use: FTS5 on SQLite; on PostgreSQL, an
+inverted index of postings in a covering B-tree (knowledge/index/postgres.py)."""
 
 from django.db import migrations
 

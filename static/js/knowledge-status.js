@@ -1,59 +1,48 @@
 // Refresh the status and progress of documents being read, on the comms document list.
-(function () {
-  "use strict";
-  var table = document.getElementById("documents");
-  if (!table) { return; }
-  var url = table.getAttribute("data-status-url");
-  var busy = ["pending", "processing"];
+const BUSY = ["pending", "processing"];
+const table = document.getElementById("documents");
 
-  function pendingRows() {
-    return Array.prototype.filter.call(table.querySelectorAll("tr[data-id]"), function (row) {
-      return busy.indexOf(row.getAttribute("data-status")) !== -1;
+function pendingRows() {
+  return [...table.querySelectorAll("tr[data-id]")].filter((row) => BUSY.includes(row.dataset.status));
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render(row, doc) {
+  const cell = row.querySelector(".status");
+  cell.replaceChildren(element("span", `status-label status-${doc.status}`, doc.status_label));
+  if (BUSY.includes(doc.status)) {
+    const bar = element("progress", "", `${doc.percent} %`);
+    bar.max = 100;
+    bar.value = doc.percent;
+    cell.append(bar, element("span", "progress-text", ` ${doc.done} / ${doc.total}`));
+  }
+  if (doc.error) cell.append(element("p", "error-reason", doc.error));
+  row.dataset.status = doc.status;
+}
+
+async function poll() {
+  const rows = pendingRows();
+  if (!rows.length) return;
+  const ids = rows.map((row) => row.dataset.id).join(",");
+  try {
+    const response = await fetch(`${table.dataset.statusUrl}?ids=${encodeURIComponent(ids)}`, {
+      credentials: "same-origin",
     });
-  }
-
-  function render(row, doc) {
-    var cell = row.querySelector(".status");
-    cell.textContent = "";
-    var label = document.createElement("span");
-    label.className = "status-label status-" + doc.status;
-    label.textContent = doc.status_label;
-    cell.appendChild(label);
-    if (busy.indexOf(doc.status) !== -1) {
-      var bar = document.createElement("progress");
-      bar.max = 100;
-      bar.value = doc.percent;
-      bar.textContent = doc.percent + " %";
-      cell.appendChild(bar);
-      var text = document.createElement("span");
-      text.className = "progress-text";
-      text.textContent = " " + doc.done + " / " + doc.total;
-      cell.appendChild(text);
+    const data = response.ok ? await response.json() : { documents: [] };
+    for (const doc of data.documents) {
+      const row = table.querySelector(`tr[data-id="${doc.id}"]`);
+      if (row) render(row, doc);
     }
-    if (doc.error) {
-      var reason = document.createElement("p");
-      reason.className = "error-reason";
-      reason.textContent = doc.error;
-      cell.appendChild(reason);
-    }
-    row.setAttribute("data-status", doc.status);
+  } catch {
+    // The network failed: try again at the next tick.
   }
+  if (pendingRows().length) window.setTimeout(poll, 2000);
+}
 
-  function poll() {
-    var rows = pendingRows();
-    if (!rows.length) { return; }
-    var ids = rows.map(function (row) { return row.getAttribute("data-id"); }).join(",");
-    fetch(url + "?ids=" + encodeURIComponent(ids), { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : { documents: [] }; })
-      .then(function (data) {
-        data.documents.forEach(function (doc) {
-          var row = table.querySelector('tr[data-id="' + doc.id + '"]');
-          if (row) { render(row, doc); }
-        });
-      })
-      .catch(function () { /* try again at the next tick */ })
-      .then(function () { if (pendingRows().length) { window.setTimeout(poll, 2000); } });
-  }
-
-  window.setTimeout(poll, 1000);
-})();
+if (table) window.setTimeout(poll, 1000);

@@ -1,4 +1,6 @@
 // Text-size control (A / A+ / A++): remembered in localStorage, applied as a class on <html>.
+// A classic script in <head>, not a module: it runs before the first paint, so a page never
+// shows at the wrong size first.
 (() => {
   const KEY = "arcachat.textSize";
   const SIZES = { normal: "", large: "text-large", larger: "text-larger" };
