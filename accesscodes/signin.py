@@ -8,13 +8,11 @@ counter), or a client locked out after too many wrong codes (see core.lockout).
 from __future__ import annotations
 
 import hmac
-import math
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import lockout
@@ -23,17 +21,6 @@ from . import codeformat, session
 from .models import AccessCode
 
 MAX_TYPED = 60
-
-
-def _locked_message(seconds: int) -> str:
-    minutes = max(1, math.ceil(seconds / 60))
-    return ngettext(
-        "Too many wrong codes were typed from this connection. For safety, signing in is "
-        "paused for %(minutes)d minute. If you need help, please visit a counter.",
-        "Too many wrong codes were typed from this connection. For safety, signing in is "
-        "paused for %(minutes)d minutes. If you need help, please visit a counter.",
-        minutes,
-    ) % {"minutes": minutes}
 
 
 def blocked_message(status: str) -> str:
@@ -74,7 +61,7 @@ def signin(request):
     client = lockout.client_of(request)
     wait = lockout.locked_for(client)
     if wait:  # refused without even looking at the code
-        return _refuse(request, _locked_message(wait), 429)
+        return _refuse(request, lockout.locked_message(wait), 429)
 
     typed = request.POST.get("code", "")[:MAX_TYPED]
     if not typed.strip():
@@ -93,7 +80,7 @@ def signin(request):
     if code is None or not hmac.compare_digest(code.digest, expected):
         wait = lockout.record_failure(request, client)
         if wait:
-            return _refuse(request, _locked_message(wait), 429)
+            return _refuse(request, lockout.locked_message(wait), 429)
         message = _(
             "This code was not recognised. Please check it against your slip. If it still "
             "does not work, please visit a counter."

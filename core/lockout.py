@@ -19,11 +19,13 @@ what any outage lets anyone guess.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
@@ -122,3 +124,25 @@ def _record_failure(request, client: str) -> int:
     seconds = lock_seconds(strikes)
     cache.set(_lock_key(client), time.time() + seconds, seconds)
     return seconds
+
+
+def locked_message(seconds: int, staff: bool = False) -> str:
+    """What a locked-out resident (wrong codes) or staff member (wrong passwords) is told."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if staff:
+        message = ngettext(
+            "Too many wrong passwords were typed from this connection. Please wait %(minutes)d "
+            "minute before trying again.",
+            "Too many wrong passwords were typed from this connection. Please wait %(minutes)d "
+            "minutes before trying again.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "Too many wrong codes were typed from this connection. For safety, signing in is "
+            "paused for %(minutes)d minute. If you need help, please visit a counter.",
+            "Too many wrong codes were typed from this connection. For safety, signing in is "
+            "paused for %(minutes)d minutes. If you need help, please visit a counter.",
+            minutes,
+        )
+    return message % {"minutes": minutes}

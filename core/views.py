@@ -5,13 +5,10 @@ client is locked, every attempt is refused (429) without checking the password, 
 wrong. The Django admin's own login page sends staff here.
 """
 
-import math
-
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.utils.translation import ngettext
 
 from . import lockout
 from .roles import roles_of
@@ -19,17 +16,6 @@ from .roles import roles_of
 
 def _client(request) -> str:
     return "staff:" + lockout.client_of(request)
-
-
-def _locked_message(seconds: int) -> str:
-    minutes = max(1, math.ceil(seconds / 60))
-    return ngettext(
-        "Too many wrong passwords were typed from this connection. Please wait %(minutes)d "
-        "minute before trying again.",
-        "Too many wrong passwords were typed from this connection. Please wait %(minutes)d "
-        "minutes before trying again.",
-        minutes,
-    ) % {"minutes": minutes}
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -49,7 +35,7 @@ class StaffLoginView(auth_views.LoginView):
 
     def _locked(self, seconds: int):
         context = self.get_context_data(form=self.get_form_class()(self.request))
-        context["locked"] = _locked_message(seconds)
+        context["locked"] = lockout.locked_message(seconds, staff=True)
         return self.render_to_response(context, status=429)
 
 
