@@ -25,6 +25,7 @@ NIR = (
     r"[ .-]?\d{3}[ .-]?\d{3}[ .-]?\d{2}(?![\dA-Z])"
 )
 CARD = r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"
+_TRUNK = regex.compile(r"0[1-9]")
 # 14 digits is a SIRET (a business's number, built on Luhn too), not a card in use today.
 _CARD_LENGTHS = frozenset({13, 15, 16, 17, 18, 19})
 
@@ -75,22 +76,25 @@ class CardRecognizer(_Checked):
 
 
 class FrenchPhoneRecognizer(PhoneRecognizer):
-    """Numbers without a country code are read as French ones (the town's residents), and
-    must start with 0 and exist in the French numbering plan: "00 12 34 56 78",
-    "0000000000" or a dossier's "123456789" are not phones. A number written with "+" says
-    it is a phone number: it is kept when its length fits its country, even in a range
-    libphonenumber calls unused."""
+    """Phone numbers as libphonenumber reads them, with "FR" for numbers without a country
+    code (the town's residents). A number must say it is one: "+" and a length that fits
+    its country (+44 7700 900123), or a French trunk "0" and a digit 1-9 then a length that
+    fits (06 33 44 55 66, 05.46.38.21.70). Not "00 12 34 56 78", "0000000000" or a
+    dossier's "123456789". Length, not the plan's allocated ranges: a new or unusual range
+    ("07 12 ...", unallocated today) is still someone's number."""
 
     def __init__(self):
         super().__init__(supported_language="fr", supported_entity="PHONE", supported_regions=())
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        return [
-            RecognizerResult("PHONE", match.start, match.end, 1.0)
-            for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=Leniency.POSSIBLE)
-            if match.raw_string.startswith("+")
-            or (match.raw_string.startswith("0") and phonenumbers.is_valid_number(match.number))
-        ]
+        found = []
+        for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=Leniency.POSSIBLE):
+            # The matcher keeps an opening bracket: "(06 33 44 55 66)" starts at "(".
+            raw = match.raw_string.lstrip("( ")
+            if raw.startswith("+") or _TRUNK.match(raw):
+                end = match.end
+                found.append(RecognizerResult("PHONE", end - len(raw), end, 1.0))
+        return found
 
 
 def number_recognizers() -> list:

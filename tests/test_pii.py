@@ -74,6 +74,18 @@ def test_it_finds_the_name_and_address_of_the_issue():
     assert found(text) == [("person", "Jeanne Martin"), ("address", "12 rue du Port")]
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Je suis joignable (06 48 15 16 23), merci.", "06 48 15 16 23"),
+        ("Mon nouveau portable : 07 02 11 22 33.", "07 02 11 22 33"),  # a range not allocated yet
+        ("Fixe : +33 (0)5 46 12 34 56.", "+33 (0)5 46 12 34 56"),
+    ],
+)
+def test_it_reads_phone_numbers_by_their_shape(text, value):
+    assert found(text) == [("phone", value)]
+
+
 def test_it_checks_the_digits_of_nir_iban_and_card():
     assert nir_valid("1 85 05 78 006 084 91") and not nir_valid("1 85 05 78 006 084 92")
     assert nir_valid("2 90 02 2A 004 012 18") and not nir_valid("2 90 02 2B 004 012 18")
