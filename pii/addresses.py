@@ -51,13 +51,13 @@ _NUMBERED_RE = re.compile(rf"{_NUMBERED}|{_ENGLISH}")
 
 # "j'habite", "mon adresse est le", "I live at": the words right before the address.
 _HOME_CUE = re.compile(
-    r"(?i:j['’]habite|je\s+vis|je\s+réside|je\s+demeure|nous\s+habitons|nous\s+vivons|"
-    r"on\s+habite|domicilié|domiciliée|habite|vit|réside|adresse|i\s+live|we\s+live|"
-    r"lives?|living|address)"
+    r"(?i:\bj['’]habite|\bje\s+vis|\bje\s+réside|\bje\s+demeure|\bnous\s+habitons|\bnous\s+vivons|"
+    r"\bon\s+habite|\bdomiciliée?|\bhabite|\bvit|\bréside|\badresse|\bi\s+live|\bwe\s+live|"
+    r"\blives?|\bliving|\baddress)"
     r"(?:\s+(?i:est|is|c['’]est|au|à|a|at|on|in|le|la|:|-))*\s*[:,]?\s*$"
 )
 _PUBLIC = wordset(
-    "mairie ville ccas police gendarmerie médiathèque mediathèque bibliothèque maison office "
+    "mairie ville ccas police gendarmerie médiathèque mediathèque bibliothèque quartier office "
     "services service poste école collège salle gymnase église cabinet permanence pharmacie "
     "déchetterie piscine cimetière tourisme library hall station"
 )

@@ -43,6 +43,11 @@ def _merge_same_kind(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, 
     return merged
 
 
+def _is_the_town(span: engine.Span, text: str) -> bool:
+    """The small model sometimes reads the town's name as a person's ("..., Port-Lumière.")."""
+    return span.entity == "PERSON" and text[span.start : span.end] == settings.TOWN_NAME
+
+
 def detect(text: str, language: str = "fr", model: str | None = None) -> list[Finding]:
     """Every piece of personal data in `text`, sorted by position, without overlaps.
 
@@ -54,7 +59,7 @@ def detect(text: str, language: str = "fr", model: str | None = None) -> list[Fi
     spans = [
         (_KIND_OF[s.entity], s.start, s.end)
         for s in engine.analyze(text, model or settings.PII_MODEL)
-        if s.entity in _KIND_OF
+        if s.entity in _KIND_OF and not _is_the_town(s, text)
     ]
     chosen: list[tuple[str, int, int]] = []
     for kind, start, end in sorted(_merge_same_kind(spans), key=lambda s: _PRIORITY.index(s[0])):

@@ -61,9 +61,10 @@ _PAUSE = re.compile(r"\s*(?:[,.;:!?)]|$|(?i:de|du|d['’]|from|of)\b)")
 _CUES = [
     re.compile(rf"(?i:\b(?:mon|ma|mes|my|our|notre)\s+(?:{_KIN}))\s*,?\s+(?P<name>{_NAMES})"),
     re.compile(rf"(?P<name>\b{_TITLES}[ \t]+{_NAME})"),
-    # A signature: a name alone at the end, after a closing word or a full stop.
-    re.compile(rf"(?:^|[.!,\n]\s*)(?P<name>{_NAMES})\s*[.!]?\s*$"),
 ]
+# A signature: a name alone at the end, after a closing word or a full stop. Two words at
+# least: one word there is as often the town ("..., Port-Lumière.").
+_SIGNATURE = re.compile(rf"(?:^|[.!,\n]\s*)(?P<name>{_NAMES})\s*[.!]?\s*$")
 
 
 def _not_a_name(word: str) -> bool:
@@ -134,6 +135,10 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             span = _name_words(text, *match.span("name"))
             if span and not _names_a_place_or_office(text, *span):
                 found.append(span)
+    for match in _SIGNATURE.finditer(text):
+        span = _name_words(text, *match.span("name"))
+        if span and " " in text[slice(*span)] and not _names_a_place_or_office(text, *span):
+            found.append(span)
     return found
 
 

@@ -52,7 +52,7 @@ OFFICES = wordset(
 # a name when they stand before one: "Bonjour Madame ...", "Hi, ...".
 GREETINGS = wordset(
     "bonjour bonsoir salut merci cordialement madame monsieur mademoiselle hello hi hey dear "
-    "thanks regards i"
+    "thanks regards i joyeux joyeuses joyeuse meilleurs bonne bon happy merry"
 )
 # "I'm British", "je suis Belge": capitalised after a cue, but not names.
 DEMONYMS = wordset(

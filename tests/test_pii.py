@@ -125,6 +125,8 @@ def test_it_ignores_numbers_whose_check_fails(text):
         "J'ai rendez-vous le 5 janvier 2027 à 10 h pour ma carte d'identité.",
         "Bonjour, c'est Noël bientôt, la mairie décore-t-elle la place ?",
         "Hi, I'm British and I live in Port-Lumière: when is the market?",
+        "Les horaires d'hiver de la piscine, s'il vous plaît, Port-Lumière.",
+        "Joyeux Noël à toute l'équipe de la mairie !",
     ],
 )
 def test_it_leaves_the_towns_public_places_and_dates_alone(text):
