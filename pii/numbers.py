@@ -3,7 +3,7 @@
 Cheap patterns, each confirmed by a check digit where the number has one, so a reference or
 a dossier number that only looks like an IBAN or a card is not flagged. Phone numbers go
 through python-phonenumbers (Google's libphonenumber metadata) rather than a home-made
-pattern: French numbers in any usual spelling and international ones written with +/00.
+pattern: French numbers in any usual spelling and international ones written with + or 00.
 """
 
 import phonenumbers
@@ -75,13 +75,20 @@ class CardRecognizer(_Checked):
         super().__init__("CARD", CARD)
 
 
+def _says_phone(raw: str, number: phonenumbers.PhoneNumber) -> bool:
+    if raw.startswith("00"):  # "0033 6 ...": the international prefix needs a real number
+        return phonenumbers.is_valid_number(number)
+    return raw.startswith("+") or _TRUNK.match(raw) is not None
+
+
 class FrenchPhoneRecognizer(PhoneRecognizer):
     """Phone numbers as libphonenumber reads them, with "FR" for numbers without a country
     code (the town's residents). A number must say it is one: "+" and a length that fits
-    its country (+44 7700 900123), or a French trunk "0" and a digit 1-9 then a length that
-    fits (06 33 44 55 66, 05.46.38.21.70). Not "00 12 34 56 78", "0000000000" or a
-    dossier's "123456789". Length, not the plan's allocated ranges: a new or unusual range
-    ("07 12 ...", unallocated today) is still someone's number."""
+    its country (+44 7700 900123), a French trunk "0" and a digit 1-9 then a length that
+    fits (06 33 44 55 66, 05.46.38.21.70), or "00" and a valid number (0033 6 12 34 56 78).
+    Not "00 12 34 56 78", "0000000000" or a dossier's "123456789". Length, not the plan's
+    allocated ranges: a new or unusual range ("07 12 ...", unallocated today) is still
+    someone's number."""
 
     def __init__(self):
         super().__init__(supported_language="fr", supported_entity="PHONE", supported_regions=())
@@ -91,7 +98,7 @@ class FrenchPhoneRecognizer(PhoneRecognizer):
         for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=Leniency.POSSIBLE):
             # The matcher keeps an opening bracket: "(06 33 44 55 66)" starts at "(".
             raw = match.raw_string.lstrip("( ")
-            if raw.startswith("+") or _TRUNK.match(raw):
+            if _says_phone(raw, match.number):
                 end = match.end
                 found.append(RecognizerResult("PHONE", end - len(raw), end, 1.0))
         return found

@@ -80,6 +80,7 @@ def test_it_finds_the_name_and_address_of_the_issue():
         ("Je suis joignable (06 48 15 16 23), merci.", "06 48 15 16 23"),
         ("Mon nouveau portable : 07 02 11 22 33.", "07 02 11 22 33"),  # a range not allocated yet
         ("Fixe : +33 (0)5 46 12 34 56.", "+33 (0)5 46 12 34 56"),
+        ("Depuis l'étranger : 0033 6 48 15 16 23.", "0033 6 48 15 16 23"),
     ],
 )
 def test_it_reads_phone_numbers_by_their_shape(text, value):
