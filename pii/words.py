@@ -67,9 +67,13 @@ STOP_WORDS = frozenset(_FR_STOP | _EN_STOP)
 _WORD = re.compile(r"[\w.-]+")
 
 
+# A sentence ends at . ! ? ; or a new line, but not at the dot of "M. Garnier" or "Dr. Lambert".
+_SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMM)(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)[.!?;\n]\s")
+
+
 def words_before(text: str, start: int, count: int) -> list[str]:
     """The last `count` words before `start`, lower-cased, within the same sentence."""
-    head = re.split(r"[.!?;\n]\s", text[:start])[-1]
+    head = _SENTENCE_END.split(text[:start])[-1]
     return [w.lower().strip(".") for w in _WORD.findall(head)][-count:]
 
 
