@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "townhall",
     "metering",
     "accesscodes",
     "knowledge",
@@ -236,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
     # Documents whose worker died mid-analysis: failed with "send the file again".
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
+    # Texts of residents' requests TOWNHALL_KEEP_DAYS after their reply (also run in-process).
+    "purge-town-requests": {"task": "townhall.purge", "schedule": 3600.0},
     "monthly-report": {
         "task": "metering.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
@@ -342,6 +345,13 @@ SHARING_MAX_TIMES_MEDIAN = env_float("SHARING_MAX_TIMES_MEDIAN", 10.0)
 SHARING_MEDIAN_MIN_CODES = env_int("SHARING_MEDIAN_MIN_CODES", 10)  # fewer: no median signal
 SHARING_KEEP_DAYS = env_int("SHARING_KEEP_DAYS", 31)
 CHAT_RATE = env_str("CHAT_RATE", "30/m")
+# Questions residents send to the town hall (townhall app): how long their texts are kept
+# after the reply, the reply's due date in working days, the pace of a code's previews,
+# sends and deletions, and how many requests a code may have waiting at once.
+TOWNHALL_KEEP_DAYS = env_int("TOWNHALL_KEEP_DAYS", 90)
+TOWNHALL_DUE_DAYS = env_int("TOWNHALL_DUE_DAYS", 5)
+TOWNHALL_RATE = env_str("TOWNHALL_RATE", "30/h")
+TOWNHALL_MAX_OPEN = env_int("TOWNHALL_MAX_OPEN", 5)
 
 # Town knowledge (knowledge app): upload limits, URL fetching, search backend, prompt budget.
 KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 25)

@@ -1,4 +1,4 @@
-"""Top-level URL map: landing and chat, staff pages per app, admin, health check."""
+"""Top-level URL map: landing, chat, residents' requests, staff pages per app, admin, health."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -16,6 +16,7 @@ urlpatterns = [
     path("signout", signin.signout, name="signout"),
     path("chat/", views.chat_page, name="chat"),
     path("chat/ask", chat.ask, name="chat-ask"),
+    path("requests/", include("townhall.resident_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("staff/", core_views.staff_home, name="staff-home"),
     path("staff/login/", core_views.StaffLoginView.as_view(), name="staff-login"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("desk/", include("accesscodes.urls")),
     path("spend/", include("metering.urls")),
     path("comms/", include("knowledge.urls")),
+    path("townhall/", include("townhall.urls")),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", core_views.admin_login, name="admin-login"),

@@ -97,6 +97,7 @@ def export_csv(request):
             "cost_eur",
             "outcome",
             "latency_ms",
+            "line",
         ]
     )
     rows = (
@@ -118,6 +119,7 @@ def export_csv(request):
                 f"{record.cost_eur:.6f}".replace(".", ","),
                 record.outcome,
                 record.latency_ms,
+                record.line,
             ]
         )
     return response
