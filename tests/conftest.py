@@ -3,6 +3,7 @@
 Personas (one per staff role, as in the README):
 - corinne: counter staff at the Maison de quartier des Dunes, issues access codes;
 - marius: comms team, uploads the magazine and edits the system prompt;
+- aline: agent at the town hall, replies to the questions residents send to the town;
 - adele: admin, chooses providers, prices, quotas and watches spend.
 """
 
@@ -58,6 +59,11 @@ def corinne(db, django_user_model):
 @pytest.fixture
 def marius(db, django_user_model):
     return _staff(django_user_model, "marius", "comms")
+
+
+@pytest.fixture
+def aline(db, django_user_model):
+    return _staff(django_user_model, "aline", "agents")
 
 
 @pytest.fixture
