@@ -59,6 +59,9 @@ def _run(chat_request, chain) -> tuple[str, object, str]:
         text = async_to_sync(_collect)(stream)
     except ProviderError as exc:  # after the first chunk: keep what was written
         stream.error = stream.error or exc
+    except Exception as exc:  # a bug must not leave the reservation held or the page broken
+        log.error("townhall draft stream failed: %s", type(exc).__name__)
+        stream.error = exc
     error = getattr(stream, "error", None)
     outcome = "ok" if text and error is None else ("partial" if text else "error")
     return text, stream, outcome
