@@ -67,6 +67,15 @@ def _date(day) -> str:
     return formats.date_format(day, "l j F Y") if day else ""
 
 
+def status_label(status: str) -> str:
+    """A request's status in the resident's words (staff pages use the model's labels)."""
+    return {
+        TownRequest.Status.OPEN: _("Waiting for a reply"),
+        TownRequest.Status.REPLIED: _("The town hall replied"),
+        TownRequest.Status.CLOSED: _("Closed without a written reply"),
+    }[status]
+
+
 def as_item(row: TownRequest) -> dict:
     """One request as the resident reads it."""
     handled = timezone.localtime(row.handled_at).date() if row.handled_at else None
@@ -76,8 +85,9 @@ def as_item(row: TownRequest) -> dict:
         "answer_included": bool(row.answer),
         "sent_on": _date(timezone.localtime(row.created_at).date()),
         "status": row.status,
-        "status_label": str(row.get_status_display()),
+        "status_label": status_label(row.status),
         "due_on": _date(row.due_on) if row.is_open else "",
+        "late": row.is_overdue(),
         "reply": row.reply if row.status == TownRequest.Status.REPLIED else "",
         "mention": str(AI_MENTION) if row.ai_assisted else "",
         "handled_on": _date(handled),
