@@ -137,6 +137,39 @@ def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(
     assert all(not page.dialogs for page in (resident, agent, back, comms, other))
 
 
+def test_it_offers_the_town_hall_under_an_answer_through_the_chat_hook(new_page):
+    """What the chat calls under an uncovered answer: offerTownHall(container, {question,
+    answer}) adds a button; the dialog then carries the answer too, if the resident keeps it."""
+    from townhall.models import TownRequest
+
+    page = new_page(viewport=PHONE)
+    sign_in(page)
+    page.goto(page.site + "/requests/")
+    page.evaluate(
+        """async () => {
+            const { offerTownHall } = await import("/static/js/ask-town.js");
+            const answer = document.createElement("div");
+            answer.id = "an-answer";
+            document.querySelector("main").prepend(answer);
+            offerTownHall(answer, { question: "Où jeter un frigo ?", answer: "Rien trouvé." });
+            offerTownHall(answer, { question: "Où jeter un frigo ?", answer: "Rien trouvé." });
+        }"""
+    )
+    offer = page.locator("#an-answer .ask-town-offer")
+    expect(offer).to_have_count(1)  # offered once, however often the chat calls it
+    expect(offer).to_contain_text("Cette réponse ne vous aide pas ?")
+    offer.get_by_role("button", name="Poser la question à la mairie").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Votre question à la mairie")).to_have_value("Où jeter un frigo ?")
+    expect(dialog.get_by_label("Joindre la réponse de l'assistant à ma question")).to_be_checked()
+    dialog.get_by_role("button", name="Vérifier avant d'envoyer").click()
+    expect(dialog.locator("#ask-town-sent-answer")).to_have_text("Rien trouvé.", timeout=30_000)
+    dialog.get_by_role("button", name="Envoyer à la mairie").click()
+    expect(dialog.get_by_role("heading", name="Votre demande est envoyée")).to_be_visible()
+    row = TownRequest.objects.get()
+    assert (row.question, row.answer) == ("Où jeter un frigo ?", "Rien trouvé.")
+
+
 def screens(new_page, code: str, agent_name: str):
     """The resident's page and the queue, looked at on a desktop and a phone."""
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
