@@ -93,7 +93,7 @@ def start_sync(run_id: int) -> threading.Thread | None:
     and polls the progress. The thread is returned (tests join it). If the process stops,
     the run goes silent and the team can resume it from the page (its lease is then stale).
     """
-    if sync_site_task.app.conf.task_always_eager:
+    if in_process():
         thread = threading.Thread(
             target=_sync_in_thread, args=(run_id,), name=f"site-sync-{run_id}", daemon=True
         )
@@ -104,6 +104,11 @@ def start_sync(run_id: int) -> threading.Thread | None:
     except BrokerError as exc:  # beat's next sync_due_sites picks the waiting run up
         log.warning("website sync run %s not queued, broker unavailable: %s", run_id, exc)
     return None
+
+
+def in_process() -> bool:
+    """Tasks run in this process (Celery eager: the embedded default, with no beat)."""
+    return sync_site_task.app.conf.task_always_eager
 
 
 def _sync_in_thread(run_id: int) -> None:

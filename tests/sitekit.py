@@ -13,6 +13,7 @@ and a cookie banner around its content, so extraction can be checked to leave th
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import gzip
 import hashlib
@@ -87,10 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
         hit = Hit(self.path, dict(self.headers), time.monotonic())
         with site.lock:
             site.hits.append(hit)
-        try:
+        # The client may give up (a time-out, a size cap): what the test wanted.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             hit.status, hit.sent = self._answer(site, self.path.split("#")[0])
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a time-out, a size cap): what the test wanted
 
     def _send(self, status: int, body: bytes = b"", content_type="text/html; charset=utf-8", **h):
         self.send_response(status)
@@ -103,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         return status, len(body)
 
     def _answer(self, site: TownSite, path: str) -> tuple[int, int]:
-        if path == "/robots.txt":
+        if path == "/robots.txt" and site.robots is not None:
             return self._send(200, site.robots.format(root=site.url).encode(), "text/plain")
         if path in site.sitemaps():
             return self._send(200, site.sitemaps()[path], "application/xml")
@@ -144,7 +144,7 @@ class _Server(ThreadingHTTPServer):
 class TownSite:
     """The site on 127.0.0.1:<free port>, from a thread; mutate `pages` between runs."""
 
-    def __init__(self, pages: dict[str, Page], robots: str = ROBOTS, sitemap: bool = True):
+    def __init__(self, pages: dict[str, Page], robots: str | None = ROBOTS, sitemap=True):
         self.pages = pages
         self.robots = robots
         self.sitemap = sitemap
@@ -195,10 +195,10 @@ class TownSite:
     def remove(self, path: str) -> None:
         del self.pages[path]
 
-    def page_hits(self) -> list[Hit]:
-        """Requests for pages (not robots.txt nor sitemaps)."""
+    def page_hits(self, since: int = 0) -> list[Hit]:
+        """Requests for pages (not robots.txt nor sitemaps), from the `since`-th request on."""
         maps = set(self.sitemaps()) | {"/robots.txt", "/sitemap.xml"}
-        return [hit for hit in self.hits if hit.path not in maps]
+        return [hit for hit in self.hits[since:] if hit.path not in maps]
 
     def start(self) -> TownSite:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -218,14 +218,20 @@ class TownSite:
 
 
 TOPICS = [
-    ("Mairie", "La mairie est ouverte du lundi au vendredi de 9 h à 17 h, le samedi de 9 h à 12 h."),
+    (
+        "Mairie",
+        "La mairie est ouverte du lundi au vendredi de 9 h à 17 h, le samedi de 9 h à 12 h.",
+    ),
     ("Piscine municipale", "La piscine est ouverte du mardi au dimanche ; entrée adulte 4 euros."),
     ("Médiathèque", "La médiathèque prête livres, revues et films ; l'inscription est gratuite."),
     ("Marché", "Le marché se tient le samedi matin place du Port, de 8 h à 13 h."),
     ("Encombrants", "La collecte des encombrants a lieu le premier mardi du mois sur rendez-vous."),
     ("Déchèterie", "La déchèterie de la route des Dunes est ouverte tous les jours sauf le jeudi."),
     ("Plages", "Les plages sont surveillées du 1er juillet au 31 août, de 11 h à 19 h."),
-    ("Cantine scolaire", "Les inscriptions à la cantine se font au guichet unique avant le 30 juin."),
+    (
+        "Cantine scolaire",
+        "Les inscriptions à la cantine se font au guichet unique avant le 30 juin.",
+    ),
 ]
 
 
