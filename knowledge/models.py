@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -257,12 +258,12 @@ class SyncLine(models.Model):
     """A line of a run's report: a page added, changed, retired, missing or failed, and why."""
 
     class Kind(models.TextChoices):
-        ADDED = "added", _("Added")
-        CHANGED = "changed", _("Changed")
-        RETIRED = "retired", _("Retired")
-        MISSING = "missing", _("Missing")
-        FAILED = "failed", _("Failed")
-        NOTE = "note", _("Note")
+        ADDED = "added", pgettext_lazy("site page", "Added")
+        CHANGED = "changed", pgettext_lazy("site page", "Changed")
+        RETIRED = "retired", pgettext_lazy("site page", "Retired")
+        MISSING = "missing", pgettext_lazy("site page", "Missing")
+        FAILED = "failed", pgettext_lazy("site page", "Failed")
+        NOTE = "note", pgettext_lazy("site page", "Note")
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices)
