@@ -131,6 +131,11 @@ class WebSiteForm(forms.ModelForm):
             "exclude_paths": forms.Textarea(attrs={"rows": 3}),
         }
 
+    basic = ("name", "start_url", "schedule")  # the rest is folded away: defaults suit most
+
+    def advanced_errors(self) -> bool:
+        return any(name not in self.basic for name in self.errors)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].help_text = _("How the comms team calls it, e.g. “Town website”.")

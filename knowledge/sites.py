@@ -1,25 +1,37 @@
 """Comms pages of the web sites synced as sources: list, add, edit, a site's sync (start, pause,
 resume, cancel), its progress as JSON for static/js/site-sync.js, and the last run's report."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Case, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from arcachat.roles import ADMINS, COMMS, role_required  # the one import of the staff roles
 
 from .forms import WebSiteForm
-from .models import Document, SyncRun, WebSite
+from .models import Document, SyncLine, SyncRun, WebSite
 from .sitesync import create_run, request_cancel, request_pause, request_resume
 from .tasks import in_process, start_sync
 
 comms_only = role_required(COMMS, ADMINS)
 REPORT_LINES = 300  # lines shown on the page and in the JSON (the counts are always whole)
+REPORT_ORDER = [
+    SyncLine.Kind.FAILED,
+    SyncLine.Kind.MISSING,
+    SyncLine.Kind.RETIRED,
+    SyncLine.Kind.NOTE,
+    SyncLine.Kind.CHANGED,
+    SyncLine.Kind.ADDED,
+]
 PAGES_SHOWN = 500
 
 
@@ -66,7 +78,7 @@ def site_edit(request, site_id):
 def site_detail(request, site_id):
     site = get_object_or_404(WebSite, pk=site_id)
     pages = site.pages.select_related("document").order_by("url")[:PAGES_SHOWN]
-    state = run_state(site.runs.first())
+    state = run_state(site)
     config = {
         "statusUrl": reverse("knowledge:site-status", args=[site.pk]),
         "active": state["active"],
@@ -76,8 +88,6 @@ def site_detail(request, site_id):
         "site": site,
         "state": state,
         "pages": pages,
-        "page_count": site.pages.count(),
-        "synced": _synced(site).count(),
         "automatic": not in_process(),  # beat runs the schedules; the embedded mode has none
         "config": config,
     }
@@ -88,21 +98,30 @@ def site_detail(request, site_id):
 @require_GET
 def site_status(request, site_id):
     """The latest run, polled every few seconds while it is active."""
-    site = get_object_or_404(WebSite, pk=site_id)
+    return JsonResponse(run_state(get_object_or_404(WebSite, pk=site_id)))
+
+
+def run_state(site: WebSite) -> dict:
+    """What the page shows of the site's latest run and pages: the first render and every
+    poll use it."""
     run = site.runs.first()
-    return JsonResponse(run_state(run))
+    known = site.pages.count()
+    state = {
+        "synced": _synced(site).count(),
+        "known": ngettext("%(n)d page known", "%(n)d pages known", known) % {"n": known},
+        "status": "none",
+        "status_label": _("No sync yet."),
+        "active": False,
+        "buttons": ["start"],
+        "lines": [],
+        "more": "",
+    }
+    if run is not None:
+        state |= _run_figures(run) | _report(run)
+    return state
 
 
-def run_state(run: SyncRun | None) -> dict:
-    """What the page shows of the latest run: the first render and every poll use it."""
-    if run is None:
-        return {
-            "status": "none",
-            "status_label": _("No sync yet."),
-            "active": False,
-            "buttons": ["start"],
-            "lines": [],
-        }
+def _run_figures(run: SyncRun) -> dict:
     stale = run.is_stale
     counts = {k: getattr(run, k) for k in ("added", "changed", "unchanged", "retired", "failed")}
     return {
@@ -120,18 +139,42 @@ def run_state(run: SyncRun | None) -> dict:
         )
         % counts,
         "current_url": run.current_url,
+        "current_path": _path(run.current_url),
         "stop_reason": run.stop_reason,
         "buttons": _buttons(run, stale),
+    }
+
+
+def _report(run: SyncRun) -> dict:
+    """The report's lines, what needs the team's eye first (failures, pages about to go),
+    then changes, then additions; capped, with how many more there are."""
+    order = Case(
+        *(When(kind=kind, then=rank) for rank, kind in enumerate(REPORT_ORDER)),
+        default=len(REPORT_ORDER),
+    )
+    lines = list(run.lines.annotate(rank=order).order_by("rank", "pk")[:REPORT_LINES])
+    left = run.lines.count() - len(lines)
+    return {
         "lines": [
             {
                 "kind": ln.kind,
                 "label": str(ln.get_kind_display()),
                 "url": ln.url,
+                "path": _path(ln.url),
                 "reason": ln.reason,
             }
-            for ln in run.lines.all()[:REPORT_LINES]
+            for ln in lines
         ],
+        "more": ngettext("…and %(n)d more line.", "…and %(n)d more lines.", left) % {"n": left}
+        if left > 0
+        else "",
     }
+
+
+def _path(url: str) -> str:
+    """How an address of the site is shown: its path (the site is named on the page)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if url else ""
 
 
 def _buttons(run: SyncRun, stale: bool) -> list[str]:
@@ -152,8 +195,7 @@ def run_start(request, site_id):
     if run is None:
         messages.error(request, _("A sync of this site is already under way (or paused)."))
     else:
-        transaction.on_commit(lambda: start_sync(run.pk))
-        messages.success(request, _("The sync has started."))
+        transaction.on_commit(lambda: start_sync(run.pk))  # the panel shows it started
     return redirect("knowledge:site", site.pk)
 
 

@@ -12,9 +12,9 @@ export function nextPoll(state, failures = 0) {
   return Math.min(base * 2 ** failures, MAX_POLL_MS);
 }
 
-/** The cells of a report row: what happened, to which page, why. */
+/** The cells of a report row: what happened, to which page (its path), why. */
 export function reportCells(line) {
-  return [line.label, line.url || "—", line.reason || ""];
+  return [line.label, line.path || line.url || "—", line.reason || ""];
 }
 
 function show(element, visible) {
@@ -38,9 +38,15 @@ function renderReport(lines) {
         label.className = `status-label line-${line.kind}`;
         label.textContent = text;
         cell.appendChild(label);
+      } else if (index === 1 && line.url) {
+        const link = document.createElement("a");
+        link.href = line.url;
+        link.rel = "noopener noreferrer";
+        link.textContent = text;
+        cell.appendChild(link);
+        cell.className = "url";
       } else {
         cell.textContent = text;
-        if (index === 1) cell.className = "url";
       }
       row.appendChild(cell);
     });
@@ -49,6 +55,15 @@ function renderReport(lines) {
   body.replaceChildren(...rows);
   show(table, lines.length > 0);
   show(document.getElementById("report-empty"), lines.length === 0);
+}
+
+function renderSite(state, wasActive) {
+  setText("site-synced", String(state.synced));
+  setText("pages-title", state.known);
+  setText("report-more", state.more || "");
+  show(document.getElementById("report-more"), Boolean(state.more));
+  // The list of pages is drawn with the page: once a run ends, offer it afresh.
+  if (wasActive && !state.active) show(document.getElementById("pages-stale"), true);
 }
 
 function render(panel, state) {
@@ -63,7 +78,7 @@ function render(panel, state) {
   bar.textContent = `${state.percent || 0} %`;
   setText("run-pages", state.pages || "");
   const current = document.getElementById("run-current");
-  current.querySelector("span").textContent = state.current_url || "";
+  current.querySelector("span").textContent = state.current_path || "";
   show(current, Boolean(state.current_url));
   setText("run-counts", state.counts || "");
   setText("run-stop", state.stop_reason || "");
@@ -80,6 +95,7 @@ function start() {
   if (!panel || !configNode) return;
   const config = JSON.parse(configNode.textContent);
   let failures = 0;
+  let wasActive = config.active;
   const tick = async () => {
     let state = null;
     try {
@@ -91,6 +107,8 @@ function start() {
       state = await response.json();
       failures = 0;
       render(panel, state);
+      renderSite(state, wasActive);
+      wasActive = state.active;
     } catch {
       failures += 1; // keep the last figures on screen and try again a little later
     }

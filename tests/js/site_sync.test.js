@@ -24,15 +24,12 @@ test("it backs off after failed requests, up to a ceiling, and keeps trying", ()
   assert.equal(nextPoll({ active: true, status: "paused" }, 3), MAX_POLL_MS);
 });
 
-test("it shows a dash for a report line about the whole site", () => {
-  assert.deepEqual(reportCells({ label: "Note", url: "", reason: "2 adresses écartées." }), [
-    "Note",
+test("it shows a page by its path, and a dash for a line about the whole site", () => {
+  const failed = { label: "En échec", url: "https://ville.fr/a?b=1", path: "/a?b=1", reason: "Erreur 500." };
+  assert.deepEqual(reportCells(failed), ["En échec", "/a?b=1", "Erreur 500."]);
+  assert.deepEqual(reportCells({ label: "Remarque", url: "", path: "", reason: "2 adresses écartées." }), [
+    "Remarque",
     "—",
     "2 adresses écartées.",
-  ]);
-  assert.deepEqual(reportCells({ label: "Échec", url: "https://ville.fr/a", reason: "Erreur 500." }), [
-    "Échec",
-    "https://ville.fr/a",
-    "Erreur 500.",
   ]);
 });
