@@ -21,10 +21,14 @@ NOT_PAGES = frozenset(
     | {".mp3", ".mp4", ".avi", ".mov", ".webm", ".ics", ".csv", ".xml", ".json", ".css", ".js"}
 )
 
+# Letters NFKD does not take apart (Bœuf would become "Buf").
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss"})
+
 
 def user_agent() -> str:
     """Names the town's assistant, in ASCII (header values are Latin-1 at most)."""
-    town = unicodedata.normalize("NFKD", settings.TOWN_NAME).encode("ascii", "ignore").decode()
+    town = settings.TOWN_NAME.translate(LIGATURES)
+    town = unicodedata.normalize("NFKD", town).encode("ascii", "ignore").decode()
     town = re.sub(r"[^\w .'-]+", "", town).strip() or "la ville"
     return f"{ROBOT_NAME}/1.0 (assistant de la mairie de {town}; +https://github.com/arcachat)"
 
