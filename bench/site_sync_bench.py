@@ -42,7 +42,8 @@ def synthetic_pages(count: int, rng: random.Random) -> dict:
 
 def run_once(site, label: str, town) -> dict:
     from knowledge.models import SyncRun
-    from knowledge.sitesync import advance, create_run
+    from knowledge.siteruns import create_run
+    from knowledge.sitesync import advance
 
     start_hits = len(town.hits)
     run = create_run(site)

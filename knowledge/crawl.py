@@ -13,6 +13,7 @@ from django.conf import settings
 
 # The product token robots.txt rules may name ("User-agent: ArcaChat").
 ROBOT_NAME = "ArcaChat"
+MAX_CRAWL_DELAY = 60.0  # a robots.txt Crawl-delay is honoured up to this many seconds
 # Files the link crawler does not fetch: they are not web pages (the comms team uploads the
 # documents it wants, with their dates, on the upload page).
 NOT_PAGES = frozenset(

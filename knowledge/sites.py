@@ -19,7 +19,7 @@ from arcachat.roles import ADMINS, COMMS, role_required  # the one import of the
 
 from .forms import WebSiteForm
 from .models import Document, SyncLine, SyncRun, WebSite
-from .sitesync import create_run, request_cancel, request_pause, request_resume
+from .siteruns import create_run, request_cancel, request_pause, request_resume
 from .tasks import in_process, start_sync
 
 comms_only = role_required(COMMS, ADMINS)

@@ -1,75 +1,35 @@
-"""Run a website sync: robots.txt and sitemaps first, then each page politely (sitepages.py),
-then retire what is gone after a grace run. A run holds a lease, so it can pause, resume, be
-cancelled, or be handed from one process to the next without two of them crawling at once."""
+"""Run a website sync: robots.txt and sitemaps first (sitediscovery.py), then each page politely
+(sitepages.py), then retire what is gone after a grace run. A run holds a lease, so it can pause,
+resume, be cancelled, or move from one process to the next without two of them crawling at once."""
 
-import datetime as dt
 import logging
 import time
 import uuid
-from collections import Counter
-from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import sitepages
-from .crawl import Pacer, SiteRules, normalize_url, user_agent
+from . import sitediscovery, sitepages
+from .crawl import MAX_CRAWL_DELAY, Pacer, SiteRules, normalize_url, user_agent
 from .extract import IngestError
-from .fetch import REDIRECTS, FetchedPage, HTTPError, TooLarge, fetch_url
-from .models import SitePage, SyncLine, SyncRun, WebSite
-from .sitemaps import read_sitemap
+from .fetch import REDIRECTS, FetchedPage, TooLarge, fetch_url
+from .models import SitePage, SyncLine, SyncRun
+from .sitediscovery import StopRun
+from .siteruns import stale_running
 
 log = logging.getLogger(__name__)
-MAX_SITEMAPS = 100  # sitemap files read per run: an index of indexes cannot send it on for ever
-MAX_CRAWL_DELAY = 60.0  # a robots.txt Crawl-delay is honoured up to this many seconds
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: crawlers must read at least the first 500 KiB
 # Pages in a row whose fetch failed without an answer (time-out, refused, no such host): the
 # site is down, and visiting the rest would only add a time-out per page.
 MAX_SILENT_IN_A_ROW = 20
 BATCH = 500  # addresses per query when recording what a run found
-SCHEDULES = {  # a scheduled run starts once the last one started this long ago
-    WebSite.Schedule.DAILY: dt.timedelta(hours=23),
-    WebSite.Schedule.WEEKLY: dt.timedelta(days=7) - dt.timedelta(hours=1),
-}
-LEFT_OUT = {
-    "robots": lambda n: ngettext(
-        "%(n)d address left out: robots.txt asks robots not to visit it.",
-        "%(n)d addresses left out: robots.txt asks robots not to visit them.",
-        n,
-    ),
-    "excluded": lambda n: ngettext(
-        "%(n)d address left out by the paths you chose.",
-        "%(n)d addresses left out by the paths you chose.",
-        n,
-    ),
-    "file": lambda n: ngettext(
-        "%(n)d address left out: a file (PDF, image…), not a web page.",
-        "%(n)d addresses left out: files (PDF, images…), not web pages.",
-        n,
-    ),
-}
-
-
-class StopRun(Exception):
-    """The run cannot go on; its message is the plain reason shown to the comms team."""
 
 
 class CapReached(Exception):
     """The run's page or byte cap is reached."""
-
-
-def create_run(site: WebSite, user=None) -> SyncRun | None:
-    """A new queued run of `site`, or None while another one is waiting, running or paused."""
-    with transaction.atomic():
-        WebSite.objects.select_for_update().filter(pk=site.pk).first()  # one start at a time
-        if site.runs.filter(status__in=SyncRun.ACTIVE).exists():
-            return None
-        return SyncRun.objects.create(site=site, started_by=user)
 
 
 def advance(run_id: int, budget: float | None = None) -> bool:
@@ -78,68 +38,12 @@ def advance(run_id: int, budget: float | None = None) -> bool:
     token = uuid.uuid4().hex
     claimed = (
         SyncRun.objects.filter(pk=run_id)
-        .filter(Q(status=SyncRun.Status.QUEUED) | _stale_running())
+        .filter(Q(status=SyncRun.Status.QUEUED) | stale_running())
         .update(status=SyncRun.Status.RUNNING, lease=token, heartbeat=timezone.now())
     )
     if not claimed:
         return False
     return Crawler(SyncRun.objects.select_related("site").get(pk=run_id), token).work(budget)
-
-
-def _stale_running() -> Q:
-    return Q(status=SyncRun.Status.RUNNING, heartbeat__lt=SyncRun.stale_cutoff())
-
-
-def due_runs(now: dt.datetime | None = None) -> list[int]:
-    """Runs to hand to the workers: new runs of sites whose schedule is due, and runs left
-    waiting or silent (a worker restarted, a queued message lost)."""
-    now = now or timezone.now()
-    stale = Q(status=SyncRun.Status.QUEUED) | Q(status=SyncRun.Status.RUNNING)
-    ids = list(
-        SyncRun.objects.filter(stale, heartbeat__lt=SyncRun.stale_cutoff(now)).values_list(
-            "pk", flat=True
-        )
-    )
-    for site in WebSite.objects.exclude(schedule=WebSite.Schedule.MANUAL):
-        last = site.runs.order_by("-created_at").first()
-        if last is not None and last.created_at > now - SCHEDULES[site.schedule]:
-            continue
-        run = create_run(site)
-        if run is not None:
-            ids.append(run.pk)
-    return ids
-
-
-def request_pause(run: SyncRun) -> None:
-    """Pause now if no process holds the run, else ask its process to pause after the page."""
-    idle = Q(status=SyncRun.Status.QUEUED) | _stale_running()
-    if not SyncRun.objects.filter(idle, pk=run.pk).update(status=SyncRun.Status.PAUSED):
-        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
-            pause_requested=True
-        )
-
-
-def request_resume(run: SyncRun) -> bool:
-    """Queue a paused (or silent) run again; True if the caller should start it."""
-    idle = Q(status=SyncRun.Status.PAUSED) | _stale_running()
-    return bool(
-        SyncRun.objects.filter(idle, pk=run.pk).update(
-            status=SyncRun.Status.QUEUED, pause_requested=False, heartbeat=timezone.now()
-        )
-    )
-
-
-def request_cancel(run: SyncRun) -> None:
-    """Cancel now if no process holds the run, else ask its process to stop after the page.
-    Nothing is retired by a cancelled run."""
-    idle = Q(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.PAUSED]) | _stale_running()
-    ended = SyncRun.objects.filter(idle, pk=run.pk).update(
-        status=SyncRun.Status.CANCELLED, finished_at=timezone.now(), lease=""
-    )
-    if not ended:
-        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
-            cancel_requested=True
-        )
 
 
 class Crawler:
@@ -148,13 +52,13 @@ class Crawler:
     def __init__(self, run: SyncRun, token: str):
         self.run, self.site, self.token = run, run.site, token
         self.rules = SiteRules(self.site, run.robots_txt)
-        self.pacer = Pacer(self._interval())
+        self.pacer = Pacer(self.interval())
         self.agent = user_agent()
         self.bytes = run.bytes_fetched
         self.byte_cap = self.site.max_megabytes * 1024 * 1024
         self.silent_in_a_row = 0
 
-    def _interval(self) -> float:
+    def interval(self) -> float:
         return max(1.0 / self.site.rate, min(self.run.crawl_delay, MAX_CRAWL_DELAY))
 
     @property
@@ -165,7 +69,7 @@ class Crawler:
         end = None if budget is None else time.monotonic() + budget
         try:
             if not self.run.discovered:
-                self.discover()
+                sitediscovery.discover(self)
             while True:
                 state = self.mine.values("pause_requested", "cancel_requested", "pages_done")
                 state = state.first()
@@ -299,105 +203,6 @@ class Crawler:
 
     # --- Discovery --------------------------------------------------------------------------
 
-    def discover(self) -> None:
-        robots = self.read_robots()
-        self.rules = SiteRules(self.site, robots)
-        delay = self.rules.crawl_delay()
-        self.run.crawl_delay = delay
-        self.pacer.interval = self._interval()
-        if delay > MAX_CRAWL_DELAY:
-            self.report(
-                SyncLine.Kind.NOTE,
-                "",
-                _("robots.txt asks for %(asked)d s between requests; the sync waits %(max)d s.")
-                % {"asked": delay, "max": MAX_CRAWL_DELAY},
-            )
-        roots, declared = self.sitemap_roots()
-        listed, complete = self.read_sitemaps(roots, declared)
-        by_sitemap = listed is not None
-        if not by_sitemap:
-            start = normalize_url(self.site.start_url)
-            if start is None or self.rules.refusal(start) == "robots":
-                raise StopRun(_("robots.txt asks robots not to visit the start address."))
-            listed = {start: None}
-        self.mark_found(listed, 0)
-        self.progress(
-            discovered=True,
-            robots_txt=robots,
-            crawl_delay=delay,
-            by_sitemap=by_sitemap,
-            listing_complete=by_sitemap and complete and bool(listed),
-        )
-        self.run.refresh_from_db()
-
-    def read_robots(self) -> str:
-        """robots.txt's text; "" (no rule) when it does not exist. A server error stops the
-        run: RFC 9309 says to assume then that the whole site is off limits."""
-        parts = urlsplit(self.site.start_url)
-        url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        try:
-            page = self.fetch_text(url, "text/plain")
-        except HTTPError as exc:
-            if 400 <= exc.status < 500:
-                return ""
-            raise StopRun(_robots_unreadable(str(exc))) from exc
-        except IngestError as exc:
-            raise StopRun(_robots_unreadable(str(exc))) from exc
-        return page.body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
-
-    def sitemap_roots(self) -> tuple[list[str], bool]:
-        """The sitemaps to read and whether the site declared them (the start address is a
-        sitemap, or robots.txt names some); otherwise /sitemap.xml is only tried."""
-        start = self.site.start_url
-        if urlsplit(start).path.lower().endswith((".xml", ".xml.gz", ".txt")):
-            return [start], True
-        named = [url for url in self.rules.robots.site_maps() or [] if self.rules.in_site(url)]
-        if named:
-            return named, True
-        parts = urlsplit(start)
-        return [f"{parts.scheme}://{parts.netloc}/sitemap.xml"], False
-
-    def read_sitemaps(self, roots: list[str], declared: bool):
-        """({address: lastmod} of the pages allowed, complete?), or (None, False) when there
-        is no sitemap to go by. A declared sitemap that cannot be read stops the run."""
-        listed, left_out, complete, read = {}, Counter(), True, 0
-        queue, seen = list(roots), set()
-        while queue:
-            if len(seen) >= MAX_SITEMAPS:
-                complete = False
-                self.report(SyncLine.Kind.NOTE, "", _too_many_sitemaps())
-                break
-            url = queue.pop(0)
-            if url in seen:
-                continue
-            seen.add(url)
-            try:
-                sitemap = read_sitemap(self.fetch_text(url, "application/xml, text/*;q=0.9").body)
-            except IngestError as exc:
-                if not declared and url in roots:
-                    return None, False  # no sitemap at /sitemap.xml: links are followed
-                complete = False
-                self.report(
-                    SyncLine.Kind.FAILED, url, _("Sitemap not read: %(reason)s") % {"reason": exc}
-                )
-                continue
-            read += 1
-            queue += [child for child in sitemap.sitemaps if self.rules.in_site(child)]
-            for loc, lastmod in sitemap.pages:
-                url_n = normalize_url(loc)
-                why = self.why_not(url_n)
-                if why is None:
-                    listed[url_n] = lastmod
-                else:
-                    left_out[why] += 1
-            self.progress()
-        if not read:
-            raise StopRun(_("The site's sitemap could not be read: nothing was changed."))
-        for why, count in sorted(left_out.items()):
-            if why in LEFT_OUT:
-                self.report(SyncLine.Kind.NOTE, "", LEFT_OUT[why](count) % {"n": count})
-        return listed, complete
-
     def why_not(self, url: str | None) -> str | None:
         if url is None:
             return "offsite"
@@ -490,16 +295,3 @@ class Crawler:
                 )
                 % {"n": MAX_SILENT_IN_A_ROW}
             )
-
-
-def _robots_unreadable(reason: str) -> str:
-    return _(
-        "The site's robots.txt could not be read (%(reason)s). Robots must then stay away "
-        "from the site: the run stopped, nothing was changed."
-    ) % {"reason": reason}
-
-
-def _too_many_sitemaps() -> str:
-    return _("The site has more than %(n)d sitemaps: the others were not read.") % {
-        "n": MAX_SITEMAPS
-    }

@@ -76,7 +76,7 @@ def sync_site_task(run_id: int) -> None:
 def sync_due_sites() -> int:
     """Run every 15 minutes by celery beat: starts the syncs that are due, resumes the ones a
     stopped worker left behind. Returns how many were started."""
-    from .sitesync import due_runs
+    from .siteruns import due_runs
 
     runs = due_runs()
     for run_id in runs:

@@ -8,7 +8,8 @@ import pytest
 from knowledge.ingest import retire
 from knowledge.models import Document, SitePage, SyncLine, SyncRun, WebSite
 from knowledge.retrieval import search
-from knowledge.sitesync import advance, create_run
+from knowledge.siteruns import create_run
+from knowledge.sitesync import advance
 from knowledge.testing import add_document
 from tests.sitekit import Page, TownSite, filler, town_pages
 

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from knowledge.models import Document, SitePage, SyncRun, WebSite
-from knowledge.sitesync import advance, create_run, due_runs, request_pause, request_resume
+from knowledge.siteruns import create_run, due_runs, request_pause, request_resume
+from knowledge.sitesync import advance
 from knowledge.tasks import start_sync
 from knowledge.testing import add_document
 from tests.sitekit import Page, TownSite, filler
