@@ -249,3 +249,37 @@ def test_it_lists_synced_pages_on_the_site_page_only(comms, town):
     page = comms.get(f"/comms/sites/{site.pk}/").content.decode()
     doc = SitePage.objects.get(url=town.url + "/page/3").document
     assert f'href="/comms/documents/{doc.pk}/"' in page and "10 pages known" in page
+
+
+def test_it_has_beat_start_the_due_syncs():
+    from django.conf import settings
+
+    from arcachat.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "knowledge.sync_due_sites" in tasks
+    assert {"knowledge.sync_due_sites", "knowledge.sync_site"} <= set(app.tasks)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_due_syncs_from_the_periodic_task(town, eager_celery):
+    from knowledge.tasks import sync_due_sites
+
+    site = website(town, schedule="daily")
+    assert sync_due_sites() == 1
+    run = site.runs.get()
+    join_sync(run.pk)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.DONE and run.added == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_goes_on_in_a_next_task_when_a_task_has_spent_its_time(town, eager_celery, settings):
+    from knowledge.tasks import sync_site_task
+
+    settings.SITESYNC_TASK_SECONDS = 0
+    run = create_run(website(town))
+    sync_site_task(run.pk)  # discovers, then hands over at once
+    join_sync(run.pk)  # the next stretch (in-process here: a thread)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.DONE and run.added == 10
