@@ -309,3 +309,24 @@ def test_it_reports_in_french(town, settings):
     with translation.override("fr"):
         run = sync(website(town))
     assert "a mis trop de temps" in lines(run, SyncLine.Kind.FAILED)[town.url + "/lente"]
+
+
+@pytest.mark.security
+def test_it_never_follows_a_redirect_off_the_site(local, monkeypatch):
+    from knowledge import fetch
+
+    contacted = []
+    real = fetch.socket.create_connection
+    monkeypatch.setattr(
+        fetch.socket,
+        "create_connection",
+        lambda address, *a, **k: contacted.append(address[0]) or real(address, *a, **k),
+    )
+    pages = {
+        "/metadonnees": Page("Piège", location="http://169.254.169.254/latest/meta-data/"),
+        "/mairie": Page("Mairie", filler("Mairie", "Ouverte le lundi.", 1)),
+    }
+    with TownSite(pages) as town:
+        run = sync(website(town))
+    assert set(contacted) == {"127.0.0.1"}
+    assert synced_urls() == {town.url + "/mairie"} and run.failed == 0
