@@ -179,6 +179,11 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         self._deadline.settimeout()
 
 
+def max_page_bytes() -> int:
+    """The largest body one fetch takes (KNOWLEDGE_URL_MAX_BYTES)."""
+    return settings.KNOWLEDGE_URL_MAX_BYTES
+
+
 def fetch_url(
     url: str,
     *,
@@ -192,7 +197,7 @@ def fetch_url(
     among them, a 304 comes back as a FetchedPage of status 304 and no body. `max_bytes`
     lowers the body cap below KNOWLEDGE_URL_MAX_BYTES (a run's byte budget)."""
     sent = {"User-Agent": USER_AGENT, "Accept": "text/html", **(headers or {})}
-    cap = settings.KNOWLEDGE_URL_MAX_BYTES
+    cap = max_page_bytes()
     request = _Request(
         headers=sent,
         max_bytes=cap if max_bytes is None else min(cap, max_bytes),

@@ -7,7 +7,6 @@ import time
 import uuid
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import ngettext
 from . import sitediscovery, sitepages
 from .crawl import MAX_CRAWL_DELAY, Pacer, SiteRules, normalize_url, user_agent
 from .extract import IngestError
-from .fetch import REDIRECTS, FetchedPage, TooLarge, fetch_url
+from .fetch import REDIRECTS, FetchedPage, TooLarge, fetch_url, max_page_bytes
 from .models import SitePage, SyncLine, SyncRun
 from .sitediscovery import StopRun
 from .siteruns import stale_running
@@ -182,7 +181,7 @@ class Crawler:
             try:
                 page = fetch_url(url, headers=sent, follow_redirects=False, max_bytes=remaining)
             except TooLarge:
-                if remaining < settings.KNOWLEDGE_URL_MAX_BYTES:
+                if remaining < max_page_bytes():  # the run's budget was the tighter cap
                     self.bytes = self.byte_cap
                     raise CapReached from None
                 raise
