@@ -10,6 +10,9 @@ from django.db import connections
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from .siteruns import due_runs
+from .sitesync import advance
+
 log = logging.getLogger(__name__)
 
 # Shown on the comms pages when the broker (Redis) cannot take the job: the document is marked
@@ -66,8 +69,6 @@ def start_ingestion(document_id: int) -> None:
 )
 def sync_site_task(run_id: int) -> None:
     """One stretch of a website sync; queues the next stretch while pages are left."""
-    from .sitesync import advance
-
     if advance(run_id, settings.SITESYNC_TASK_SECONDS):
         start_sync(run_id)
 
@@ -76,8 +77,6 @@ def sync_site_task(run_id: int) -> None:
 def sync_due_sites() -> int:
     """Run every 15 minutes by celery beat: starts the syncs that are due, resumes the ones a
     stopped worker left behind. Returns how many were started."""
-    from .siteruns import due_runs
-
     runs = due_runs()
     for run_id in runs:
         start_sync(run_id)
@@ -112,8 +111,6 @@ def in_process() -> bool:
 
 
 def _sync_in_thread(run_id: int) -> None:
-    from .sitesync import advance
-
     try:
         advance(run_id)
     except Exception:
