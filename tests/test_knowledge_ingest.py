@@ -13,7 +13,7 @@ from knowledge.extract import Section
 from knowledge.ingest import ingest_document
 from knowledge.models import Document
 from knowledge.retrieval import search
-from knowledge.testing import add_document, make_docx, make_pdf
+from tests.support.documents import add_document, make_docx, make_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2026, 11, 21)
