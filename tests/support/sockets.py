@@ -1,6 +1,8 @@
-"""Addresses on 127.0.0.1 for servers under test: a free port, a refused one, a hanging one."""
+"""Addresses on 127.0.0.1 for servers under test: a free port, a refused one, a hanging one,
+and a little server of a test's own, served from a thread."""
 
 import socket
+import threading
 import time
 from contextlib import contextmanager
 
@@ -38,3 +40,15 @@ def never_accepts():
         for filler in fillers:
             filler.close()
         listener.close()
+
+
+@contextmanager
+def serving(server):
+    """Run a socketserver (bound to 127.0.0.1:0, say) from a daemon thread for the block;
+    yield it, then shut it down."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
