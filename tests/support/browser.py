@@ -10,6 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from accesscodes.models import AccessCode
+
 from .personas import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +61,6 @@ def run_axe(page) -> list[dict]:
 
 def issue_code(status: str = "active") -> str:
     """A new access code in plain text (as printed on a slip), with the given status."""
-    from accesscodes.models import AccessCode
-
     code, plain = AccessCode.issue()
     if status != "active":
         code.status = status

@@ -5,6 +5,10 @@ import datetime as dt
 import io
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from knowledge.ingest import content_hash, ingest_document
+from knowledge.models import Document
 
 # The town's magazine of the `town` fixture: two pages the answers and extracts quote.
 MARKET = [
@@ -60,9 +64,6 @@ def data_url(mime: str, raw: bytes) -> str:
 
 def add_document(data: bytes, name: str, *, title: str = "", ingest: bool = True, **fields):
     """Store a document as the upload form does, then ingest it (synchronously)."""
-    from knowledge.ingest import content_hash, ingest_document
-    from knowledge.models import Document
-
     fields.setdefault("published_on", dt.date(2026, 11, 1))
     doc = Document(
         title=title or name, content_hash=content_hash(data), original_name=name, **fields
@@ -73,10 +74,6 @@ def add_document(data: bytes, name: str, *, title: str = "", ingest: bool = True
 
 def add_pdf_document(title: str, pages: list[str]):
     """A town magazine published today, one page per string, read and ready to be quoted."""
-    from django.utils import timezone
-
-    from knowledge.models import Document
-
     doc = add_document(
         make_pdf(pages),
         "magazine.pdf",

@@ -12,6 +12,14 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.utils import translation
+
+from accesscodes import sharing
+from accesscodes.models import AccessCode
+from arcachat.celery import app as celery_app
+from core import memo
 
 from .documents import MARKET, add_pdf_document
 from .fakellm import FakeServer
@@ -24,12 +32,12 @@ REQUIRE_SERVICES = os.environ.get("ARCACHAT_REQUIRE_SERVICES") == "1"
 
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
-    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     where = db["ENGINE"].rsplit(".", 1)[-1]
     if where != "sqlite3":
         where += f" at {db.get('HOST') or 'socket'}:{db.get('PORT') or 'default'}"
     eager = settings.CELERY_TASK_ALWAYS_EAGER
-    return [f"arcachat: database={where} cache={cache} celery_eager={eager}"]
+    return [f"arcachat: database={where} cache={backend} celery_eager={eager}"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -79,8 +87,6 @@ def adele(db):
 @pytest.fixture
 def resident(db):
     """An active access code, as handed out at a counter; `resident.plain` is its slip text."""
-    from accesscodes.models import AccessCode
-
     code, plain = AccessCode.issue()
     code.plain = plain
     return code
@@ -89,8 +95,6 @@ def resident(db):
 @pytest.fixture
 def resident_client(resident):
     """A test client signed in with `resident`'s code through the landing page's form."""
-    from django.test import Client
-
     client = Client()
     response = client.post("/signin", {"code": resident.plain, "remember": "1"})
     assert response.status_code == 302 and response["Location"] == "/chat/", response
@@ -147,20 +151,16 @@ def _orm_beside_playwright(request, monkeypatch):
 @pytest.fixture
 def eager_celery():
     """Run queued ingestion inline even when REDIS_URL makes Celery use a real broker."""
-    from arcachat.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = previous
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the town's language: a request of an earlier test may have left
     its language active in this thread (LocaleMiddleware does not reset it)."""
-    from django.utils import translation
-
     translation.deactivate()
     yield
 
@@ -168,8 +168,6 @@ def _default_language():
 @pytest.fixture
 def english(settings):
     """Assertions read the English msgids (French pages are checked by their own tests)."""
-    from django.utils import translation
-
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
@@ -184,11 +182,6 @@ def _isolated_media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters, cached sessions and memos must not leak between tests."""
-    from django.core.cache import cache
-
-    from accesscodes import sharing
-    from core import memo
-
     sharing._salts.clear()  # the day's fingerprint salt, memoised per process
     memo.clear_all()  # quotas and prompt rows kept a few seconds per process
     cache.clear()

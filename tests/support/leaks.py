@@ -3,6 +3,8 @@ for tests that nothing secret is kept anywhere."""
 
 from django.core.cache import cache
 
+from accesscodes import codeformat
+
 
 def cache_contents() -> bytes:
     """Every key and value in the cache, local memory or Redis, as bytes."""
@@ -17,7 +19,5 @@ def cache_contents() -> bytes:
 
 def forms_of(plain: str) -> list[str]:
     """A code as printed, canonical, in lower case and with spaces: any of them is a leak."""
-    from accesscodes import codeformat
-
     canonical = codeformat.canonical(plain)
     return [plain, canonical, plain.lower(), canonical.lower(), " ".join(plain.split("-"))]

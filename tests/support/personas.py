@@ -9,15 +9,15 @@ served in a thread (the `site` fixture) reads too. In a live app's own database:
 `db.shell("from tests.support.personas import create_persona; create_persona('adele')")`.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
 PASSWORD = "correct horse battery"
 ROLES = {"corinne": "counter", "marius": "comms", "adele": "admins"}
 
 
 def create_persona(name: str):
     """The staff account `name` (a key of ROLES) in its role's group; returns the user."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     role = ROLES[name]
     user = get_user_model().objects.create_user(name, password=PASSWORD, is_staff=role == "admins")
     user.groups.add(Group.objects.get(name=role))

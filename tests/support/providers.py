@@ -14,7 +14,10 @@ import datetime as dt
 from decimal import Decimal
 from importlib import import_module
 
+from django.utils import timezone
+
 from providers.base import ProviderError
+from providers.models import Price, ProviderConfig
 
 ADAPTERS = {
     "openai": "providers.openai_compat.OpenAIProvider",
@@ -36,8 +39,6 @@ def activate(
     """Make the vendor at `base_url` the town's first provider, speaking that wire protocol
     (`openai` is an OpenAI-compatible server, keyless); `price` is (€ per million input
     tokens, € per million output tokens), in force since yesterday. Returns its config."""
-    from providers.models import ProviderConfig
-
     values = {
         "name": f"Fake {protocol}",
         "kind": KIND_OF[protocol],
@@ -58,10 +59,6 @@ def activate(
 
 def add_price(config, eur_input, eur_output, since: dt.datetime | None = None):
     """A price version of `config` in force from `since` (default: yesterday)."""
-    from django.utils import timezone
-
-    from providers.models import Price
-
     return Price.objects.create(
         provider=config,
         effective_from=since or timezone.now() - dt.timedelta(days=1),
