@@ -12,7 +12,7 @@ from knowledge.demo import load_demo_town
 from knowledge.models import Chunk, Document
 from knowledge.prompt import assemble
 from knowledge.retrieval import CARD_SHARE, Passage, cards_first
-from tests.chatkit import add_pdf_document
+from tests.support.documents import add_pdf_document
 from townhall.cards import publish
 from townhall.models import AnswerCard, LogEntry, Service, TownRequest
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from knowledge.retrieval import Passage
-from tests.chatkit import add_pdf_document, parse_sse
+from tests.support.answers import parse_sse
+from tests.support.documents import add_pdf_document
 from townhall import insight
 from townhall.models import AnswerCard, AnswerSignal, Service, TownRequest
 

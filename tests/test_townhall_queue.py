@@ -2,7 +2,6 @@
 town's STAFF line, replies with the AI mention, closing, services, and a log without text."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -10,23 +9,12 @@ from django.utils import timezone
 
 from accesscodes.models import AccessCode
 from metering.models import Ledger, Reservation, UsageRecord
-from providers.models import Price
 from providers.offline import OfflineProvider
-from tests.chatkit import FakeLLM, add_pdf_document, use_fake_llm
+from tests.support.providers import add_price
 from townhall.drafts import DRAFT_RULES
 from townhall.models import AI_MENTION, LogEntry, Service, TownRequest
 
 pytestmark = pytest.mark.django_db
-
-MARKET = [
-    "Le marché a lieu le samedi matin place du Port, de 8 h à 13 h.",
-    "La mairie est ouverte du lundi au vendredi de 9 h à 17 h.",
-]
-
-
-@pytest.fixture
-def town(db):
-    return add_pdf_document("Magazine municipal de mars", MARKET)
 
 
 @pytest.fixture
@@ -34,13 +22,6 @@ def agent(aline):
     client = Client()
     client.force_login(aline)
     return client
-
-
-@pytest.fixture
-def fake_llm():
-    fake = FakeLLM()
-    yield fake
-    fake.close()
 
 
 def make_request(question="Le marché a-t-il lieu le samedi ?", sent_days_ago=0, due=None):
@@ -94,20 +75,15 @@ def test_it_drafts_from_the_documents_with_the_offline_provider_on_the_staff_lin
 
 
 def test_it_drafts_with_the_active_provider_paid_from_the_town_budget(agent, town, fake_llm):
-    config = use_fake_llm(fake_llm)
-    Price.objects.create(
-        provider=config,
-        effective_from=timezone.now() - dt.timedelta(days=1),
-        eur_per_million_input=Decimal(2),
-        eur_per_million_output=Decimal(10),
-    )
+    add_price(fake_llm.config, 2, 10)
     fake_llm.script.chunks = ["Oui, le marché a lieu ", "le samedi matin [1]."]
+    fake_llm.script.input_tokens, fake_llm.script.output_tokens = 120, 2
     row = make_request()
     agent.post(f"/townhall/queue/{row.pk}/draft")
     row.refresh_from_db()
     assert row.draft == "Oui, le marché a lieu le samedi matin [1]."
     assert row.draft_provider == "openai_compatible"
-    sent = fake_llm.script.bodies[-1]["messages"]
+    sent = fake_llm.bodies[-1]["messages"]
     system = sent[0]["content"]
     assert DRAFT_RULES.strip() in system and "place du Port" in system
     assert sent[-1]["content"] == row.question
@@ -121,8 +97,7 @@ def test_it_drafts_with_the_active_provider_paid_from_the_town_budget(agent, tow
 
 
 def test_it_falls_back_to_the_extracts_when_the_provider_refuses(agent, town, fake_llm):
-    use_fake_llm(fake_llm)
-    fake_llm.script.fail_status = 400  # refused as malformed: only the offline provider is tried
+    fake_llm.script.status = 400  # refused as malformed: only the offline provider is tried
     row = make_request()
     page = agent.post(f"/townhall/queue/{row.pk}/draft", follow=True).content.decode()
     row.refresh_from_db()

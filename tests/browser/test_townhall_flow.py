@@ -8,12 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_axe, shot
-from tests.browser.helpers import answers, ask, issue_code, sign_in
+from tests.support.browser import answers, ask, issue_code, run_axe, shot, sign_in, staff_sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"  # tests/conftest.py gives it to every persona
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 UNCOVERED = "Peut-on élever des poules dans son jardin ?"
@@ -24,26 +22,9 @@ REPLY = (
 IN_OTHER_WORDS = "J'aimerais installer un poulailler chez moi, est-ce autorisé ?"
 
 
-@pytest.fixture
-def town_documents(transactional_db):
-    from tests.chatkit import add_pdf_document
-
-    return add_pdf_document(
-        "Magazine municipal de mars",
-        [
-            "Le marché a lieu le samedi matin place du Port, de 8 h à 13 h.",
-            "La mairie est ouverte du lundi au vendredi de 9 h à 17 h.",
-        ],
-    )
-
-
-def staff_page(new_page, username: str, where: str, **options):
+def staff_page(new_page, user, where: str, **options):
     page = new_page(**options)
-    page.goto(page.site + f"/staff/login/?next={where}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(f"**{where}")
+    staff_sign_in(page, user, where)
     return page
 
 
@@ -99,9 +80,7 @@ def publish_as_card(comms):
     expect(comms.locator("#cards")).to_contain_text("en service")
 
 
-def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(
-    new_page, town_documents, aline, marius
-):
+def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(new_page, town, aline, marius):
     code = issue_code()
     resident = new_page(viewport=DESKTOP)
     sign_in(resident, code)
@@ -110,7 +89,7 @@ def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(
     send_to_the_town_hall(resident, f"{UNCOVERED} Je m'appelle Jeanne Martin.")
     expect(resident.locator(".request-status")).to_have_text("En attente de réponse")
 
-    agent = staff_page(new_page, "aline", "/townhall/queue/", viewport=DESKTOP)
+    agent = staff_page(new_page, aline, "/townhall/queue/", viewport=DESKTOP)
     reply_from_the_draft(agent)
 
     back = new_page(viewport=DESKTOP)  # the resident comes back another day
@@ -125,7 +104,7 @@ def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(
         "Réponse de la mairie, préparée avec l'aide de l'IA et relue par un agent"
     )
 
-    comms = staff_page(new_page, "marius", "/townhall/cards/", viewport=DESKTOP)
+    comms = staff_page(new_page, marius, "/townhall/cards/", viewport=DESKTOP)
     publish_as_card(comms)
 
     other = new_page(viewport=DESKTOP)
@@ -170,7 +149,7 @@ def test_it_offers_the_town_hall_under_an_answer_through_the_chat_hook(new_page)
     assert (row.question, row.answer) == ("Où jeter un frigo ?", "Rien trouvé.")
 
 
-def screens(new_page, code: str, agent_name: str):
+def screens(new_page, code: str, agent):
     """The resident's page and the queue, looked at on a desktop and a phone."""
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         mine = new_page(viewport=viewport, bypass_csp=True)  # CSP off for axe-core only
@@ -187,7 +166,7 @@ def screens(new_page, code: str, agent_name: str):
         mine.keyboard.press("Escape")  # closes, and focus goes back to the button
         expect(mine.get_by_role("button", name="Poser une question à la mairie")).to_be_focused()
 
-        queue = staff_page(new_page, agent_name, "/townhall/queue/", viewport=viewport)
+        queue = staff_page(new_page, agent, "/townhall/queue/", viewport=viewport)
         assert queue.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shot(queue, f"townhall-queue-{size}")
         queue.get_by_role("link", name=re.compile("^Demande n° ")).first.click()
@@ -219,4 +198,4 @@ def test_it_fits_desktops_and_phones_and_passes_axe(new_page, aline):
         ai_assisted=True,
         handled_at=timezone.now(),
     )
-    screens(new_page, plain, "aline")
+    screens(new_page, plain, aline)

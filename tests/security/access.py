@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
-from knowledge.models import Chunk, Document
+from knowledge.models import Chunk, Document, WebSite
 from townhall.models import AnswerCard, TownRequest
 
 PERSONAS = ("anonymous", "resident", "corinne", "marius", "aline", "adele")
@@ -112,6 +112,15 @@ RULES = {
     "comms/documents/<int:pk>/delete/": COMMS_POST,
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
+    "comms/sites/": Rule("comms"),
+    "comms/sites/add/": Rule("comms", post="ok"),
+    "comms/sites/<int:site_id>/": Rule("comms"),
+    "comms/sites/<int:site_id>/edit/": Rule("comms", post="ok"),
+    "comms/sites/<int:site_id>/status.json": Rule("comms"),
+    "comms/sites/<int:site_id>/start": COMMS_POST,
+    "comms/sites/<int:site_id>/pause": COMMS_POST,
+    "comms/sites/<int:site_id>/resume": COMMS_POST,
+    "comms/sites/<int:site_id>/cancel": COMMS_POST,
     "townhall/queue/": Rule("agents"),
     "townhall/queue/<int:request_id>/": Rule("agents"),
     "townhall/queue/<int:request_id>/draft": AGENTS_POST,
@@ -240,6 +249,7 @@ def values_for(route: Route, adele) -> dict:
         "object_id": doc.pk,
         "app_label": "knowledge",
         "url": "no-such-page/",
+        "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
     }
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and "object_id" in route.route:
