@@ -42,6 +42,5 @@ def config() -> dict:
                 "The connection was lost. Check your internet connection, then try again."
             ),
             "reload": _("This page is out of date. Please reload it, then try again."),
-            "none": _("(nothing)"),
         },
     }
