@@ -166,10 +166,12 @@ def screens(new_page, code: str, agent):
         mine.keyboard.press("Escape")  # closes, and focus goes back to the button
         expect(mine.get_by_role("button", name="Poser une question à la mairie")).to_be_focused()
 
-        queue = staff_page(new_page, agent, "/townhall/queue/", viewport=viewport)
+        queue = staff_page(new_page, agent, "/townhall/queue/", viewport=viewport, bypass_csp=True)
         assert queue.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert run_axe(queue) == []
         shot(queue, f"townhall-queue-{size}")
         queue.get_by_role("link", name=re.compile("^Demande n° ")).first.click()
+        assert run_axe(queue) == []
         shot(queue, f"townhall-request-{size}")
 
 
