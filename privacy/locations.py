@@ -159,7 +159,7 @@ def chain_places(declared: dict[int, str]) -> list[Place]:
         code, source = place_of(config, declared.get(config.pk, UNKNOWN))
         places.append(
             Place(
-                provider=config.name,
+                provider=config.name if config.pk else str(_("built-in offline provider")),
                 kind=config.kind,
                 code=code,
                 source=source,
