@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import formats
+from django.utils.text import capfirst
 
 from .access import ROLE_NAMES
 from .facts import Facts
@@ -96,14 +97,41 @@ def _transfers(facts: Facts) -> list[tuple[str, str | list[str]]]:
     rows = []
     for place in facts.outside_eu:
         rows += [
-            ("Destinataire", place.provider),
+            (
+                "Destinataire",
+                f"{place.provider} ({place.vendor})"
+                if place.vendor != place.provider
+                else place.provider,
+            ),
             ("Pays", place.name if place.code else "non déclaré (à compléter)"),
             ("Type de garanties", facts.record.transfer_safeguards.strip() or TO_FILL),
         ]
     return rows
 
 
+def _kept(keep) -> str:
+    text = keep.text()
+    if keep.schedule():
+        text += f" (appliquée par la tâche {keep.task}, {keep.schedule()})"
+    elif keep.unenforced:
+        text += " (aucune tâche planifiée ne l'applique)"
+    return f"{text}. {keep.note}" if keep.note else text
+
+
+def _capitalised(section: Section) -> Section:
+    rows = [
+        (label, capfirst(value) if isinstance(value, str) else [capfirst(v) for v in value])
+        for label, value in section.rows
+    ]
+    return Section(section.title, rows)
+
+
 def sections(facts: Facts) -> list[Section]:
+    """The record's sections, in the order of the CNIL's template."""
+    return [_capitalised(section) for section in _sections(facts)]
+
+
+def _sections(facts: Facts) -> list[Section]:
     record = facts.record
     basis = record.get_legal_basis_display()
     people = sorted(
@@ -144,20 +172,6 @@ def sections(facts: Facts) -> list[Section]:
         ),
         Section("Destinataires", _recipients(facts)),
         Section("Transferts des données hors UE", _transfers(facts)),
-        Section(
-            "Durées de conservation",
-            [
-                (
-                    keep.what,
-                    keep.text()
-                    + (
-                        f" (appliquée par la tâche {keep.task}, {keep.schedule()})"
-                        if keep.schedule()
-                        else ""
-                    ),
-                )
-                for keep in facts.keeps
-            ],
-        ),
+        Section("Durées de conservation", [(keep.what, _kept(keep)) for keep in facts.keeps]),
         Section("Mesures de sécurité", list(facts.measures.items())),
     ]

@@ -138,7 +138,9 @@ def test_it_flags_a_retention_no_scheduled_task_applies(admin_client, settings):
     del schedule["forget-old-salts"]
     with override_settings(CELERY_BEAT_SCHEDULE=schedule):
         page = page_text(admin_client)
+        record = docx_text(admin_client)
     assert "Traces d&#x27;appareils (empreintes salées) : aucune tâche planifiée" in page
+    assert "31 jours (aucune tâche planifiée ne l'applique)" in record
 
 
 def test_it_puts_the_towns_entries_into_the_record(admin_client):
@@ -159,6 +161,7 @@ def test_it_puts_the_towns_entries_into_the_record(admin_client):
         assert "Mme Irène Lefèvre" in text
         assert "Consentement (RGPD, art. 6-1-a). Délibération n° 2026-42" in text
         assert "Clauses contractuelles types" in text
+        assert "GPT (OpenAI)" in text.split("Transferts des données hors UE")[1]
     assert "Le délégué à la protection des données n&#x27;est pas renseigné" not in page_text(
         admin_client
     )
