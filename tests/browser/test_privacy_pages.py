@@ -5,7 +5,7 @@ serious violation; screenshots go to test-artifacts/."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_axe, shot
+from tests.support.browser import run_axe, shot, staff_sign_in
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -23,16 +23,8 @@ def _providers():
     )
 
 
-def _sign_in_admin(page, django_user_model):
-    from django.contrib.auth.models import Group
-
-    if not django_user_model.objects.filter(username="adele").exists():
-        adele = django_user_model.objects.create_user("adele", password="correct horse battery")
-        adele.groups.add(Group.objects.get(name="admins"))
-    page.goto(page.site + "/staff/login/?next=/privacy/staff/")
-    page.get_by_label("Identifiant").fill("adele")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+def _sign_in_admin(page, adele):
+    staff_sign_in(page, adele, "/privacy/staff/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Vie privée")
 
 
@@ -41,10 +33,10 @@ def _no_sideways_scroll(page):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_it_shows_the_privacy_page_to_an_admin(new_page, django_user_model, size):
+def test_it_shows_the_privacy_page_to_an_admin(new_page, adele, size):
     _providers()
     page = new_page(bypass_csp=True, viewport=SIZES[size])  # axe is injected as a script
-    _sign_in_admin(page, django_user_model)
+    _sign_in_admin(page, adele)
     warnings = page.locator("section.privacy-check")
     expect(warnings).to_contain_text("Serveur loué")
     expect(page.locator(".staff-bar")).to_contain_text("Vie privée (⚠ hors UE)")
@@ -55,10 +47,10 @@ def test_it_shows_the_privacy_page_to_an_admin(new_page, django_user_model, size
     assert _no_sideways_scroll(page)  # on a phone each table row stacks its cells
 
 
-def test_it_lets_an_admin_declare_where_a_server_runs(new_page, django_user_model):
+def test_it_lets_an_admin_declare_where_a_server_runs(new_page, adele):
     _providers()
     page = new_page()
-    _sign_in_admin(page, django_user_model)
+    _sign_in_admin(page, adele)
     page.get_by_label("Où « Serveur loué » traite-t-il les questions ?").select_option("FR")
     page.get_by_role("button", name="Enregistrer").first.click()
     expect(page.locator(".messages")).to_contain_text("Enregistré")
