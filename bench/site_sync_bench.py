@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest_pdf_bench import french_page  # noqa: E402 - after the path is set
-from tests.sitekit import Page, TownSite, page_html  # noqa: E402
+from tests.support.sitekit import Page, TownSite, page_html  # noqa: E402
 
 
 def synthetic_pages(count: int, rng: random.Random) -> dict:

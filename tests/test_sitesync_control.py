@@ -12,15 +12,14 @@ from knowledge.models import Document, SitePage, SyncRun, WebSite
 from knowledge.siteruns import create_run, due_runs, request_pause, request_resume
 from knowledge.sitesync import advance
 from knowledge.tasks import start_sync
-from knowledge.testing import add_document
-from tests.sitekit import Page, TownSite, filler
+from tests.support.documents import add_document
+from tests.support.sitekit import Page, TownSite, filler
 
 pytestmark = [pytest.mark.usefixtures("english")]
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def town(settings):
+def town_site(settings):
     settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
     settings.KNOWLEDGE_URL_TIMEOUT = 1.0
     pages = {f"/page/{i}": Page(f"Page {i}", filler("Mairie", "Texte.", i)) for i in range(10)}
@@ -34,9 +33,9 @@ def comms(client, marius):
     return client
 
 
-def website(town, **fields) -> WebSite:
+def website(town_site, **fields) -> WebSite:
     fields.setdefault("rate", 50)
-    return WebSite.objects.create(name="Site de la ville", start_url=town.url + "/", **fields)
+    return WebSite.objects.create(name="Site de la ville", start_url=town_site.url + "/", **fields)
 
 
 def join_sync(run_id: int) -> None:
@@ -106,14 +105,14 @@ def test_it_shows_a_site_before_its_first_sync(comms):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_starts_a_sync_without_waiting_for_the_crawl(comms, town, eager_celery):
-    site = website(town, rate=4)  # 13 requests: about 3 s
+def test_it_starts_a_sync_without_waiting_for_the_crawl(comms, town_site, eager_celery):
+    site = website(town_site, rate=4)  # 13 requests: about 3 s
     began = time.monotonic()
     response = comms.post(f"/comms/sites/{site.pk}/start")
     answered = time.monotonic() - began
     run = site.runs.get()
     assert response.status_code == 302
-    assert answered < 1.5 and len(town.page_hits()) < 10  # the crawl goes on in the background
+    assert answered < 1.5 and len(town_site.page_hits()) < 10  # the crawl goes on in the background
     status = comms.get(f"/comms/sites/{site.pk}/status.json").json()
     assert status["active"] and status["buttons"] == ["pause", "cancel"]
     join_sync(run.pk)
@@ -126,8 +125,8 @@ def test_it_starts_a_sync_without_waiting_for_the_crawl(comms, town, eager_celer
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_second_sync_while_one_is_under_way(comms, town):
-    site = website(town)
+def test_it_refuses_a_second_sync_while_one_is_under_way(comms, town_site):
+    site = website(town_site)
     create_run(site)
     response = comms.post(f"/comms/sites/{site.pk}/start", follow=True)
     assert "already under way" in response.content.decode()
@@ -135,8 +134,8 @@ def test_it_refuses_a_second_sync_while_one_is_under_way(comms, town):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_pauses_and_resumes_a_run_without_reading_a_page_twice(town, eager_celery):
-    site = website(town, rate=5)
+def test_it_pauses_and_resumes_a_run_without_reading_a_page_twice(town_site, eager_celery):
+    site = website(town_site, rate=5)
     run = create_run(site)
     start_sync(run.pk)
     wait_for(lambda: SyncRun.objects.get(pk=run.pk).pages_done >= 2)
@@ -144,23 +143,23 @@ def test_it_pauses_and_resumes_a_run_without_reading_a_page_twice(town, eager_ce
     join_sync(run.pk)
     run.refresh_from_db()
     assert run.status == SyncRun.Status.PAUSED and run.pages_done < 10
-    paused_at = len(town.page_hits())
+    paused_at = len(town_site.page_hits())
     time.sleep(0.5)
-    assert len(town.page_hits()) == paused_at  # a paused run fetches nothing
+    assert len(town_site.page_hits()) == paused_at  # a paused run fetches nothing
     assert request_resume(run)
     start_sync(run.pk)
     join_sync(run.pk)
     run.refresh_from_db()
     assert run.status == SyncRun.Status.DONE and run.pages_done == 10
-    paths = [hit.path for hit in town.page_hits()]
+    paths = [hit.path for hit in town_site.page_hits()]
     assert sorted(paths) == sorted(set(paths)) and len(paths) == 10
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_cancels_from_the_page_and_retires_nothing(comms, town, eager_celery):
-    site = website(town)
+def test_it_cancels_from_the_page_and_retires_nothing(comms, town_site, eager_celery):
+    site = website(town_site)
     advance(create_run(site).pk)
-    town.remove("/page/0")
+    town_site.remove("/page/0")
     advance(create_run(site).pk)  # /page/0 missing once
     site.rate = 2  # 10 requests: 5 s, time enough to cancel
     site.save()
@@ -171,12 +170,12 @@ def test_it_cancels_from_the_page_and_retires_nothing(comms, town, eager_celery)
     join_sync(run.pk)
     run.refresh_from_db()
     assert run.status == SyncRun.Status.CANCELLED and run.finished_at is not None
-    assert Document.objects.get(source_url=town.url + "/page/0").status == "ready"
+    assert Document.objects.get(source_url=town_site.url + "/page/0").status == "ready"
 
 
 @pytest.mark.django_db
-def test_it_cancels_a_paused_run_at_once(comms, town):
-    site = website(town)
+def test_it_cancels_a_paused_run_at_once(comms, town_site):
+    site = website(town_site)
     run = create_run(site)
     comms.post(f"/comms/sites/{site.pk}/pause")
     assert SyncRun.objects.get(pk=run.pk).status == SyncRun.Status.PAUSED
@@ -186,25 +185,25 @@ def test_it_cancels_a_paused_run_at_once(comms, town):
     ]
     comms.post(f"/comms/sites/{site.pk}/cancel")
     assert SyncRun.objects.get(pk=run.pk).status == SyncRun.Status.CANCELLED
-    assert town.hits == []
+    assert town_site.hits == []
 
 
 @pytest.mark.django_db
-def test_it_hands_a_run_over_between_tasks(town):
+def test_it_hands_a_run_over_between_tasks(town_site):
     """A worker task stops after its time budget; the next one goes on from there."""
-    run = create_run(website(town))
+    run = create_run(website(town_site))
     assert advance(run.pk, budget=0) is True
     run.refresh_from_db()
     assert run.status == SyncRun.Status.QUEUED and run.lease == "" and run.discovered
     assert advance(run.pk, budget=None) is False
     run.refresh_from_db()
     assert run.status == SyncRun.Status.DONE and run.added == 10
-    assert [hit.path for hit in town.hits].count("/robots.txt") == 1
+    assert [hit.path for hit in town_site.hits].count("/robots.txt") == 1
 
 
 @pytest.mark.django_db
-def test_it_takes_over_a_run_whose_process_went_silent(comms, town, settings):
-    run = create_run(website(town))
+def test_it_takes_over_a_run_whose_process_went_silent(comms, town_site, settings):
+    run = create_run(website(town_site))
     silent = timezone.now() - dt.timedelta(seconds=settings.SITESYNC_STALE_SECONDS + 1)
     SyncRun.objects.filter(pk=run.pk).update(status="running", lease="old", heartbeat=silent)
     status = comms.get(f"/comms/sites/{run.site_id}/status.json").json()
@@ -217,18 +216,18 @@ def test_it_takes_over_a_run_whose_process_went_silent(comms, town, settings):
 
 
 @pytest.mark.django_db
-def test_it_does_not_take_over_a_run_that_is_alive(town):
-    run = create_run(website(town))
+def test_it_does_not_take_over_a_run_that_is_alive(town_site):
+    run = create_run(website(town_site))
     SyncRun.objects.filter(pk=run.pk).update(status="running", lease="alive")
-    assert advance(run.pk) is False and town.hits == []
+    assert advance(run.pk) is False and town_site.hits == []
     assert run.pk not in due_runs()
 
 
 @pytest.mark.django_db
-def test_it_starts_the_runs_that_are_due(town):
+def test_it_starts_the_runs_that_are_due(town_site):
     now = timezone.now()
     daily, weekly, manual = (
-        website(town, schedule=schedule) for schedule in ("daily", "weekly", "manual")
+        website(town_site, schedule=schedule) for schedule in ("daily", "weekly", "manual")
     )
     for site, hours_ago in ((daily, 25), (weekly, 25)):
         run = SyncRun.objects.create(site=site, status="done")
@@ -240,14 +239,14 @@ def test_it_starts_the_runs_that_are_due(town):
 
 
 @pytest.mark.django_db
-def test_it_lists_synced_pages_on_the_site_page_only(comms, town):
-    site = website(town)
+def test_it_lists_synced_pages_on_the_site_page_only(comms, town_site):
+    site = website(town_site)
     advance(create_run(site).pk)
     by_hand = add_document(b"# Marche\nLe samedi.", "marche.md")
     documents = comms.get("/comms/").content.decode()
     assert by_hand.title in documents and "Page 3" not in documents
     page = comms.get(f"/comms/sites/{site.pk}/").content.decode()
-    doc = SitePage.objects.get(url=town.url + "/page/3").document
+    doc = SitePage.objects.get(url=town_site.url + "/page/3").document
     assert f'href="/comms/documents/{doc.pk}/"' in page and "10 pages known" in page
 
 
@@ -262,10 +261,10 @@ def test_it_has_beat_start_the_due_syncs():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_runs_the_due_syncs_from_the_periodic_task(town, eager_celery):
+def test_it_runs_the_due_syncs_from_the_periodic_task(town_site, eager_celery):
     from knowledge.tasks import sync_due_sites
 
-    site = website(town, schedule="daily")
+    site = website(town_site, schedule="daily")
     assert sync_due_sites() == 1
     run = site.runs.get()
     join_sync(run.pk)
@@ -274,11 +273,13 @@ def test_it_runs_the_due_syncs_from_the_periodic_task(town, eager_celery):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_goes_on_in_a_next_task_when_a_task_has_spent_its_time(town, eager_celery, settings):
+def test_it_goes_on_in_a_next_task_when_a_task_has_spent_its_time(
+    town_site, eager_celery, settings
+):
     from knowledge.tasks import sync_site_task
 
     settings.SITESYNC_TASK_SECONDS = 0
-    run = create_run(website(town))
+    run = create_run(website(town_site))
     sync_site_task(run.pk)  # discovers, then hands over at once
     join_sync(run.pk)  # the next stretch (in-process here: a thread)
     run.refresh_from_db()

@@ -54,3 +54,11 @@ def open_desk(new_page, corinne, settings):
         return page
 
     return open_
+
+
+@pytest.fixture
+def comms_page(new_page, marius):
+    """Marius signed in; CSP bypassed only so that axe-core can be injected."""
+    page = new_page(bypass_csp=True)
+    staff_sign_in(page, marius, "/comms/")
+    return page

@@ -2,18 +2,10 @@
 
 import pytest
 
-from tests.support.browser import run_axe, shot, staff_sign_in
+from tests.support.browser import run_axe, shot
 from tests.support.documents import make_pdf
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def comms_page(new_page, marius):
-    """Marius signed in; CSP bypassed only so that axe-core can be injected."""
-    page = new_page(bypass_csp=True)
-    staff_sign_in(page, marius, "/comms/")
-    return page
 
 
 def test_it_uploads_two_files_and_lists_them_ready(comms_page, tmp_path, eager_celery):

@@ -5,16 +5,15 @@ at desktop and phone sizes; accessibility."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_axe, shot
-from tests.browser.test_knowledge_comms import PASSWORD, comms_page  # noqa: F401 - a fixture
-from tests.sitekit import Page, TownSite, filler
+from tests.support.browser import run_axe, shot, staff_sign_in
+from tests.support.sitekit import Page, TownSite, filler
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture
-def town(settings):
+def town_site(settings):
     """Twelve pages, one of them broken, served from 127.0.0.1 (allowed for tests only)."""
     settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
     settings.KNOWLEDGE_URL_TIMEOUT = 2.0
@@ -45,11 +44,7 @@ def town(settings):
 def strict_page(new_page, marius):
     """Marius signed in, in a tab that keeps the site's CSP (nothing inline may run)."""
     tab = new_page(viewport=SIZES["desktop"])
-    tab.goto(tab.site + "/staff/login/?next=/comms/")
-    tab.fill("input[name=username]", "marius")
-    tab.fill("input[name=password]", PASSWORD)
-    tab.press("input[name=password]", "Enter")
-    tab.wait_for_url("**/comms/")
+    staff_sign_in(tab, marius, "/comms/")
     tab.violations = []
     tab.on(
         "console",
@@ -71,9 +66,9 @@ def add_site(page, url: str, rate: str = "3") -> None:
     expect(page.locator("#run-status")).to_have_text("Aucune synchronisation pour l'instant.")
 
 
-def test_it_shows_a_sync_progress_live_then_its_report(strict_page, town, eager_celery):
+def test_it_shows_a_sync_progress_live_then_its_report(strict_page, town_site, eager_celery):
     page = strict_page
-    add_site(page, town.url + "/")
+    add_site(page, town_site.url + "/")
     page.get_by_role("button", name="Lancer une synchronisation").click()
     page.evaluate("window.notReloaded = true")
     expect(page.locator("#run-status")).to_have_text("En cours", timeout=10_000)
@@ -90,7 +85,7 @@ def test_it_shows_a_sync_progress_live_then_its_report(strict_page, town, eager_
     expect(page.locator("#report tbody tr")).to_have_count(12)
     failed = page.locator("#report tbody tr", has_text="En échec")
     expect(failed.get_by_role("link", name="/vie-pratique/ancienne-page")).to_have_attribute(
-        "href", town.url + "/vie-pratique/ancienne-page"
+        "href", town_site.url + "/vie-pratique/ancienne-page"
     )
     expect(failed).to_contain_text("erreur 500")
     expect(page.get_by_role("button", name="Lancer une synchronisation")).to_be_visible()
@@ -105,9 +100,9 @@ def test_it_shows_a_sync_progress_live_then_its_report(strict_page, town, eager_
     assert page.violations == []
 
 
-def test_it_pauses_and_resumes_a_sync_from_the_page(strict_page, town, eager_celery):
+def test_it_pauses_and_resumes_a_sync_from_the_page(strict_page, town_site, eager_celery):
     page = strict_page
-    add_site(page, town.url + "/", rate="2")
+    add_site(page, town_site.url + "/", rate="2")
     page.get_by_role("button", name="Lancer une synchronisation").click()
     expect(page.locator("#run-status")).to_have_text("En cours", timeout=10_000)
     page.get_by_role("button", name="Mettre en pause").click()
@@ -120,15 +115,15 @@ def test_it_pauses_and_resumes_a_sync_from_the_page(strict_page, town, eager_cel
 
 
 @pytest.mark.parametrize("path", ["/comms/sites/", "/comms/sites/add/"])
-def test_it_has_no_serious_accessibility_violations(comms_page, path):  # noqa: F811
+def test_it_has_no_serious_accessibility_violations(comms_page, path):
     comms_page.goto(comms_page.site + path)
     assert run_axe(comms_page) == []
 
 
-def test_it_has_an_accessible_site_page(comms_page, town):  # noqa: F811
+def test_it_has_an_accessible_site_page(comms_page, town_site):
     from knowledge.models import WebSite
 
-    site = WebSite.objects.create(name="Site de la ville", start_url=town.url + "/")
+    site = WebSite.objects.create(name="Site de la ville", start_url=town_site.url + "/")
     comms_page.goto(f"{comms_page.site}/comms/sites/{site.pk}/")
     assert run_axe(comms_page) == []
     comms_page.goto(f"{comms_page.site}/comms/sites/{site.pk}/edit/")
