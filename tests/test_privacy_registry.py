@@ -10,7 +10,7 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 import arcachat.settings as project_settings
-from core.roles import ADMINS, COMMS, COUNTER
+from core.roles import ADMINS, COMMS, COUNTER, ROLES
 from privacy import access, locations, outbound, retention
 from privacy.tables import TABLES, stale, undescribed
 from privacy.tables.base import CATEGORIES, PEOPLE, concrete_models
@@ -114,6 +114,10 @@ def test_it_orders_the_providers_as_the_chat_does():
     )
     ProviderConfig.objects.filter(kind=Kind.OFFLINE).delete()
     assert [c.name for c in locations.chain_configs()] == [p.name for p in configured_chain()]
+
+
+def test_it_names_every_staff_role():
+    assert set(access.ROLE_NAMES) == set(ROLES)
 
 
 def test_it_derives_each_pages_roles_as_the_access_matrix_checks_them():
