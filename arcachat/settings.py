@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
     "townhall",
+    "privacy",
     "metering",
     "accesscodes",
     "knowledge",

@@ -7,8 +7,17 @@ from django.urls import include, path
 from accesscodes import signin
 from core import views as core_views
 from knowledge import views as knowledge_views
+from privacy.outbound import QuestionLimits
 
-from . import chat, health, views
+from . import attachments, chat, health, questions, views
+
+# What a question may carry, for the privacy pages (privacy sits below this app).
+QUESTION = QuestionLimits(
+    message_chars=questions.MAX_MESSAGE_CHARS,
+    history_turns=questions.HISTORY_TURNS,
+    pdf_pages=attachments.MAX_PDF_PAGES,
+    pdf_chars=attachments.MAX_PDF_CHARS,
+)
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -24,6 +33,7 @@ urlpatterns = [
     path("desk/", include("accesscodes.urls")),
     path("spend/", include("metering.urls")),
     path("comms/", include("knowledge.urls")),
+    path("privacy/", include("privacy.urls"), {"question": QUESTION}),
     path("townhall/", include("townhall.urls")),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path("i18n/", include("django.conf.urls.i18n")),
