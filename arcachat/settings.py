@@ -100,8 +100,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
-    "townhall",
     "privacy",
+    "townhall",
     "metering",
     "accesscodes",
     "knowledge",
@@ -352,7 +352,7 @@ CHAT_RATE = env_str("CHAT_RATE", "30/m")
 # after the reply, the reply's due date in working days, the pace of a code's previews,
 # sends and deletions, and how many requests a code may have waiting at once.
 TOWNHALL_KEEP_DAYS = env_int("TOWNHALL_KEEP_DAYS", 90)
-TOWNHALL_DUE_DAYS = env_int("TOWNHALL_DUE_DAYS", 5)
+TOWNHALL_REPLY_WORKDAYS = env_int("TOWNHALL_REPLY_WORKDAYS", 5)
 TOWNHALL_RATE = env_str("TOWNHALL_RATE", "30/h")
 TOWNHALL_MAX_OPEN = env_int("TOWNHALL_MAX_OPEN", 5)
 

@@ -96,7 +96,7 @@ def test_it_stores_the_text_as_written_when_the_resident_keeps_it(resident_clien
 
 
 def test_it_sends_a_plain_question_due_five_working_days_later(resident_client, settings):
-    settings.TOWNHALL_DUE_DAYS = 5
+    settings.TOWNHALL_REPLY_WORKDAYS = 5
     body = {"question": "Où déposer un vieux frigo ?", "answer": "Rien trouvé."}
     response = post_json(resident_client, SEND, body)
     assert response.status_code == 201
@@ -121,7 +121,7 @@ def test_it_counts_due_dates_in_working_days(start, days, due):
 
 
 def test_it_reads_the_due_days_from_the_setting(settings):
-    settings.TOWNHALL_DUE_DAYS = 10
+    settings.TOWNHALL_REPLY_WORKDAYS = 10
     assert due_date(dt.date(2027, 3, 1)) == dt.date(2027, 3, 15)
 
 

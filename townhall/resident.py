@@ -169,7 +169,7 @@ def page(request):
         "items": items,
         "contact": town_contact(),
         "keep_days": settings.TOWNHALL_KEEP_DAYS,
-        "due_days": settings.TOWNHALL_DUE_DAYS,
+        "due_days": settings.TOWNHALL_REPLY_WORKDAYS,
         "can_send": asking.open_requests(code) < settings.TOWNHALL_MAX_OPEN,
     }
     return render(request, "townhall/mine.html", context)

@@ -29,7 +29,7 @@ def config() -> dict:
         "mine_url": reverse("requests:mine"),
         "max_chars": QUESTION_MAX_CHARS,
         "low_confidence": LOW_CONFIDENCE,
-        "due_days": settings.TOWNHALL_DUE_DAYS,
+        "due_days": settings.TOWNHALL_REPLY_WORKDAYS,
         "strings": {
             "offer": _("Ask the town hall"),
             "offer_help": _(

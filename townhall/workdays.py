@@ -1,4 +1,4 @@
-"""Reply due dates in working days: Monday to Friday, TOWNHALL_DUE_DAYS after the request."""
+"""Reply due dates in working days (Monday to Friday), TOWNHALL_REPLY_WORKDAYS after sending."""
 
 import datetime as dt
 
@@ -20,4 +20,4 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 
 def due_date(sent_on: dt.date) -> dt.date:
     """When the reply to a request sent on `sent_on` is due."""
-    return add_working_days(sent_on, settings.TOWNHALL_DUE_DAYS)
+    return add_working_days(sent_on, settings.TOWNHALL_REPLY_WORKDAYS)
