@@ -69,7 +69,8 @@ FOR_DOCUMENTS = [
 
 @pytest.fixture
 def waste(db):
-    return Service.objects.get(name="Déchets et propreté")
+    # get_or_create: a transactional test run before may have flushed the seeded services.
+    return Service.objects.get_or_create(name="Déchets et propreté")[0]
 
 
 @pytest.fixture

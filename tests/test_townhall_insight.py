@@ -100,7 +100,7 @@ def test_it_counts_the_cards_that_came_first(marius):
         answer="Oui.",
         valid_until=timezone.localdate(),
         document=doc,
-        service=Service.objects.first(),
+        service=Service.objects.get_or_create(name="Seniors et solidarité")[0],
     )
     other = add_pdf_document("Magazine", ["Autre chose."])
     insight.record_answer([passage(doc.pk), passage(other.pk)])

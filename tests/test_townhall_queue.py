@@ -48,7 +48,7 @@ def test_it_lists_overdue_requests_first_then_by_due_date(agent):
 
 
 def test_it_filters_the_queue_by_service(agent):
-    waste = Service.objects.get(name="Déchets et propreté")
+    waste = Service.objects.get_or_create(name="Déchets et propreté")[0]  # seeded unless flushed
     assigned = make_request("Quand passent les encombrants ?")
     other = make_request("Où refaire ma carte d'identité ?")
     agent.post(f"/townhall/queue/{assigned.pk}/service", {"service": waste.pk})

@@ -81,6 +81,10 @@ def publish_as_card(comms):
 
 
 def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(new_page, town, aline, marius):
+    from townhall.models import Service
+
+    # Seeded by a migration, but an earlier browser test's flush may have emptied the table.
+    Service.objects.get_or_create(name="Seniors et solidarité")
     code = issue_code()
     resident = new_page(viewport=DESKTOP)
     sign_in(resident, code)
