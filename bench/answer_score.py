@@ -1,7 +1,8 @@
 """Score `manage.py answer_bench` output against a question set with required facts.
 
     .venv/bin/python manage.py answer_bench --questions bench/answers_dev.jsonl > /tmp/a.jsonl
-    .venv/bin/python bench/answer_score.py --questions bench/answers_dev.jsonl --answers /tmp/a.jsonl
+    .venv/bin/python bench/answer_score.py --questions bench/answers_dev.jsonl \
+        --answers /tmp/a.jsonl
 
 The question set (JSON lines): {"id", "question", "facts": [...]} for a town question (every
 fact must be in the answer), {"id", "question", "off_topic": true} for a question the town's
@@ -134,9 +135,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     with open(args.questions, encoding="utf-8") as handle:
         questions = [json.loads(line) for line in handle if line.strip()]
-    stream = sys.stdin if args.answers == "-" else open(args.answers, encoding="utf-8")
-    with stream:
-        rows = [json.loads(line) for line in stream if line.strip()]
+    if args.answers == "-":
+        rows = [json.loads(line) for line in sys.stdin if line.strip()]
+    else:
+        with open(args.answers, encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
     answers = {str(r["id"]): r for r in rows if not r.get("summary")}
     half = halves(questions)
     result = {"all": score(questions, answers, args.contact)}

@@ -50,7 +50,7 @@ KIND_WORDS = frozenset(
     """coûte coûtent coûter coût prix tarif tarifs payant payante payer cher combien heure
     heures horaire horaires ouvre ouvrent ouvert ouverte ouverts ouvertes fermé fermée ferme
     ferment quand date dates numéro numéros téléphone appeler joindre contacter adresse
-    trouve trouvent""".split()
+    trouve trouvent""".split()  # noqa: SIM905
 )
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}

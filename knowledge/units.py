@@ -32,9 +32,9 @@ PAGE_FOOTER = re.compile(r"^(?:page\s*)?\d{1,4}\s*(?:/|sur|of)\s*\d{1,4}$", re.I
 SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]]*\s+(?=[«\"“(\dA-ZÀ-ÖØ-Þ])")
 ABBREVIATIONS = frozenset(
     "tél tel fax m mm mme mmes mlle dr pr st ste av bd bld n no nº p pp cf env max min "
-    "etc réf ref art vol ch chap fig hab adj éd".split()
+    "etc réf ref art vol ch chap fig hab adj éd".split()  # noqa: SIM905
 )
-TERMINAL = tuple(".!?…:;»)\"”")
+TERMINAL = tuple('.!?…:;»)"”')
 # A printed line at least this share of the page's longest line runs on to the next one.
 FULL_LINE = 0.6
 
@@ -83,7 +83,7 @@ def sentences(paragraph: str) -> list[str]:
     out, start = [], 0
     for match in SENTENCE_END.finditer(paragraph):
         before = paragraph[start : match.start()].rsplit(None, 1)
-        word = before[-1].strip("(«\"") if before else ""
+        word = before[-1].strip('(«"') if before else ""
         if word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper()):
             continue
         out.append(paragraph[start : match.end()].strip())

@@ -61,7 +61,9 @@ def window(found: list, merged: list) -> list[Unit]:
     for (document_id, page), chunks in pages.items():
         text = "\n".join(text for _, text in chunks)
         best = max(prior.get(pk, 0.0) for pk, _ in chunks)
-        pdf = units_of(text, title=titles[document_id], pdf=True, source=numbers[(document_id, page)])
+        pdf = units_of(
+            text, title=titles[document_id], pdf=True, source=numbers[(document_id, page)]
+        )
         units += _tagged(pdf, best)
     read = {row[0] for row in rows}
     for passage in found:  # its chunk is gone (the document was replaced meanwhile)

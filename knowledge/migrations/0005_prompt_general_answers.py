@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0004_index_follows_chunks'),
+        ("knowledge", "0004_index_follows_chunks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='prompttemplate',
-            name='general_answers',
-            field=models.BooleanField(default=True, help_text="With a language model, a question that is not about the town (a recipe, history) gets an answer from the model's general knowledge, marked “This answer does not come from the town hall's documents”. Untick to answer questions about the town only. The offline provider always answers from the documents only.", verbose_name='answer general questions too'),
+            model_name="prompttemplate",
+            name="general_answers",
+            field=models.BooleanField(
+                default=True,
+                help_text="With a language model, a question that is not about the town (a recipe, history) gets an answer from the model's general knowledge, marked “This answer does not come from the town hall's documents”. Untick to answer questions about the town only. The offline provider always answers from the documents only.",
+                verbose_name="answer general questions too",
+            ),
         ),
     ]

@@ -42,7 +42,7 @@ def read_questions(path: Path) -> list[dict]:
             continue
         row = json.loads(line)
         if not isinstance(row, dict) or not str(row.get("question", "")).strip():
-            raise CommandError(f"{path}:{number}: each line needs a \"question\".")
+            raise CommandError(f'{path}:{number}: each line needs a "question".')
         rows.append({"id": row.get("id", number), "question": str(row["question"])})
     return rows
 
