@@ -31,8 +31,8 @@ PAGE_FOOTER = re.compile(r"^(?:page\s*)?\d{1,4}\s*(?:/|sur|of)\s*\d{1,4}$", re.I
 # digit or an opening quote; not after an abbreviation or a lone initial ("Tél. 05", "M. Roux").
 SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]]*\s+(?=[«\"“(\dA-ZÀ-ÖØ-Þ])")
 ABBREVIATIONS = frozenset(
-    "tél tel fax m mm mme mmes mlle dr pr st ste av bd bld n no nº p pp cf env max min "
-    "etc réf ref art vol ch chap fig hab adj éd".split()  # noqa: SIM905
+    """tél tel fax m mm mme mmes mlle dr pr st ste av bd bld n no nº p pp cf env max min
+    etc réf ref art vol ch chap fig hab adj éd""".split()  # noqa: SIM905
 )
 TERMINAL = tuple('.!?…:;»)"”')
 # A printed line at least this share of the page's longest line runs on to the next one.
