@@ -173,7 +173,7 @@ def confidence(ranked: list[Scored]) -> float:
     question often shares one with some unit ("médicaments", "mer"); and one close unit is
     not enough, the encoder finds one by chance now and then."""
     best = sorted((s.cosine for s in ranked), reverse=True)[:CONFIDENCE_UNITS]
-    return round(sum(best) / CONFIDENCE_UNITS, 4) if best else 0.0
+    return round(sum(best) / len(best), 4) if best else 0.0
 
 
 def lead_of(unit: Unit) -> str:
