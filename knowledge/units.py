@@ -24,7 +24,10 @@ SYMBOL_BULLET = re.compile(r"^[-*+•▪◦]\s+")  # in PDF text "5) et" may be 
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 QUOTE_MARK = re.compile(r"^\s{0,3}>\s?")
 LINK = re.compile(r"\[([^\]\n]+)\]\(([^()\s]+)\)")
-EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+EMPHASIS = re.compile(
+    r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])"
+    r"|(?<![\w_])_(?!\s)([^_\n]+?)(?<!\s)_(?![\w_])"
+)
 CODE = re.compile(r"`([^`\n]*)`")
 PAGE_FOOTER = re.compile(r"^(?:page\s*)?\d{1,4}\s*(?:/|sur|of)\s*\d{1,4}$", re.IGNORECASE)
 # A sentence ends at . ! ? or … (then maybe a closing quote or bracket) before a capital, a
@@ -68,7 +71,7 @@ def plain(text: str) -> str:
     text = LINK.sub(r"\1", text)
     text = CODE.sub(r"\1", text)
     for _ in range(2):  # nested emphasis: **_word_**
-        text = EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)
+        text = EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text)
     text = text.replace("**", "").replace("__", "")
     return " ".join(text.split())
 

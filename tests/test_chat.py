@@ -392,7 +392,10 @@ def test_it_lists_no_source_when_the_answer_cites_none():
     assert sources_of(passages, "Je ne sais pas.") == []
     assert sources_of(passages, "[9] n'existe pas") == []
     assert sources_of(passages, "Voir [2].")[0] == {
-        "n": 2, "title": "Agenda", "page": None, "url": "/documents/1/file#page=None"
+        "n": 2,
+        "title": "Agenda",
+        "page": None,
+        "url": "/documents/1/file#page=None",
     }
 
 

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="fr")
 
     def handle(self, *args, **options):
-        questions = read_questions(options["questions"])
+        questions = read_questions(Path(options["questions"]))
         load_demo_town()
         today = self.today(options["today"])
         chain = configured_chain()
