@@ -13,8 +13,8 @@ from providers import registry
 from providers.base import ChatRequest, Message, Usage
 from providers.chain import stream_answer
 from providers.errors import INTERRUPTED
-from providers.models import Price, ProviderConfig
 from providers.messages import AnswerUnit, Extraction
+from providers.models import Price, ProviderConfig
 from providers.offline import OfflineProvider, answer_part
 from providers.pricing import cost_eur, price_at
 from tests.fakes import FakeServer, Script, collect, provider_for
