@@ -76,11 +76,6 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def last_heading(path: str) -> str:
-    """The last part of a heading path ("A > B" -> "B"), without Markdown marks."""
-    return plain(path.split(" > ")[-1].lstrip("# ")) if path else ""
-
-
 def sentences(paragraph: str) -> list[str]:
     """Whole sentences of a paragraph, in order; never a piece of a sentence."""
     out, start = [], 0
