@@ -14,8 +14,8 @@ from knowledge.citations import grounding, source_title
 from knowledge.models import PromptTemplate
 from knowledge.prompt import GENERAL_ALLOWED, GENERAL_REFUSED, assemble
 from knowledge.retrieval import Passage
-from knowledge.testing import add_document
 from knowledge.units import pdf_lines, plain, sentences, units_of
+from tests.support.documents import add_document
 
 sys.path.insert(0, str(Path(settings.BASE_DIR) / "bench"))
 import answer_score  # noqa: E402

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0004_index_follows_chunks"),
+        ("knowledge", "0005_websites"),
     ]
 
     operations = [
