@@ -23,7 +23,9 @@ only formats the Extraction it gets (providers.messages).
    (what to do next is usually whom to call).
 
 Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
-cross-validation on its two halves: docs/benchmarks.md has the method and the figures.
+cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
+threshold is on the encoder's scale: after changing the encoder (knowledge.vectors) or the
+analyzer, rerun `manage.py answer_bench` and bench/answer_score.py and set it again.
 """
 
 import re
