@@ -28,22 +28,33 @@ def ask(client, message):
     return parse_sse(b"".join(response).decode())
 
 
-def test_it_records_a_wordless_signal_when_a_chat_answer_is_settled(resident_client):
-    doc = add_pdf_document("Magazine municipal", ["Le marché a lieu le samedi matin."])
+def test_it_records_a_wordless_signal_when_a_chat_answer_is_settled(resident_client, town):
     question = "Quand a lieu le marché du samedi ?"
     events = ask(resident_client, question)
-    assert events[-1][0] == "done"
+    assert events[-1][0] == "done" and events[-1][1]["grounded"]
     [signal] = AnswerSignal.objects.all()
     assert signal.week == insight.monday(timezone.localdate())
-    assert signal.level == Level.UNKNOWN  # main's answerer gives no confidence yet
-    assert [topic[0] for topic in signal.topics] == [doc.pk]
+    assert signal.level in (Level.SURE, Level.LOW)  # the offline answerer's confidence
+    assert [topic[0] for topic in signal.topics] == [town.pk]
     stored = json.dumps(list(AnswerSignal.objects.values()), default=str)
     assert "marché" not in stored and "samedi" not in stored
 
 
-def test_it_counts_an_answer_with_no_passage_as_not_covered(resident_client):
-    ask(resident_client, "Qui a gagné le match de football hier ?")
+def test_it_counts_the_offline_not_covered_answer_as_not_covered(resident_client, town):
+    events = ask(resident_client, "Quelle est la recette de la blanquette de veau ?")
+    assert events[-1][1]["grounded"] is False
     assert AnswerSignal.objects.get().level == Level.NOT_COVERED
+
+
+def test_it_sorts_a_language_models_answers_by_whether_they_rest_on_the_documents(
+    resident_client, town, fake_llm
+):
+    fake_llm.script.chunks = ["Le marché a lieu le samedi matin [1]."]
+    ask(resident_client, "Quand a lieu le marché ?")
+    fake_llm.script.chunks = ["La blanquette se cuit deux heures."]  # general knowledge
+    ask(resident_client, "Comment faire une blanquette ?")
+    levels = list(AnswerSignal.objects.order_by("pk").values_list("level", flat=True))
+    assert levels == [Level.UNKNOWN, Level.NOT_COVERED]
 
 
 @pytest.mark.parametrize(
@@ -51,8 +62,8 @@ def test_it_counts_an_answer_with_no_passage_as_not_covered(resident_client):
     [
         ([], None, None, Level.NOT_COVERED),
         (["p"], 0.9, False, Level.NOT_COVERED),
-        (["p"], insight.LOW_CONFIDENCE - 0.01, None, Level.LOW),
-        (["p"], insight.LOW_CONFIDENCE, None, Level.SURE),
+        (["p"], insight.LOW_CONFIDENCE - 0.01, True, Level.LOW),
+        (["p"], insight.LOW_CONFIDENCE, True, Level.SURE),
         (["p"], None, True, Level.UNKNOWN),
     ],
 )

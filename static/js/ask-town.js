@@ -2,12 +2,14 @@
 // the server), asks the resident to confirm, then sends it. Pages include the dialog with
 // {% townhall_ask_town %} (templates/townhall/_ask_town.html); the chat calls offerTownHall().
 
-/** Whether an answer should offer to ask the town hall: the answerer said the documents do
- * not cover it, or its confidence is below `threshold` (config.low_confidence). */
-export function shouldOffer(meta, threshold) {
-  if (!meta) return false;
-  if (meta.covered === false) return true;
-  return typeof meta.confidence === "number" && meta.confidence < threshold;
+/** Whether an answer should offer to ask the town hall, from the chat's `done` event: the
+ * answer does not rest on the town's documents (`grounded` false: the offline answerer's
+ * "not covered", or a language model's general answer), or a confidence, when one is sent,
+ * is below `threshold` (config.low_confidence). */
+export function shouldOffer(done, threshold) {
+  if (!done) return false;
+  if (done.grounded === false) return true;
+  return typeof done.confidence === "number" && done.confidence < threshold;
 }
 
 /** The JSON body of a preview or a send; `choice` is "mask", "keep" or empty. */

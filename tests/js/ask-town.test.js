@@ -4,13 +4,14 @@ import { test } from "node:test";
 
 import { requestBody, shouldOffer, shownText } from "../../static/js/ask-town.js";
 
-test("it offers the town hall under an uncovered or unsure answer only", () => {
-  assert.equal(shouldOffer({ covered: false }, 0.5), true);
-  assert.equal(shouldOffer({ covered: true, confidence: 0.49 }, 0.5), true);
-  assert.equal(shouldOffer({ covered: true, confidence: 0.5 }, 0.5), false);
-  assert.equal(shouldOffer({ confidence: 0.9 }, 0.5), false);
-  assert.equal(shouldOffer({}, 0.5), false); // no figure: the menu still offers it
-  assert.equal(shouldOffer(null, 0.5), false);
+test("it offers the town hall under an answer the documents do not back, or an unsure one", () => {
+  assert.equal(shouldOffer({ grounded: false, generated: false }, 0.24), true); // "not covered"
+  assert.equal(shouldOffer({ grounded: false, generated: true, note: "…" }, 0.24), true);
+  assert.equal(shouldOffer({ grounded: true }, 0.24), false);
+  assert.equal(shouldOffer({ grounded: true, confidence: 0.23 }, 0.24), true);
+  assert.equal(shouldOffer({ grounded: true, confidence: 0.24 }, 0.24), false);
+  assert.equal(shouldOffer({}, 0.24), false); // nothing said: the menu still offers it
+  assert.equal(shouldOffer(null, 0.24), false);
 });
 
 test("it sends the answer only when the resident adds it, and their choice when made", () => {
