@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/", include("accesscodes.urls")),
     path("spend/", include("metering.urls")),
     path("comms/", include("knowledge.urls")),
+    path("providers/", include("providers.urls")),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", core_views.admin_login, name="admin-login"),
