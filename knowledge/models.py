@@ -47,8 +47,12 @@ class Document(models.Model):
     file = models.FileField(_("file"), upload_to="documents/%Y/%m/", blank=True)
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    content_hash = models.CharField(_("content fingerprint"), max_length=64, blank=True, db_index=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    content_hash = models.CharField(
+        _("content fingerprint"), max_length=64, blank=True, db_index=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
     progress_done = models.PositiveIntegerField(_("parts read"), default=0)
     progress_total = models.PositiveIntegerField(_("parts in all"), default=0)
     error = models.TextField(_("error"), blank=True)
@@ -62,7 +66,11 @@ class Document(models.Model):
         help_text=_("The previous issue, retired once this one is ready."),
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
@@ -89,11 +97,17 @@ class Document(models.Model):
 
 
 class Chunk(models.Model):
-    document = models.ForeignKey(Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="chunks")
-    position = models.PositiveIntegerField(_("position"), )
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="chunks"
+    )
+    position = models.PositiveIntegerField(
+        _("position"),
+    )
     heading = models.CharField(_("heading"), max_length=500, blank=True)
     page = models.PositiveIntegerField(_("page"), null=True, blank=True)
-    text = models.TextField(_("text"), )
+    text = models.TextField(
+        _("text"),
+    )
     token_count = models.PositiveIntegerField(_("tokens"), default=0)
 
     class Meta:
@@ -115,7 +129,11 @@ class PromptTemplate(models.Model):
     contact = models.CharField(_("town hall contact"), max_length=300, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
@@ -213,7 +231,9 @@ class SyncRun(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.PAUSED)
 
     site = models.ForeignKey(WebSite, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -295,7 +315,12 @@ class SitePage(models.Model):
     site = models.ForeignKey(WebSite, on_delete=models.CASCADE, related_name="pages")
     url = models.CharField(max_length=1000)
     document = models.OneToOneField(
-        Document, verbose_name=_("document"), null=True, blank=True, on_delete=models.SET_NULL, related_name="site_page"
+        Document,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="site_page",
     )
     etag = models.CharField(max_length=200, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)  # as the server wrote it

@@ -66,7 +66,9 @@ class AnswerStream(GeneratorStream):
             if failure.provider.kind == Kind.OFFLINE:
                 continue
             fell_back = self.provider is not None
-            mail = await health.note_failure(failure.provider.name, failure.error, fell_back) or mail
+            mail = (
+                await health.note_failure(failure.provider.name, failure.error, fell_back) or mail
+            )
         if self.provider is not None and self.provider.kind != Kind.OFFLINE:
             await health.note_success(self.provider.name)
         if mail:

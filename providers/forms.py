@@ -113,7 +113,9 @@ class ProviderForm(forms.ModelForm):
         self.instance.model = model
         cached, full = data.get("eur_cached"), data.get("eur_input")
         if cached is not None and full is not None and cached > full:
-            self.add_error("eur_cached", _("The cached input price cannot be above the input price."))
+            self.add_error(
+                "eur_cached", _("The cached input price cannot be above the input price.")
+            )
         return data
 
     def _post_clean(self):

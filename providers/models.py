@@ -121,7 +121,9 @@ class ProviderConfig(models.Model):
 class Price(models.Model):
     """Euros per million tokens from a date on; the latest version in force applies."""
 
-    provider = models.ForeignKey(ProviderConfig, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="prices")
+    provider = models.ForeignKey(
+        ProviderConfig, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="prices"
+    )
     effective_from = models.DateTimeField(_("effective from"))
     eur_per_million_input = models.DecimalField(
         _("€ per million input tokens"),
