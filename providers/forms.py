@@ -14,6 +14,13 @@ from .presets import Choice, preset_for
 OTHER = "__other__"
 
 
+class HttpsURLField(forms.URLField):
+    """An address typed without a scheme is taken as https (as browsers do)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class ProviderForm(forms.ModelForm):
     model_choice = forms.ChoiceField(label=_("Model"), required=False)
     model_other = forms.CharField(
@@ -43,9 +50,13 @@ class ProviderForm(forms.ModelForm):
     class Meta:
         model = ProviderConfig
         fields = ["name", "base_url"]
+        field_classes = {"base_url": HttpsURLField}
 
     def __init__(self, *args, choice: Choice, **kwargs):
         super().__init__(*args, **kwargs)
+        self._setup(choice)
+
+    def _setup(self, choice: Choice) -> None:
         self.choice = choice
         self.instance.kind = choice.kind
         if "base_url" not in choice.fields:
