@@ -108,7 +108,7 @@ class Chunk(models.Model):
     text = models.TextField(
         _("text"),
     )
-    token_count = models.PositiveIntegerField(_("tokens"), default=0)
+    token_count = models.PositiveIntegerField(_("token count"), default=0)
 
     class Meta:
         verbose_name = _("passage")

@@ -35,7 +35,7 @@ class AccessCode(models.Model):
         REVOKED = "revoked", _("revoked")
         EXPIRED = "expired", _("expired")
 
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(_("keyed fingerprint"), max_length=64, unique=True, editable=False)
     number = models.PositiveIntegerField(_("number"), unique=True, editable=False)
     site = models.ForeignKey(
         Site, verbose_name=_("issuing site"), on_delete=models.PROTECT, null=True, blank=True
@@ -55,7 +55,12 @@ class AccessCode(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     replaces = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
     )
     # Quota overrides; empty means the town's default (QuotaSettings).
     monthly_tokens = models.PositiveIntegerField(_("monthly tokens"), null=True, blank=True)
