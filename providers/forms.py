@@ -33,12 +33,21 @@ class ProviderForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     eur_input = forms.DecimalField(
-        label=_("€ per million input tokens"), min_value=0, max_digits=10, decimal_places=4
+        localize=True,
+        label=_("€ per million input tokens"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=4,
     )
     eur_output = forms.DecimalField(
-        label=_("€ per million output tokens"), min_value=0, max_digits=10, decimal_places=4
+        localize=True,
+        label=_("€ per million output tokens"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=4,
     )
     eur_cached = forms.DecimalField(
+        localize=True,
         label=_("€ per million cached input tokens"),
         min_value=0,
         max_digits=10,
@@ -69,8 +78,8 @@ class ProviderForm(forms.ModelForm):
         self._initial_model(models)
         self._key_help()
         if not self.instance.pk:
-            self.initial.setdefault("name", str(choice.title).split(" (")[0])
-            self.initial.setdefault("base_url", choice.base_url)
+            self.initial["name"] = self.initial.get("name") or str(choice.title).split(" (")[0]
+            self.initial["base_url"] = self.initial.get("base_url") or choice.base_url
             self._initial_price(choice.models[0] if choice.models else None)
         else:
             self._price_of_instance()

@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import ADMINS, has_role
@@ -110,12 +111,29 @@ class Health:
         return str(REASONS.get(self.reason, REASONS["other"])) if self.reason else ""
 
     @property
+    def error_ago(self) -> str:
+        return _ago(self.error_at)
+
+    @property
+    def success_ago(self) -> str:
+        return _ago(self.ok_at)
+
+    @property
     def last_success(self) -> dt.datetime | None:
         return _when(self.ok_at)
 
     @property
     def last_error(self) -> dt.datetime | None:
         return _when(self.error_at)
+
+
+def _ago(stamp: float | None) -> str:
+    """ "just now", or "5 minutes ago" (Django's timesince, in the page's language)."""
+    if not stamp:
+        return ""
+    if time.time() - stamp < 60:
+        return str(_("just now"))
+    return str(_("%(time)s ago") % {"time": timesince(_when(stamp))})
 
 
 def _when(stamp: float | None) -> dt.datetime | None:
@@ -213,7 +231,7 @@ def banner(request) -> dict | None:
     failing = failing_now(list(names.values_list("name", flat=True)))
     if not failing:
         return None
-    text = _("Answers are falling back: %(names)s failed (%(reason)s).") % {
+    text = _("Answers are falling back: %(names)s failed — %(reason)s.") % {
         "names": ", ".join(name for name, _health in failing),
         "reason": failing[0][1].reason_text,
     }

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -83,9 +84,10 @@ def cards() -> tuple[list[dict], list[str]]:
 def provider_list(request):
     listed, chain_names = cards()
     tested = request.session.pop(PROBE_SESSION_KEY, None)
+    builtin = OfflineProvider().name
     context = {
         "cards": listed,
-        "chain": chain_names,
+        "chain": [_("Offline (town documents)") if n == builtin else n for n in chain_names],
         "tested": tested,
         "choices": presets.CHOICES,
     }
@@ -185,6 +187,11 @@ def edit(request, pk: int):
     return _edit(request, choice_of(config), config)
 
 
+def _local(value) -> str:
+    """A price as the form shows it in the page's language (0,0860 in French)."""
+    return "" if value is None else number_format(value, 4)
+
+
 def _edit(request, choice, config):
     form = ProviderForm(request.POST or None, instance=config, choice=choice)
     if request.method == "POST" and form.is_valid():
@@ -204,7 +211,7 @@ def _edit(request, choice, config):
         "source": presets.source_of(choice),
         "presets": choice.models,
         "preset_prices": {
-            p.model: [str(p.eur_input), str(p.eur_output), str(p.eur_cached or "")]
+            p.model: [_local(p.eur_input), _local(p.eur_output), _local(p.eur_cached)]
             for p in choice.models
         },
     }

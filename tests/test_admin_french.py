@@ -24,9 +24,7 @@ def french_of(text: str) -> bool:
     """True when `text` is what the French catalogue gives for an English label we wrote."""
     with translation.override("fr"):
         return any(
-            str(label) == text
-            for config in apps.get_app_configs()
-            for label in _labels(config)
+            str(label) == text for config in apps.get_app_configs() for label in _labels(config)
         )
 
 

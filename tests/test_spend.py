@@ -120,7 +120,13 @@ def test_it_exports_the_months_records_as_csv_for_french_excel(client, october, 
     assert all("," in r["coût (€)"] and "." not in r["coût (€)"] for r in rows)  # 0,012345
     assert sum(Decimal(r["coût (€)"].replace(",", ".")) for r in rows) == Decimal("20.845678")
     assert {r["code"] for r in rows} == {c.label for c in october}
-    assert set(rows[0]) >= {"heure", "fournisseur", "modèle", "jetons lus", "jetons écrits"}
+    assert set(rows[0]) >= {
+        "heure",
+        "fournisseur",
+        "modèle",
+        "tokens en entrée",
+        "tokens en sortie",
+    }
     formula = next(r for r in rows if "HYPERLINK" in r["fournisseur"])
     assert (formula["fournisseur"], formula["modèle"]) == ("'=HYPERLINK(1)", "'@x")
 

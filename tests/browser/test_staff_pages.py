@@ -2,6 +2,8 @@
 one answer, restore a retired document, restore a prompt, the playground's answer; axe-core
 on every staff page; screenshots at 1280x800, 1024x768 (document table) and 390x844."""
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
@@ -57,8 +59,12 @@ def test_it_switches_from_offline_to_mistral_in_one_click(new_page, adele):
 
 def test_it_shows_a_failing_provider_after_one_resident_answer(new_page, adele, town):
     broken = ProviderConfig.objects.create(
-        name="Albert", kind=Kind.OPENAI_COMPATIBLE, model="albert-large",
-        base_url=free_port_url(), order=1, timeout=2,
+        name="Albert",
+        kind=Kind.OPENAI_COMPATIBLE,
+        model="albert-large",
+        base_url=free_port_url(),
+        order=1,
+        timeout=2,
     )
     resident = new_page()
     sign_in(resident)
@@ -147,7 +153,13 @@ STAFF_PAGES = [
 @pytest.mark.parametrize(("who", "path", "name"), STAFF_PAGES)
 def test_it_has_no_serious_accessibility_violations(new_page, request, who, path, name, town):
     ProviderConfig.objects.create(name="Mistral", kind=Kind.MISTRAL, order=20)
-    add_document(b"# Guide\nFete.", "guide.md", title="Guide de septembre et octobre")
+    add_document(
+        b"# Guide\nFete.",
+        "guide.md",
+        title="Guide de septembre et octobre",
+        kind="events_guide",
+        valid_until=dt.date(2026, 10, 31),
+    )
     page = new_page(viewport=DESKTOP, bypass_csp=True)
     staff_sign_in(page, request.getfixturevalue(who), path)
     shot(page, f"{name}-1280")
