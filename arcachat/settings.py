@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "privacy",
     "metering",
     "accesscodes",
     "knowledge",

@@ -11,8 +11,17 @@ from accesscodes import signin
 from core import people
 from core import views as core_views
 from knowledge import views as knowledge_views
+from privacy.outbound import QuestionLimits
 
-from . import chat, health, views
+from . import attachments, chat, health, questions, views
+
+# What a question may carry, for the privacy pages (privacy sits below this app).
+QUESTION = QuestionLimits(
+    message_chars=questions.MAX_MESSAGE_CHARS,
+    history_turns=questions.HISTORY_TURNS,
+    pdf_pages=attachments.MAX_PDF_PAGES,
+    pdf_chars=attachments.MAX_PDF_CHARS,
+)
 
 admin.site.site_header = format_lazy("{} · {}", settings.TOWN_NAME, _("administration"))
 admin.site.site_title = format_lazy("{} · {}", settings.TOWN_NAME, _("administration"))
@@ -36,6 +45,7 @@ urlpatterns = [
     path("spend/", include("metering.urls")),
     path("comms/", include("knowledge.urls")),
     path("providers/", include("providers.urls")),
+    path("privacy/", include("privacy.urls"), {"question": QUESTION}),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", core_views.admin_login, name="admin-login"),

@@ -31,11 +31,15 @@ from .prompt import DEFAULT_TEMPLATE, active_template, assemble
 comms_only = role_required(COMMS, ADMINS)
 
 
-def _save_version(user, text: str, contact: str) -> PromptTemplate:
+def _save_version(user, text: str, contact: str, general_answers: bool) -> PromptTemplate:
     with transaction.atomic():
         PromptTemplate.objects.filter(is_active=True).update(is_active=False)
         return PromptTemplate.objects.create(
-            text=text, contact=contact, author=user, is_active=True
+            text=text,
+            contact=contact,
+            general_answers=general_answers,
+            author=user,
+            is_active=True,
         )
 
 
@@ -48,11 +52,14 @@ def offline_is_active() -> bool:
 def prompt_edit(request):
     current = active_template()
     form = PromptForm(
-        request.POST or None, instance=PromptTemplate(text=current.text, contact=current.contact)
+        request.POST or None,
+        instance=PromptTemplate(
+            text=current.text, contact=current.contact, general_answers=current.general_answers
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _save_version(request.user, data["text"], data["contact"])
+        _save_version(request.user, data["text"], data["contact"], data["general_answers"])
         messages.success(request, _("The system prompt was saved (new version)."))
         return redirect("knowledge:prompt")
     context = {
@@ -70,11 +77,12 @@ def prompt_restore(request):
     """Make an earlier version (`version`) or the built-in default (`default`) the prompt in
     use, as a new version: the history keeps every text that was ever used."""
     if request.POST.get("default"):
-        _save_version(request.user, DEFAULT_TEMPLATE, settings.TOWN_CONTACT)
+        default = PromptTemplate._meta.get_field("general_answers").default
+        _save_version(request.user, DEFAULT_TEMPLATE, settings.TOWN_CONTACT, default)
         messages.success(request, _("The built-in default prompt is in use again."))
         return redirect("knowledge:prompt")
     old = get_object_or_404(PromptTemplate, pk=request.POST.get("version") or 0)
-    _save_version(request.user, old.text, old.contact)
+    _save_version(request.user, old.text, old.contact, old.general_answers)
     when = timezone.localtime(old.created_at).strftime("%d/%m/%Y %H:%M")
     messages.success(request, _("The version of %(when)s is in use again.") % {"when": when})
     return redirect("knowledge:prompt")

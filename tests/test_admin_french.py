@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-OURS = ("accesscodes", "knowledge", "providers", "metering", "core", "arcachat", "pii")
+OURS = ("accesscodes", "knowledge", "providers", "metering", "privacy", "core", "arcachat", "pii")
 
 
 def index_labels(html: str) -> list[str]:

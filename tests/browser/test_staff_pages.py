@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from knowledge.prompt import DEFAULT_TEMPLATE, active_template
 from providers.models import Kind, ProviderConfig
 from providers.registry import configured_chain
-from tests.support.browser import ask, answers, run_axe, shot, sign_in, staff_sign_in
+from tests.support.browser import answers, ask, run_axe, shot, sign_in, staff_sign_in
 from tests.support.documents import add_document
 from tests.support.fakellm import FakeServer
 from tests.support.providers import activate, add_price

@@ -107,6 +107,14 @@ RULES = {
     "comms/sites/<int:site_id>/pause": COMMS_POST,
     "comms/sites/<int:site_id>/resume": COMMS_POST,
     "comms/sites/<int:site_id>/cancel": COMMS_POST,
+    # The residents' privacy notice is public; the admins' page, its forms and exports are not.
+    "privacy/": Rule("public"),
+    "privacy/notice.pdf": Rule("public"),
+    "privacy/staff/": Rule("admins"),
+    "privacy/staff/record": Rule("admins", get="405", post="self", data={"legal_basis": "x"}),
+    "privacy/staff/place": Rule("admins", get="405", post="self", data={"place": "FR"}),
+    "privacy/staff/record.docx": Rule("admins"),
+    "privacy/staff/record.pdf": Rule("admins"),
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
