@@ -84,10 +84,14 @@ def cards() -> tuple[list[dict], list[str]]:
 def provider_list(request):
     listed, chain_names = cards()
     tested = request.session.pop(PROBE_SESSION_KEY, None)
+    failing = {card["name"] for card in listed if card["health"].failing}
     builtin = OfflineProvider().name
     context = {
         "cards": listed,
-        "chain": [_("Offline (town documents)") if n == builtin else n for n in chain_names],
+        "chain": [
+            {"name": _("Offline (town documents)") if n == builtin else n, "failing": n in failing}
+            for n in chain_names
+        ],
         "tested": tested,
         "choices": presets.CHOICES,
     }
