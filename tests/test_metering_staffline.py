@@ -123,5 +123,5 @@ def test_it_shows_drafts_apart_from_residents_questions(quotas, paid, adele):
     staff = page.split('id="staff-line"')[1].split("</div>")[0]
     assert "Brouillons de réponse des agents" in staff and "2 brouillons" in staff
     rows = client.get("/spend/export.csv").content.decode("utf-8-sig").splitlines()
-    assert rows[0].endswith(";usage (resident : un habitant ; staff : un brouillon pour un agent)")
+    assert rows[0].endswith(";usage (resident : un habitant, staff : un brouillon pour un agent)")
     assert sorted(row.rsplit(";", 1)[1] for row in rows[1:]) == ["resident", "staff", "staff"]

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accesscodes', '0003_metering_moves_out'),
-        ('knowledge', '0007_answer_card_kind'),
+        ('knowledge', '0008_answer_card_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0006_prompt_general_answers'),
+        ('knowledge', '0007_verbose_names'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accesscodes', '0003_metering_moves_out'),
-        ('metering', '0002_rename_tables'),
+        ('metering', '0003_verbose_names'),
     ]
 
     operations = [
