@@ -7,14 +7,17 @@ checks every cell; test_csrf_sessions.py reuses the table to POST to every route
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
 from knowledge.models import Chunk, Document, WebSite
+from providers.models import ProviderConfig
 from townhall.models import AnswerCard, TownRequest
 
 PERSONAS = ("anonymous", "resident", "corinne", "marius", "aline", "adele")
@@ -68,6 +71,7 @@ class Rule:
 COUNTER_POST = Rule("counter", get="405", post="self")
 COMMS_POST = Rule("comms", get="405", post="self")
 AGENTS_POST = Rule("agents", get="405", post="self")
+ADMINS_POST = Rule("admins", get="405", post="self")
 # Residents' JSON endpoints: the method first, then 401 for anyone not signed in with a code.
 # The request in the path belongs to another code (values_for): 404, the same as no request.
 RESIDENT_JSON_POST = Rule("resident", get="405", post="400", method_first=True, refused="401")
@@ -89,6 +93,21 @@ RULES = {
     "staff/": Rule("staff"),
     "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
     "staff/logout/": Rule("public", post="landing", method_first=True),
+    # Staff accounts (core.people): admins only; each action comes back to the list.
+    "staff/people/": Rule("admins", post="ok"),  # the empty form comes back with errors
+    "staff/people/<int:pk>/roles": ADMINS_POST,
+    "staff/people/<int:pk>/password": ADMINS_POST,
+    "staff/people/<int:pk>/active": ADMINS_POST,
+    # Providers (providers.views): admins only; <pk> is a provider, or "offline" (built in).
+    "providers/": Rule("admins"),
+    "providers/add/": Rule("admins"),
+    "providers/add/<slug:key>/": Rule("admins", post="ok"),  # the empty form comes back
+    "providers/order/": Rule("admins", get="405", post="ok"),  # JSON: the new order
+    "providers/<int:pk>/edit/": Rule("admins", post="ok"),
+    "providers/<str:pk>/use/": ADMINS_POST,
+    "providers/<str:pk>/move/": ADMINS_POST,
+    "providers/<str:pk>/toggle/": ADMINS_POST,
+    "providers/<str:pk>/test/": ADMINS_POST,
     "desk/": Rule("counter"),
     "desk/site": COUNTER_POST,
     "desk/issue": Rule("counter", get="405", post="self", data={"count": "1", "token": "x"}),
@@ -108,8 +127,11 @@ RULES = {
     "comms/documents/status.json": Rule("comms"),
     "comms/upload/": Rule("comms", post="ok"),
     "comms/documents/<int:pk>/": Rule("comms"),
-    "comms/documents/<int:pk>/retire/": COMMS_POST,
+    "comms/documents/<int:pk>/retire/": Rule("comms", post="self"),  # GET asks to confirm
     "comms/documents/<int:pk>/delete/": COMMS_POST,
+    "comms/documents/<int:pk>/restore/": COMMS_POST,
+    "comms/upload/guess": Rule("comms", get="405", post="400"),  # no file posted: plain JSON 400
+    "comms/prompt/restore": Rule("comms", get="405", post="self", data={"default": "1"}),
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
     "comms/sites/": Rule("comms"),
@@ -259,6 +281,15 @@ def values_for(route: Route, adele) -> dict:
         "url": "no-such-page/",
         "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
     }
+    if route.route.endswith("/restore/"):  # only a retired document can be restored
+        Document.objects.filter(pk=doc.pk).update(status=Document.Status.RETIRED)
+    if route.route.startswith("providers/"):
+        name = f"Albert {uuid.uuid4().hex[:6]}"
+        config = ProviderConfig.objects.create(name=name, kind="openai_compatible", order=5)
+        values.update(pk=config.pk, key="mistral")
+    if route.route.startswith("staff/people/"):  # another staff member, never adele herself
+        other = get_user_model().objects.create_user(f"agent-{uuid.uuid4().hex[:8]}")
+        values["pk"] = other.pk
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and "object_id" in route.route:
         values["object_id"] = model_admin.model._default_manager.order_by("pk").first().pk
