@@ -1,4 +1,4 @@
-"""Top-level URL map: landing and chat, staff pages per app, admin, health check."""
+"""Top-level URL map: landing and chat, staff pages per app, admin, health check, embed routes."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -9,7 +9,7 @@ from core import views as core_views
 from knowledge import views as knowledge_views
 from privacy.outbound import QuestionLimits
 
-from . import attachments, chat, health, questions, views
+from . import attachments, chat, embedded, health, questions, views
 
 # What a question may carry, for the privacy pages (privacy sits below this app).
 QUESTION = QuestionLimits(
@@ -33,6 +33,9 @@ urlpatterns = [
     path("spend/", include("metering.urls")),
     path("comms/", include("knowledge.urls")),
     path("privacy/", include("privacy.urls"), {"question": QUESTION}),
+    path("widget/", include("embed.urls")),
+    # The embed routes under their own names here; inside the frame, arcachat.embed_urls.
+    path("", include((embedded.patterns, "embedded"))),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", core_views.admin_login, name="admin-login"),

@@ -22,6 +22,12 @@ SECTIONS = [
         _("Documents, system prompt, test a question"),
         (COMMS, ADMINS),
     ),
+    (
+        "embed:page",
+        _("On the town's website"),
+        _("The assistant's button for the town's website, the sites allowed to show it"),
+        (COMMS, ADMINS),
+    ),
     ("spend", _("Spend"), _("Spend, quotas and budget"), (ADMINS,)),
     ("accesscodes:audit", _("Audit log"), _("What staff did with codes and settings"), (ADMINS,)),
     (
