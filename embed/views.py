@@ -3,6 +3,8 @@ check embed.js makes before it shows the button on a town site's page."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
@@ -49,6 +51,12 @@ def snippet(data: dict) -> str:
     return f'<script src="{escape(source)}"{attributes} async></script>'
 
 
+def secure(url: str) -> bool:
+    """Browsers keep the frame's cookies only for an https address (or one of this machine)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or origins.is_local(parts.hostname or "")
+
+
 def page_context(request, site_form=None) -> dict:
     form = snippet_form(request)
     return {
@@ -57,7 +65,7 @@ def page_context(request, site_form=None) -> dict:
         "site_form": site_form or AllowedSiteForm(),
         "form": form,
         "snippet": snippet(form.cleaned_data) if form.is_valid() else "",
-        "secure_site": settings.SITE_URL.startswith("https://"),
+        "secure_site": secure(settings.SITE_URL),
         "site_url": settings.SITE_URL,
     }
 

@@ -1,7 +1,31 @@
 // The chat inside a town site's panel (embed routes only): Esc closes the panel, the page that
 // framed it focuses the question when it opens, and no link leaves the frame for a page that
-// refuses to be framed. The messages carry no data: only "ready" and "close".
+// refuses to be framed. The messages carry no data: only "ready", "focus" and "close".
+// A module in <head>: it runs before the chat's own script.
 const framed = window.parent !== window;
+
+// A browser that blocks third-party storage throws on merely reading sessionStorage in this
+// frame (Chromium with third-party cookies blocked). The chat then keeps its conversation in
+// memory: it works, and is lost when the panel's page changes (a sign-in, a reload).
+function memoryStorage() {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => items.set(key, String(value)),
+    removeItem: (key) => items.delete(key),
+    clear: () => items.clear(),
+    key: (index) => [...items.keys()][index] ?? null,
+    get length() {
+      return items.size;
+    },
+  };
+}
+
+try {
+  window.sessionStorage.getItem("arcachat");
+} catch {
+  Object.defineProperty(window, "sessionStorage", { value: memoryStorage(), configurable: true });
+}
 
 function tell(type) {
   if (framed) window.parent.postMessage({ type }, "*");
