@@ -80,7 +80,9 @@ CODE_HASH_KEY = env_str("CODE_HASH_KEY") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address printed on slips and in e-mails. Empty: slips use the address the desk
+# is served on (e-mails then give paths only).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
 # The town hall's contact in the prompt and the offline answers, unless the comms team sets
 # one on the prompt page.

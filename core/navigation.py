@@ -1,5 +1,5 @@
-"""The staff sections each role reaches: one list for the staff bar of every staff page and
-for the staff home page."""
+"""The staff sections each role reaches (the staff bar of every staff page and the staff home
+page), and the banners other apps put above every staff page."""
 
 from collections.abc import Callable
 
@@ -28,7 +28,14 @@ SECTIONS = [
         _("The assistant's button for the town's website, the sites allowed to show it"),
         (COMMS, ADMINS),
     ),
+    (
+        "providers:list",
+        _("Providers"),
+        _("Which AI answers residents, its health and prices"),
+        (ADMINS,),
+    ),
     ("spend", _("Spend"), _("Spend, quotas and budget"), (ADMINS,)),
+    ("staff-people", _("Staff"), _("Staff accounts and their roles"), (ADMINS,)),
     ("accesscodes:audit", _("Audit log"), _("What staff did with codes and settings"), (ADMINS,)),
     (
         "privacy:page",
@@ -36,12 +43,26 @@ SECTIONS = [
         _("What is stored and for how long, who sees it, where questions go; the record"),
         (ADMINS,),
     ),
-    ("admin:index", _("Administration"), _("Providers, prices, staff accounts"), (ADMINS,)),
+    ("admin:index", _("Administration"), _("Every setting, in the Django admin"), (ADMINS,)),
 ]
 
 # A short note an upper app adds to its section's title while something needs the admins'
 # attention (privacy: a provider outside the EU): URL name -> callable returning "" or a note.
 SECTION_NOTES: dict[str, Callable[[], str]] = {}
+
+# Functions of the request giving None or {"text", "url"}: a warning shown above every staff
+# page. Apps above core register theirs in their AppConfig.ready() (providers: answers
+# falling back).
+banners: list = []
+
+
+def banners_for(request) -> list[dict]:
+    found = []
+    for make in banners:
+        banner = make(request)
+        if banner:
+            found.append(banner)
+    return found
 
 
 def sections_for(user, path: str = "") -> list[dict]:
