@@ -60,7 +60,7 @@ def partitioned(name: str, morsel: Morsel) -> PartitionedMorsel:
     new = PartitionedMorsel()
     new.set(COOKIE_PREFIX + name, morsel.value, morsel.coded_value)
     for key in ("expires", "max-age", "httponly"):
-        if morsel[key]:
+        if morsel[key] != "":  # Max-Age=0 (a deletion) included
             new[key] = morsel[key]
     new.update({"path": "/", "secure": True, "samesite": "None", "partitioned": True})
     return new
