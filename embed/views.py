@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accesscodes import slips
 from core.roles import ADMINS, COMMS, has_role, role_required
 
 from . import origins
@@ -40,10 +41,10 @@ def snippet_form(request) -> SnippetForm:
     return SnippetForm({**initial, **request.GET.dict()} if request.GET else initial)
 
 
-def snippet(data: dict) -> str:
-    """The <script> tag to paste. embed.js is named without the static files' hash, so a
-    pasted snippet follows every update of the script."""
-    source = f"{settings.SITE_URL}{settings.STATIC_URL}js/embed.js"
+def snippet(data: dict, base: str) -> str:
+    """The <script> tag to paste, for ArcaChat at `base`. embed.js is named without the
+    static files' hash, so a pasted snippet follows every update of the script."""
+    source = f"{base}{settings.STATIC_URL}js/embed.js"
     attributes = "".join(
         f' data-{name}="{escape(data[name])}"'
         for name in ("position", "label", "background", "color")
@@ -59,14 +60,15 @@ def secure(url: str) -> bool:
 
 def page_context(request, site_form=None) -> dict:
     form = snippet_form(request)
+    base = slips.base_url(request)  # SITE_URL, else the address this page is served on
     return {
         "sites": AllowedSite.objects.all(),
         "may_edit": has_role(request.user, ADMINS),
         "site_form": site_form or AllowedSiteForm(),
         "form": form,
-        "snippet": snippet(form.cleaned_data) if form.is_valid() else "",
-        "secure_site": secure(settings.SITE_URL),
-        "site_url": settings.SITE_URL,
+        "snippet": snippet(form.cleaned_data, base) if form.is_valid() else "",
+        "secure_site": secure(base),
+        "site_url": base,
     }
 
 

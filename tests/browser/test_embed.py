@@ -125,13 +125,13 @@ def test_it_takes_an_admin_from_the_allowed_site_to_the_snippet(tab, adele, town
 
 
 @pytest.fixture
-def allowed(town_site, db):
+def allowed(town_site, chat, db):
     from embed.models import AllowedSite
     from embed.views import snippet
 
     AllowedSite.objects.create(origin=town_site.allowed)
     data = {"position": "right", "label": "Poser une question"}
-    paste(town_site, snippet({**data, "background": "#0b4f8a", "color": "#ffffff"}))
+    paste(town_site, snippet({**data, "background": "#0b4f8a", "color": "#ffffff"}, chat))
     return town_site
 
 
