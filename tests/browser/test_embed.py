@@ -189,6 +189,7 @@ def test_it_does_not_sign_the_main_sites_resident_in_inside_the_frame(tab, allow
     launcher(page).click()
     inside = frame(page)
     expect(inside.get_by_label("Votre code d'accès")).to_be_visible()  # asked for a code
+    shot(page, "embed-desktop-signin")
     sign_in_inside(page)
     page.goto(chat + "/chat/")  # and the frame's sign-in did not replace the main one
     expect(page.locator("#ask-form")).to_be_attached()
@@ -239,6 +240,20 @@ def test_it_keeps_refusing_frames_on_the_main_sites_pages(tab, allowed, chat, pa
     page = tab()
     page.goto(allowed.allowed + "/frame")  # even from the allowed site
     assert "\"frame-ancestors 'none'\"" in refusal(page)
+
+
+def test_it_makes_a_pale_text_readable_when_a_snippet_is_edited_by_hand(tab, allowed, chat):
+    from embed.views import snippet
+
+    data = {"position": "left", "label": "Une question ?", "background": "#ffee88"}
+    paste(allowed, snippet({**data, "color": "#ffffff"}, chat))  # 1.1:1, typed by hand
+    page = tab()
+    page.goto(allowed.allowed + "/")
+    button = launcher(page)
+    expect(button).to_have_text("Une question ?")
+    assert button.evaluate("b => getComputedStyle(b).color") == "rgb(0, 0, 0)"
+    assert said(page, "too pale")
+    assert button.bounding_box()["x"] < 100  # on the left, as asked
 
 
 def test_it_fits_a_phone_screen(tab, allowed, fake_llm, town):
