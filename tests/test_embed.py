@@ -177,6 +177,20 @@ def test_it_keeps_the_main_session_and_the_frames_apart(resident, resident_clien
     assert 'action="/embed/signout"' in page and 'action="/embed/i18n/setlang/"' in page
 
 
+def test_it_keeps_every_address_of_the_chat_page_inside_the_frame(resident):
+    """Each address the chat's script calls must be an embed route, or the frame's session
+    is not sent with it: a resident route added to the chat needs its embed twin in
+    arcachat/embedded.py (under the same name)."""
+    page = framed_client(resident).get("/embed/")
+    config = json.loads(
+        page.content.decode()
+        .split('id="chat-config" type="application/json">')[1]
+        .split("</script>")[0]
+    )
+    urls = {key: value for key, value in config.items() if key.endswith("_url")}
+    assert urls and all(value.startswith("/embed/") for value in urls.values()), urls
+
+
 def test_it_sends_the_frame_headers_on_embed_routes_only(client):
     AllowedSite.objects.create(origin=TOWN_SITE)
     inside = client.get("/embed/")

@@ -122,6 +122,11 @@ def test_it_takes_an_admin_from_the_allowed_site_to_the_snippet(tab, adele, town
     assert snippet.startswith(f'<script src="{chat}/static/js/embed.js"')
     assert 'data-background="#ffee88" data-color="#000000"' in snippet
     shot(page, "embed-staff-page")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)  # the page laid out again at the new width
+    page.screenshot(path=str(ARTIFACTS / "embed-staff-page-phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "nothing wider than a phone's screen"
 
 
 @pytest.fixture
