@@ -166,7 +166,9 @@ def ask(client, path):
 
 
 def test_it_keeps_the_main_session_and_the_frames_apart(resident, resident_client):
-    assert 'id="code"' in resident_client.get("/embed/").content.decode()  # asked for a code
+    signin = resident_client.get("/embed/").content.decode()
+    assert 'id="code"' in signin and 'action="/embed/signin"' in signin  # asked for a code
+    assert '<a href="/" target="_blank"' in signin  # where a browser refuses the frame cookies
     assert ask(resident_client, "/embed/ask").status_code == 401
     framed = framed_client(resident)
     assert framed.get("/chat/")["Location"] == "/"  # and the frame's session stays there

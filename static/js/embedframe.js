@@ -49,7 +49,7 @@ document.addEventListener(
   "click",
   (event) => {
     const link = event.target.closest && event.target.closest("a[href]");
-    if (!link) return;
+    if (!link || link.target === "_blank") return; // meant for a new tab already
     const url = new URL(link.href, window.location.href);
     if (url.origin === window.location.origin && url.pathname.startsWith("/embed/")) return;
     if (url.origin === window.location.origin && url.pathname === "/") {
