@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "arcachat",
     "embed",
     "privacy",
+    "townhall",
     "metering",
     "accesscodes",
     "knowledge",
@@ -246,6 +247,8 @@ CELERY_BEAT_SCHEDULE = {
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
     # Web sites due for their daily or weekly sync, and runs a stopped worker left behind.
     "sync-websites": {"task": "knowledge.sync_due_sites", "schedule": 15 * 60.0},
+    # Texts of residents' requests TOWNHALL_KEEP_DAYS after their reply (also run in-process).
+    "purge-town-requests": {"task": "townhall.purge", "schedule": 3600.0},
     "monthly-report": {
         "task": "metering.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
@@ -352,6 +355,13 @@ SHARING_MAX_TIMES_MEDIAN = env_float("SHARING_MAX_TIMES_MEDIAN", 10.0)
 SHARING_MEDIAN_MIN_CODES = env_int("SHARING_MEDIAN_MIN_CODES", 10)  # fewer: no median signal
 SHARING_KEEP_DAYS = env_int("SHARING_KEEP_DAYS", 31)
 CHAT_RATE = env_str("CHAT_RATE", "30/m")
+# Questions residents send to the town hall (townhall app): how long their texts are kept
+# after the reply, the reply's due date in working days, the pace of a code's previews,
+# sends and deletions, and how many requests a code may have waiting at once.
+TOWNHALL_KEEP_DAYS = env_int("TOWNHALL_KEEP_DAYS", 90)
+TOWNHALL_REPLY_WORKDAYS = env_int("TOWNHALL_REPLY_WORKDAYS", 5)
+TOWNHALL_RATE = env_str("TOWNHALL_RATE", "30/h")
+TOWNHALL_MAX_OPEN = env_int("TOWNHALL_MAX_OPEN", 5)
 
 # Town knowledge (knowledge app): upload limits, URL fetching, search backend, prompt budget.
 KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 25)

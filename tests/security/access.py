@@ -17,9 +17,10 @@ from accesscodes.models import AccessCode
 from embed.middleware import PREFIX as EMBED
 from embed.models import AllowedSite
 from knowledge.models import Chunk, Document, WebSite
+from townhall.models import AnswerCard, TownRequest
 
 # "framed": a resident signed in inside a town site's panel (the embed routes' own cookies).
-PERSONAS = ("anonymous", "resident", "framed", "corinne", "marius", "adele")
+PERSONAS = ("anonymous", "resident", "framed", "corinne", "marius", "aline", "adele")
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,10 @@ AUDIENCES = {
     "public": set(PERSONAS),
     "resident": {"resident"},
     "framed": {"framed"},
-    "staff": {"corinne", "marius", "adele"},
+    "staff": {"corinne", "marius", "aline", "adele"},
     "counter": {"corinne", "adele"},
     "comms": {"marius", "adele"},
+    "agents": {"aline", "adele"},
     "admins": {"adele"},
     "admin-site": {"adele"},
 }
@@ -69,12 +71,24 @@ class Rule:
 
 COUNTER_POST = Rule("counter", get="405", post="self")
 COMMS_POST = Rule("comms", get="405", post="self")
+AGENTS_POST = Rule("agents", get="405", post="self")
+# Residents' JSON endpoints: the method first, then 401 for anyone not signed in with a code.
+# The request in the path belongs to another code (values_for): 404, the same as no request.
+RESIDENT_JSON_POST = Rule("resident", get="405", post="400", method_first=True, refused="401")
 RULES = {
     "": Rule("public"),
     "signin": Rule("public", get="landing", post="400", data={"code": ""}),
     "signout": Rule("public", post="landing", method_first=True),
     "chat/": Rule("resident"),
     "chat/ask": Rule("resident", post="ok", method_first=True, refused="401"),
+    "requests/": Rule("resident"),
+    "requests/<int:request_id>/delete": Rule("resident", post="404", method_first=True),
+    "requests/api/": Rule("resident", refused="401"),
+    "requests/api/preview": RESIDENT_JSON_POST,  # a form post is not the JSON it reads: 400
+    "requests/api/send": RESIDENT_JSON_POST,
+    "requests/api/<int:request_id>/delete": Rule(
+        "resident", post="404", method_first=True, refused="401"
+    ),
     "healthz": Rule("public"),
     "staff/": Rule("staff"),
     "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
@@ -119,6 +133,20 @@ RULES = {
     "privacy/staff/place": Rule("admins", get="405", post="self", data={"place": "FR"}),
     "privacy/staff/record.docx": Rule("admins"),
     "privacy/staff/record.pdf": Rule("admins"),
+    "townhall/queue/": Rule("agents"),
+    "townhall/queue/<int:request_id>/": Rule("agents"),
+    "townhall/queue/<int:request_id>/draft": AGENTS_POST,
+    "townhall/queue/<int:request_id>/discard-draft": AGENTS_POST,
+    "townhall/queue/<int:request_id>/reply": Rule(
+        "agents", get="405", post="self", data={"reply": "Bonjour, voici la réponse."}
+    ),
+    "townhall/queue/<int:request_id>/close": AGENTS_POST,
+    "townhall/queue/<int:request_id>/service": AGENTS_POST,
+    "townhall/log/": Rule("admins"),
+    "townhall/cards/": Rule("comms"),
+    "townhall/cards/new/": Rule("comms", post="ok"),  # the empty form comes back with errors
+    "townhall/cards/<int:card_id>/withdraw": COMMS_POST,
+    "townhall/insight/": Rule("comms"),
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
@@ -231,8 +259,16 @@ def ready_document(title="Horaires de la piscine") -> Document:
 def values_for(route: Route, adele) -> dict:
     """Path parameters, with new objects each time: a request may change or delete them."""
     doc = ready_document()
+    request = TownRequest.objects.create(
+        code=AccessCode.issue()[0], question="Où jeter un frigo ?", due_on="2027-01-04"
+    )
+    card = AnswerCard.objects.create(
+        question="Où jeter un frigo ?", answer="À la déchetterie.", valid_until="2099-01-01"
+    )
     values = {
         "number": AccessCode.issue()[0].number,
+        "request_id": request.pk,
+        "card_id": card.pk,
         "pk": doc.pk,
         "id": adele.pk,
         "content_type_id": ContentType.objects.get_for_model(Document).pk,
