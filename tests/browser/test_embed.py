@@ -267,6 +267,8 @@ def test_it_fits_a_phone_screen(tab, allowed, fake_llm, town):
     launcher(page).click()
     box = panel(page).bounding_box()
     assert box["width"] == 390 and box["height"] == 844, box  # the whole screen
+    expect(frame(page).get_by_label("Votre code d'accès")).to_be_focused()
+    shot(page, "embed-phone-signin")
     inside = sign_in_inside(page)
     fake_llm.script.chunks = STREAMED
     inside.get_by_label("Votre question").fill("Quand a lieu le marché ?")
