@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "embed",
     "privacy",
     "townhall",
     "metering",
@@ -132,6 +133,8 @@ MIDDLEWARE = MiddlewareList(
         "arcachat.middleware.SecurityMiddleware",
         "arcachat.middleware.security_headers",
         "arcachat.middleware.static_files",
+        # Embed paths: their own partitioned cookies and frame headers (before sessions, CSRF).
+        "embed.middleware.embedded_pages",
         "arcachat.middleware.SessionMiddleware",
         "arcachat.middleware.LocaleMiddleware",
         "arcachat.middleware.CommonMiddleware",
@@ -143,6 +146,8 @@ MIDDLEWARE = MiddlewareList(
 )
 
 ROOT_URLCONF = "arcachat.urls"
+# The URL map of the embed paths (embed.middleware): the resident routes' names lead there.
+EMBED_URLCONF = "arcachat.embed_urls"
 WSGI_APPLICATION = "arcachat.wsgi.application"
 ASGI_APPLICATION = "arcachat.asgi.application"
 

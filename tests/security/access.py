@@ -16,11 +16,14 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
+from embed.middleware import PREFIX as EMBED
+from embed.models import AllowedSite
 from knowledge.models import Chunk, Document, WebSite
 from providers.models import ProviderConfig
 from townhall.models import AnswerCard, TownRequest
 
-PERSONAS = ("anonymous", "resident", "corinne", "marius", "aline", "adele")
+# "framed": a resident signed in inside a town site's panel (the embed routes' own cookies).
+PERSONAS = ("anonymous", "resident", "framed", "corinne", "marius", "aline", "adele")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 AUDIENCES = {
     "public": set(PERSONAS),
     "resident": {"resident"},
+    "framed": {"framed"},
     "staff": {"corinne", "marius", "aline", "adele"},
     "counter": {"corinne", "adele"},
     "comms": {"marius", "adele"},
@@ -170,6 +174,20 @@ RULES = {
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
     # The admin's login page sends everyone to the staff sign-in (and its lockout).
     "admin/login/": Rule("public", get="login", post="login"),
+    # The staff's embedding page: comms see it, admins change the list of allowed sites.
+    "widget/": Rule("comms"),
+    "widget/sites/add": Rule("admins", get="405", post="self", data={"origin": "https://a.fr"}),
+    "widget/sites/<int:site>/remove": Rule("admins", get="405", post="self"),
+    # Inside a town site's frame: sign-in page for everyone, the question for a resident
+    # signed in there only (one signed in on the main site is not, and the reverse).
+    "embed/": Rule("public"),
+    "embed/signin": Rule("public", get="self", post="400", data={"code": ""}),
+    "embed/signout": Rule("public", post="self", method_first=True),
+    "embed/ask": Rule("framed", post="ok", method_first=True, refused="401"),
+    # Its redirect is translated through the embed URL map: "/" becomes "/embed/".
+    "embed/i18n/setlang/": Rule("public", get="landing", post="self", data={"language": "en"}),
+    # Without an allowed site's Origin header, embed.js is told no.
+    "embed/button.json": Rule("public", get="403"),
     # Non-staff asking to log out of the admin are sent to its index; admins must POST.
     "admin/logout/": Rule(
         "public", get=frozenset({"self", "405"}), post=frozenset({"self", "landing"})
@@ -215,11 +233,11 @@ def expected(rule: Rule, persona: str, method: str) -> frozenset:
         return frozenset({wanted}) if isinstance(wanted, str) else wanted
     if rule.refused:
         return frozenset({rule.refused})
-    if rule.who == "resident":
+    if rule.who in ("resident", "framed"):
         return frozenset({"landing"})
     if rule.who == "admin-site":
         return frozenset({"admin-login"})
-    return frozenset({"login" if persona in ("anonymous", "resident") else "403"})
+    return frozenset({"login" if persona in ("anonymous", "resident", "framed") else "403"})
 
 
 def outcome(response) -> str:
@@ -280,6 +298,7 @@ def values_for(route: Route, adele) -> dict:
         "app_label": "knowledge",
         "url": "no-such-page/",
         "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
+        "site": AllowedSite.objects.create(origin=f"https://www{doc.pk}.port-lumiere.fr").pk,
     }
     if route.route.endswith("/restore/"):  # only a retired document can be restored
         Document.objects.filter(pk=doc.pk).update(status=Document.Status.RETIRED)
@@ -299,7 +318,7 @@ def values_for(route: Route, adele) -> dict:
 def send(client, method: str, path: str, rule: Rule):
     if method == "GET":
         response = client.get(path)
-    elif path == "/chat/ask":
+    elif path in ("/chat/ask", f"{EMBED}ask"):
         body = json.dumps({"message": "Quand ouvre la piscine ?", "history": []})
         response = client.post(path, body, content_type="application/json")
     else:
