@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -82,4 +81,4 @@ def search(query: str, k: int = 5, today: dt.date | None = None) -> list[Passage
                 score=score,
             )
         )
-    return passages[: getattr(settings, "KNOWLEDGE_MAX_PASSAGES", 20)]
+    return passages
