@@ -314,3 +314,69 @@ def test_it_counts_the_document_title_once_in_a_chunks_terms():
     )
     assert terms.count("horair") == 1 and "numeros" in terms
     assert index_terms("Guide", "Autre titre", "Texte").count("guid") == 1
+
+
+def test_it_counts_copies_of_a_passage_once_among_the_candidates(settings):
+    """Twenty copies of one notice must not push the answer out of a 5-deep candidate list."""
+    from knowledge.analysis import analyse
+    from knowledge.retrieval import rank
+
+    settings.KNOWLEDGE_CANDIDATES = 5
+    notice = "Collecte des déchets : la collecte des déchets verts est suspendue, collecte."
+    answer = "Le camion de collecte des ordures ménagères passe le lundi."
+    backend = backend_for(connection, table="knowledge_test_index")
+    backend.create_isolated(connection)
+    rows = [(i, analyse(notice)) for i in range(1, 21)] + [(21, analyse(answer))]
+    backend.add(connection, rows, leads=[None] * len(rows))
+    ranked = [row for row, _ in rank("collecte des ordures le lundi", 5, backend=backend)]
+    assert ranked == [21, 1]  # the answer, then the notice once (its first copy)
+
+
+def _totals(backend):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT n, total FROM {backend.totals}")  # noqa: S608
+        return cursor.fetchone()
+
+
+def test_it_keeps_the_row_count_and_total_length_as_chunks_come_and_go():
+    from knowledge.models import Chunk
+
+    backend = backend_for(connection)
+    first = add_document(b"Les ramoneurs passent en mars dans tout le quartier.", "ramonage.md")
+    second = add_document("Le marché a lieu le samedi.".encode(), "marche.md")
+    lengths = {
+        c.pk: len(french_analyzer(f"{c.document.title}\n{c.text}")) for c in Chunk.objects.all()
+    }
+    n, total = _totals(backend)
+    assert n == len(lengths) and total > 0
+    gone = sum(1 for _ in first.chunks.all())
+    first.delete()
+    assert _totals(backend)[0] == n - gone and _totals(backend)[1] < total
+    second.delete()
+    assert _totals(backend) == (0, 0)
+
+
+def test_it_fills_digests_and_totals_of_an_index_built_before_them():
+    import importlib
+
+    from django.apps import apps
+
+    doc = add_document(b"Le ramonage des cheminees est obligatoire.", "ramonage.md")
+    backend = backend_for(connection)
+    with connection.cursor() as cursor:  # what an index before migration 0006 looked like
+        if connection.vendor == "sqlite":
+            table = backend.lengths
+            cursor.execute(f"DROP TRIGGER {table}_i")
+            cursor.execute(f"DROP TRIGGER {table}_d")
+            cursor.execute(f"ALTER TABLE {table} DROP COLUMN digest")
+        else:
+            table = backend.docs
+            cursor.execute(f"DROP FUNCTION {table}_count() CASCADE")  # and its triggers
+            cursor.execute(f"ALTER TABLE {table} DROP COLUMN digest")
+        cursor.execute(f"DROP TABLE {backend.totals}")
+    migration = importlib.import_module("knowledge.migrations.0006_index_digests_totals")
+    migration.upgrade_index(apps, type("Editor", (), {"connection": connection})())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE digest IS NULL")  # noqa: S608
+        assert cursor.fetchone()[0] == 0
+    assert _totals(backend)[0] == doc.chunks.count()

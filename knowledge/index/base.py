@@ -1,11 +1,37 @@
 """Two-stage search shared by the backends: find candidates in the database, rank in Python."""
 
+import hashlib
 from collections.abc import Sequence
 
 from django.conf import settings
 
 from ..scoring import Candidate, get_scorer
 from . import vectors
+
+# Rows read from the database's own ranking to find KNOWLEDGE_CANDIDATES distinct passages:
+# only ids and digests, so a deep read is cheap (copies of one passage take one slot).
+OVERFETCH = 20
+
+
+def digest(terms: str) -> int:
+    """A signed 64-bit digest of a row's joined terms: equal digests, same passage."""
+    return int.from_bytes(
+        hashlib.blake2b(terms.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def distinct(rows: Sequence[tuple[int, int | None]], depth: int) -> list[int]:
+    """The ids of the first `depth` (id, digest) rows whose digest was not seen before."""
+    seen, ids = set(), []
+    for row_id, row_digest in rows:
+        if row_digest is not None:
+            if row_digest in seen:
+                continue
+            seen.add(row_digest)
+        ids.append(row_id)
+        if len(ids) == depth:
+            break
+    return ids
 
 
 class TwoStageIndex:
