@@ -149,17 +149,22 @@ def run_size(rows, questions, encoder: Vectors, depth: int) -> dict:
         backend.add(connection, terms, leads=leads)
         dense_s = time.perf_counter() - started
         size = index_bytes(connection, backend)
-        positions, timings = answer(backend, questions, key_of, depth)
+        cpu = []
+        positions, timings = answer(backend, questions, key_of, depth, cpu)
         transaction.set_rollback(True)
     n = len(rows)
     encode_rate = encoded / encode_s if encoded else getattr(encoder, "rate", None)
     timings.sort()
+    cpu.sort()
     return {
         "passages": n,
         "backend": backend.name,
         **metrics(positions),
         "p50_ms": round(statistics.median(timings), 2),
         "p95_ms": round(percentile(timings, 0.95), 2),
+        "cpu_p50_ms": round(statistics.median(cpu), 2),
+        "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
+        "load_avg_1min": round(os.getloadavg()[0], 1),
         "analyse_per_s": round(n / analyse_s),
         "write_per_s": round(n / plain_s),
         "write_with_vectors_per_s": round(n / dense_s),
@@ -178,7 +183,7 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(DATA / "corpus.jsonl"))
     parser.add_argument("--questions", default=str(DATA / "questions_dev.jsonl"))
     parser.add_argument("--sizes", default="4123,10000,100000")
-    parser.add_argument("--depth", type=int, default=50, help="documents ranked per question")
+    parser.add_argument("--depth", type=int, default=50, help="passages ranked per question")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--vector-cache", help="pickle of lead vectors reused across runs")
     args = parser.parse_args()

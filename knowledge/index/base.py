@@ -34,6 +34,23 @@ def distinct(rows: Sequence[tuple[int, int | None]], depth: int) -> list[int]:
     return ids
 
 
+def candidate_terms(terms: Sequence[str], df: dict[str, int], budget: int) -> list[str]:
+    """The question's terms whose postings the candidate query reads: the rarest first, while
+    their document frequencies add up to at most `budget` (the rarest one always).
+
+    The database scores every row that holds one of these terms, so this bounds its work
+    whatever the size of the index; the terms left out (the commonest, of low idf) still
+    count in the ranking of the candidates. Below the budget nothing is left out."""
+    known = sorted((t for t in terms if df.get(t)), key=lambda t: (df[t], t))
+    chosen, read = [], 0
+    for term in known:
+        if chosen and read + df[term] > budget:
+            break
+        chosen.append(term)
+        read += df[term]
+    return chosen
+
+
 class TwoStageIndex:
     """Subclasses provide `_gather` for their database and store the rows' lead vectors."""
 

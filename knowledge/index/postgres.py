@@ -22,8 +22,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
+
 from ..scoring import Bm25F, CorpusStats
-from .base import OVERFETCH, TwoStageIndex, digest
+from .base import OVERFETCH, TwoStageIndex, candidate_terms, digest
 
 K1, B = 1.2, 0.75  # candidate generation only
 TOWN_SCOPE = (
@@ -239,7 +241,7 @@ class PostgresIndex(TwoStageIndex):
         if not n or not df_json:
             return [], {}, None, None
         stats = CorpusStats(int(n), total / n or 1.0, json.loads(df_json))
-        known = list(stats.df)
+        known = candidate_terms(terms, stats.df, settings.KNOWLEDGE_CANDIDATE_POSTINGS)
         idfs = [Bm25F.idf(stats.df[t], stats.n) for t in known]
         scope, params = (TOWN_SCOPE, [today, today]) if today is not None else ("", [])
         # The top rows by BM25, then the first of each digest (copies of a passage take one

@@ -13,8 +13,10 @@ N and the average length in O(1) instead of scanning every row (5 ms at 100k pas
 
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
+
 from ..scoring import CorpusStats
-from .base import OVERFETCH, TwoStageIndex, digest, distinct
+from .base import OVERFETCH, TwoStageIndex, candidate_terms, digest, distinct
 
 TOWN_SCOPE = (
     " JOIN knowledge_chunk c ON c.id = f.rowid JOIN knowledge_document d ON d.id = c.document_id"
@@ -164,11 +166,12 @@ class SqliteFtsIndex(TwoStageIndex):
                 )
 
     def _gather(self, cursor, terms, depth, today, pending):
-        ids = self._candidates(cursor, terms, depth, today)
+        stats = self._stats(cursor, terms)
+        chosen = candidate_terms(terms, stats.df, settings.KNOWLEDGE_CANDIDATE_POSTINGS)
+        ids = self._candidates(cursor, chosen, depth, today) if chosen else []
         if not ids:
             return [], {}, None, None
-        rows, stats = self._terms_of(cursor, ids), self._stats(cursor, terms)
-        return ids, rows, stats, pending()  # the question was encoded in a worker meanwhile
+        return ids, self._terms_of(cursor, ids), stats, pending()  # encoded in a worker meanwhile
 
     def _candidates(self, cursor, terms, depth, today) -> list[int]:
         """FTS5's own bm25() order (fixed k1/b) only picks the candidates: the first `depth`

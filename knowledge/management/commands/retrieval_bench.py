@@ -44,15 +44,21 @@ def index_rows(backend, rows) -> float:
     return time.perf_counter() - started
 
 
-def answer(backend, questions: list[dict], key_of: dict, depth: int):
-    """(positions of the right key, per-question milliseconds), after 5 warm-up queries."""
+def answer(backend, questions: list[dict], key_of: dict, depth: int, cpu: list | None = None):
+    """(positions of the right key, per-question milliseconds), after 5 warm-up queries.
+
+    `cpu` collects the calling thread's CPU milliseconds per question (SQLite's work
+    included, not the encoder's worker thread nor a database server): a figure that a busy
+    machine inflates less than wall time."""
     for question in questions[:5]:
         rank(question["question"], depth, backend=backend)
     positions, timings = [], []
     for question in questions:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         hits = rank(question["question"], depth, backend=backend)
         timings.append((time.perf_counter() - started) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - cpu_started) * 1000)
         positions.append(position([key_of[row_id] for row_id, _ in hits], question["fiche"]))
     return positions, timings
 
