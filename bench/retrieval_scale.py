@@ -24,7 +24,10 @@ second one answers the 268 dev questions, timed one by one after 5 warm-up quest
 
 Prints one JSON line per size: n, recall@1/5/10, MRR, p50/p95 ms, ingestion rates
 (passages/s: analysis, database writes with and without vectors, encoding of new texts,
-and the end-to-end rate with and without vectors), index bytes per passage, process peak RSS.
+and the end-to-end rate with and without vectors), index bytes per passage, process peak RSS,
+and, as figures a busy machine inflates less than wall time, this thread's CPU per question
+(p50/p95: analysis, SQLite's work, scoring; not the encoder's worker) and on PostgreSQL the
+server process's mean CPU per question (read from /proc, 10 ms ticks, averaged).
 The lead vectors of duplicated texts are encoded once (the encoding rate is measured on the
 distinct texts and the end-to-end rate charges it to every passage).
 """
@@ -88,6 +91,22 @@ def index_bytes(connection, backend) -> int:
         return int(cursor.fetchone()[0] or 0)
 
 
+def server_cpu_ms(connection) -> float | None:
+    """CPU time so far of this connection's PostgreSQL backend process (same machine), from
+    /proc; None on SQLite (its work is in this thread's CPU time) or if unreadable."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 class Vectors:
     """Lead vectors of texts, each distinct text encoded once (rate measured on those).
 
@@ -149,8 +168,10 @@ def run_size(rows, questions, encoder: Vectors, depth: int) -> dict:
         backend.add(connection, terms, leads=leads)
         dense_s = time.perf_counter() - started
         size = index_bytes(connection, backend)
-        cpu = []
+        cpu, server = [], server_cpu_ms(connection)
         positions, timings = answer(backend, questions, key_of, depth, cpu)
+        if server is not None:
+            server = (server_cpu_ms(connection) - server) / (len(questions) + 5)
         transaction.set_rollback(True)
     n = len(rows)
     encode_rate = encoded / encode_s if encoded else getattr(encoder, "rate", None)
@@ -164,6 +185,7 @@ def run_size(rows, questions, encoder: Vectors, depth: int) -> dict:
         "p95_ms": round(percentile(timings, 0.95), 2),
         "cpu_p50_ms": round(statistics.median(cpu), 2),
         "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
+        "server_cpu_mean_ms": round(server, 2) if server is not None else None,
         "load_avg_1min": round(os.getloadavg()[0], 1),
         "analyse_per_s": round(n / analyse_s),
         "write_per_s": round(n / plain_s),
