@@ -380,3 +380,32 @@ def test_it_fills_digests_and_totals_of_an_index_built_before_them():
         cursor.execute(f"SELECT count(*) FROM {table} WHERE digest IS NULL")  # noqa: S608
         assert cursor.fetchone()[0] == 0
     assert _totals(backend)[0] == doc.chunks.count()
+
+
+def test_it_reads_the_postings_of_the_rarest_terms_first_within_the_budget():
+    from knowledge.index.base import candidate_terms
+
+    df = {"collect": 500, "ordur": 20, "lundi": 90}
+    terms = ["collect", "ordur", "lundi", "inconnu"]
+    assert candidate_terms(terms, df, 10_000) == ["ordur", "lundi", "collect"]
+    assert candidate_terms(terms, df, 110) == ["ordur", "lundi"]
+    assert candidate_terms(terms, df, 5) == ["ordur"]  # the rarest is always read
+    assert candidate_terms(["inconnu"], df, 10_000) == []
+
+
+def test_it_still_scores_the_common_terms_of_candidates_found_by_the_rare_ones(settings):
+    from knowledge.analysis import analyse
+    from knowledge.retrieval import rank
+
+    backend = backend_for(connection, table="knowledge_test_index")
+    backend.create_isolated(connection)
+    texts = {1: "Collecte des encombrants.", 2: "Collecte des ordures.", 3: "Tri des ordures."}
+    texts.update({i: f"Collecte numéro {i} du quartier." for i in range(4, 12)})
+    rows = [(i, analyse(text)) for i, text in texts.items()]
+    backend.add(connection, rows, leads=[None] * len(rows))
+    settings.KNOWLEDGE_DENSE = False
+    question = "collecte des ordures"
+    everything = [row for row, _ in rank(question, 20, backend=backend)]
+    assert everything[:2] == [2, 3] and len(everything) == len(texts)
+    settings.KNOWLEDGE_CANDIDATE_POSTINGS = 2  # "ordur" (2 rows) fits, "collect" (10) does not
+    assert [row for row, _ in rank(question, 20, backend=backend)] == [2, 3]
