@@ -409,3 +409,21 @@ def test_it_still_scores_the_common_terms_of_candidates_found_by_the_rare_ones(s
     assert everything[:2] == [2, 3] and len(everything) == len(texts)
     settings.KNOWLEDGE_CANDIDATE_POSTINGS = 2  # "ordur" (2 rows) fits, "collect" (10) does not
     assert [row for row, _ in rank(question, 20, backend=backend)] == [2, 3]
+
+
+@pytest.mark.postgres
+def test_it_keeps_document_frequencies_in_step_with_the_postings():
+    def kept_and_counted():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT term, df FROM knowledge_posting_df WHERE df > 0")
+            kept = dict(cursor.fetchall())
+            cursor.execute("SELECT term, count(*) FROM knowledge_posting GROUP BY term")
+            return kept, dict(cursor.fetchall())
+
+    first = add_document(b"Les ramoneurs passent en mars.", "ramonage.md")
+    add_document(b"Les ramoneurs passent aussi en avril.", "avril.md")
+    kept, counted = kept_and_counted()
+    assert kept == counted and kept[french_analyzer("ramoneurs")[0]] == 2
+    first.delete()  # the postings go by cascade from the index's chunk table
+    kept, counted = kept_and_counted()
+    assert kept == counted and kept[french_analyzer("ramoneurs")[0]] == 1
