@@ -376,6 +376,9 @@ KNOWLEDGE_BM25_B = env_float("KNOWLEDGE_BM25_B", 0.3)
 KNOWLEDGE_LEAD_TERMS = env_int("KNOWLEDGE_LEAD_TERMS", 40)
 KNOWLEDGE_LEAD_WEIGHT = env_float("KNOWLEDGE_LEAD_WEIGHT", 1.0)
 KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per query
+# Postings the candidate query may read per question (rarest terms first): bounds its work at
+# any index size; no question of the 4k SPF benchmark reaches it (docs/benchmarks.md).
+KNOWLEDGE_CANDIDATE_POSTINGS = env_int("KNOWLEDGE_CANDIDATE_POSTINGS", 20000)
 # Hybrid ranking: BM25F plus the cosine of question and passage lead embedded by a local
 # multilingual encoder (knowledge/vectors.py); 0 gives the lexical ranking alone.
 KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)
