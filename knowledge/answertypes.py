@@ -14,10 +14,12 @@ from .analysis import fold
 
 MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+THERE_ARE = r"y a[- ]t[- ]il |il y a |il y en a "  # "combien y a-t-il de", "combien il y a de"
 NUMBER_WORDS = "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent"
 
 # On the accent-folded question. "quand" is a question only when no subject follows it
-# ("quand il fait chaud" is not); "combien" alone asks a price, "combien de" a count.
+# ("quand il fait chaud" is not); "combien" alone asks a price, "combien de" a count (also
+# "combien y a-t-il de", "combien il y a de").
 ASKS = {
     "phone": r"\b(?:numeros?|telephones?|appeler|joindre|contacter|prevenir|telephoner)\b",
     "time": r"\b(?:heures?|horaires?|ouvre|ouvrent|ouverte?s?|fermee?s?|ferment)\b",
@@ -25,8 +27,11 @@ ASKS = {
         r"\bquand\b(?! (?:il|elle|on|je|j'|tu|nous|vous|ils|elles|meme)\b)"
         r"|\bquels? jours?\b|\bquelles? dates?\b"
     ),
-    "price": r"\b(?:coute|coutent|couter|prix|tarifs?|payante?s?|payer|cher|combien\b(?! d))",
-    "count": r"\bcombien d",
+    "price": (
+        r"\b(?:coute|coutent|couter|prix|tarifs?|payante?s?|payer|cher)\b"
+        rf"|\bcombien\b(?! d| (?:{THERE_ARE})d)"
+    ),
+    "count": rf"\bcombien (?:{THERE_ARE})?d",
     "place": r"\badresse\b|\bse trouvent?\b",
 }
 GIVES = {
@@ -36,7 +41,10 @@ GIVES = {
     ),
     "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
     "date": rf"\b(?:{DAYS}|{MONTHS})\b|\bveille\b|\blendemain\b",
-    "price": r"\d(?:[\d ]*\d)?(?:,\d+)? ?(?:€|euros?\b)|\bgratuite?s?\b",
+    "price": (
+        r"\d(?:[\d ]*\d)?(?:,\d+)? ?(?:(?:mille|millions?|milliards?) d'|k)?(?:€|euros?\b)"
+        r"|\bgratuite?s?\b"
+    ),
     "count": rf"\b\d+\b|\b(?:{NUMBER_WORDS})\b",
     "place": (
         r"\b\d{1,3},? (?:rue|avenue|place|chemin|allee|quai|boulevard|impasse|route|square)\b"

@@ -7,20 +7,28 @@ by a language model never pays for it; the offline provider calls it only when i
 only formats the Extraction it gets (providers.messages).
 
 1. Candidates: the units of the passages found, with a window around each
-   (knowledge.windows, knowledge.units).
+   (knowledge.windows, knowledge.units); and, when the prompt's passages came from the
+   retrieval, those of the next ones up to POOL_PASSAGES (the answer is often a passage or two
+   further down than a language model needs: docs/benchmarks.md), of which the POOL_UNITS
+   best by words in common and kind of fact are read by the encoder too.
 2. Features of each unit, with the retrieval's own signals: BM25 (knowledge.scoring, over the
    analyzer's terms of the unit's heading path, its list opening or question, then its text;
    statistics of these units, so a word found in every unit of the window weighs little; the
    words that only say which kind of fact is asked, "combien", "heure", are left to the next
    signal) over its ceiling; whether it gives the kind of fact asked (knowledge.answertypes);
-   the retrieval's score of its chunk; and, for the best DENSE_CANDIDATES of these, the
-   encoder's similarity to the question (knowledge.vectors), as the retrieval fuses it.
-3. Confidence that the documents answer at all (`confidence()`); below THRESHOLD the
-   answer is "not covered": the resident gets the town hall's contact and no extract.
+   the retrieval's score of its chunk; the encoder's similarity to the question
+   (knowledge.vectors), as the retrieval fuses it; and how well its section answers (the
+   best words-and-similarity score of a unit of the same section), so that a sentence of the
+   right section beats a look-alike one elsewhere.
+3. Confidence that the documents answer at all (`confidence()`, over the units of the
+   prompt's passages only, as calibrated); below THRESHOLD the answer is "not covered": the
+   resident gets the town hall's contact and no extract.
 4. Answer (`choose()`): the best unit; if it is an item of a short list, the whole list;
    else up to MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS; and,
    when none of them gives a phone number, the unit of the best one's section that does
-   (what to do next is usually whom to call).
+   (what to do next is usually whom to call). A unit from beyond the prompt's passages is
+   cited by a new number: its passage is added to the request's passages (`merged`), so that
+   the chat lists it under the answer.
 
 Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
 cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
@@ -40,7 +48,7 @@ from .analysis import get_analyzer
 from .citations import source_title
 from .scoring import Candidate, CorpusStats, Hybrid
 from .units import Unit
-from .windows import window
+from .windows import pool
 
 MAX_UNITS = 3
 KEEP_RATIO = 0.85  # a unit after the best is kept if it scores this share of the best
@@ -51,6 +59,8 @@ MAX_SOURCES = 3  # "to read more": at most this many sources
 THRESHOLD = 0.21  # calibrated on the dev set's halves: docs/benchmarks.md (2026-12 section)
 CONFIDENCE_UNITS = 2  # the confidence is the mean similarity of this many closest units
 MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
+POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
+POOL_UNITS = 20  # units beyond the prompt's passages that the encoder reads (2 views each)
 WORD = re.compile(r"\w+")
 
 
@@ -62,6 +72,7 @@ class Weights:
     dense: float = 0.5
     kind: float = 0.5
     prior: float = 0.0  # helped neither half: the window is already the retrieval's choice
+    section: float = 1.0  # the best lexical + dense score of the unit's section
     k1: float = 1.2  # BM25 saturation; no length normalisation (b = 0): units are short
 
 
@@ -151,22 +162,35 @@ def views(unit: Unit) -> tuple[str, str]:
 
 
 def rank(question: str, scored: list[Scored], weights: Weights = WEIGHTS) -> list[Scored]:
-    """The units best first, each scored from its features and its similarity."""
+    """The units best first, each scored from its features, its similarity and its
+    section's best (words and similarity only: the kind of fact is the unit's own)."""
     query = vectors.encode_query(question) if scored else None
     cosines = [0.0] * len(scored)
     if query is not None:
         texts = [text for s in scored for text in views(s.unit)]
         both = vectors.cosines(query, unit_vectors.encode(texts))
         cosines = [(both[i] + both[i + 1]) / 2 for i in range(0, len(both), 2)]
+    sections: dict[tuple, float] = {}
     for item, cosine in zip(scored, cosines, strict=True):
         item.cosine = cosine
-        item.score = (
-            weights.lexical * item.lexical
-            + weights.dense * cosine
-            + weights.kind * item.kind
+        item.score = weights.lexical * item.lexical + weights.dense * cosine
+        key = (item.unit.source, item.unit.heading)
+        sections[key] = max(sections.get(key, item.score), item.score)
+    for item in scored:
+        item.score += (
+            weights.kind * item.kind
             + weights.prior * item.prior
+            + weights.section * sections[(item.unit.source, item.unit.heading)]
         )
     return sorted(scored, key=lambda s: (-s.score, s.unit.order))
+
+
+def shortlist(scored: list[Scored], size: int, weights: Weights = WEIGHTS) -> list[Scored]:
+    """The `size` units with the best words in common and kind of fact (no encoder yet): of
+    the units beyond the prompt's passages, only these are worth encoding (docs/benchmarks.md:
+    10 to 40 give the same answers)."""
+    best = sorted(scored, key=lambda s: -(weights.lexical * s.lexical + weights.kind * s.kind))
+    return best[:size]
 
 
 def confidence(ranked: list[Scored]) -> float:
@@ -256,31 +280,55 @@ def _in_lists(chosen: list[Scored]) -> list[Scored]:
     return out
 
 
-def extract(question: str, found: list, merged: list, weights: Weights = WEIGHTS) -> Extraction:
-    """The Extraction for a question from the passages found and their merged sources."""
-    ranked = rank(question, features(question, window(found, merged), weights.k1), weights)
-    level = confidence(ranked)
+def extract(
+    question: str, found: list, merged: list, wider=None, weights: Weights = WEIGHTS
+) -> Extraction:
+    """The Extraction for a question from the passages found and their merged sources;
+    `wider` gives (the further passages found, every source numbered) for the wider pool.
+    A further source the answer cites is appended to `merged` (see the module docstring)."""
+    more, sources = wider() if wider else ([], merged)
+    units, core = pool(found, merged, more, sources)
+    scored = features(question, units, weights.k1)
+    kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
+    ranked = rank(question, kept, weights)
+    level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
     if level < THRESHOLD:
         return Extraction(units=[], confidence=level, covered=False)
+    chosen = choose(ranked)
+    numbers = _cite(chosen, merged, sources)
     units = [
-        AnswerUnit(s.unit.text, s.unit.source, s.unit.kind, lead_of(s.unit), s.unit.list_id)
-        for s in choose(ranked)
+        AnswerUnit(u.text, numbers[u.source], u.kind, lead_of(u), u.list_id)
+        for u in (s.unit for s in chosen)
     ]
     cited = list(dict.fromkeys(u.source for u in units))[:MAX_SOURCES]
-    sources = [
+    shown = [
         (n, source_title(merged[n - 1].title, merged[n - 1].heading), merged[n - 1].page)
         for n in cited
     ]
-    return Extraction(units=units, confidence=level, covered=True, sources=sources)
+    return Extraction(units=units, confidence=level, covered=True, sources=shown)
 
 
-def extraction_for(question: str, found: list, merged: list):
-    """ChatRequest.extract: a callable that extracts once, when first called."""
+def _cite(chosen: list[Scored], merged: list, sources: list) -> dict[int, int]:
+    """The number each chosen unit is cited by: its own for the prompt's passages; the next
+    free ones, in answer order, for further passages, which are appended to `merged`."""
+    numbers = {n: n for n in range(1, len(merged) + 1)}
+    for item in chosen:
+        source = item.unit.source
+        if source not in numbers:
+            merged.append(sources[source - 1])
+            numbers[source] = len(merged)
+    return numbers
+
+
+def extraction_for(question: str, found: list, merged: list, wider=None):
+    """ChatRequest.extract: a callable that extracts once, when first called. `merged` is
+    the request's own list of passages (a further source cited is added to it); `wider`, a
+    callable giving the wider pool (knowledge.prompt.pool_for), or None."""
     done: list[Extraction] = []
 
     def extraction() -> Extraction:
         if not done:
-            done.append(extract(question, found, merged) if found else _nothing())
+            done.append(extract(question, found, merged, wider) if found else _nothing())
         return done[0]
 
     return extraction

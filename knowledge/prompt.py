@@ -25,7 +25,7 @@ from providers.base import ChatRequest, Message
 from providers.messages import MESSAGE_TOKENS
 from providers.tokens import estimate_tokens
 
-from .extractive import extraction_for
+from .extractive import POOL_PASSAGES, extraction_for
 from .frdates import date_hints, french_date, weekend_of
 from .models import PromptTemplate
 from .retrieval import Passage, search
@@ -185,6 +185,19 @@ def merge_sources(passages: list[Passage]) -> list[Passage]:
     return list(merged.values())
 
 
+def pool_for(query: str, today: dt.date, found: list[Passage]):
+    """The offline answerer's wider pool, as a callable run only when it answers: the
+    passages found besides `found` up to POOL_PASSAGES, and every source numbered (those of
+    `found` first, as in the prompt)."""
+
+    def wider():
+        seen = {p.chunk_id for p in found}
+        more = [p for p in search(query, POOL_PASSAGES, today) if p.chunk_id not in seen]
+        return more, merge_sources([*found, *more])
+
+    return wider
+
+
 def attached(question: str, attachment_text: str) -> str:
     """The resident's question with the text of the document they attached, fenced as data."""
     if not attachment_text:
@@ -205,11 +218,13 @@ def assemble(
 ) -> ChatRequest:
     """The provider request for one question; `passages` overrides retrieval (playground,
     tests). The stable prefix (template, rules, date) comes first so that vendors can cache it."""
-    found = passages
+    found, wider = passages, None
     if passages is None:
         query = retrieval_query(question, history, today)
         found = search(query, settings.KNOWLEDGE_PASSAGES, today)
         passages = merge_sources(found)
+        wider = pool_for(query, today, found)
+    shown = list(passages)  # the offline answer may add a further source it cites
     template = active_template()
     prefix = stable_prefix(today, template)
     messages = [
@@ -222,8 +237,8 @@ def assemble(
         max_output_tokens=settings.ANSWER_MAX_TOKENS,
         cacheable_prefix_chars=len(prefix),
         images=list(images),
-        passages=list(passages),
+        passages=shown,
         language=language,
         contact=town_contact(template),
-        extract=extraction_for(question, list(found), list(passages)),
+        extract=extraction_for(question, list(found), shown, wider),
     )

@@ -7,6 +7,9 @@ sentences); otherwise the chunk before and after in the same section. Each unit 
 with the number of its source among the merged passages (knowledge.prompt.merge_sources:
 what the answer cites as [n]) and, in `extra["prior"]`, the retrieval's score of its chunk
 over the best one's (0 for a neighbour that was not found itself).
+
+The offline answerer also reads a wider pool than the passages of the prompt (`pool()`): the
+units of the next passages found, numbered after them, without the units already read.
 """
 
 from collections import defaultdict
@@ -88,3 +91,24 @@ def _numbered(units: list[Unit]) -> list[Unit]:
             key = (unit.source, unit.heading, unit.list_id, unit.intro)
             unit.list_id = lists.setdefault(key, len(lists) + 1)
     return units
+
+
+def pool(found: list, merged: list, more: list, sources: list) -> tuple[list[Unit], int]:
+    """The units of window(found, merged), then those of the passages `more` found besides
+    them, numbered by `sources` (`merged`, then the new documents' pages), without the units
+    already read; and how many come first. Order and list ids run across all; the prior of a
+    further unit is its chunk's score over the best of `found`."""
+    core = window(found, merged)
+    have = {(u.source, u.heading, u.text) for u in core}
+    extra = [u for u in window(more, sources) if (u.source, u.heading, u.text) not in have]
+    scale = max((p.score for p in more), default=0.0) / (
+        max((p.score for p in found), default=0.0) or 1.0
+    )
+    offset = max((u.list_id for u in core if u.list_id is not None), default=0)
+    for unit in extra:  # window() numbered these lists from 1 again: keep them apart
+        unit.extra["prior"] *= scale
+        if unit.list_id is not None:
+            unit.list_id += offset
+    for order, unit in enumerate(core + extra):
+        unit.order = order
+    return core + extra, len(core)

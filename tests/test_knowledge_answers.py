@@ -168,10 +168,10 @@ def test_it_gives_no_extract_for_a_question_the_documents_do_not_cover():
 def test_it_extracts_only_when_the_offline_provider_asks(monkeypatch):
     add_document(DECHETTERIE.encode(), "dechets.md", title="Collecte des déchets")
 
-    def no_window(found, merged):
+    def no_pool(*args):
         raise AssertionError("extracted although nobody asked")
 
-    monkeypatch.setattr(extractive, "window", no_window)
+    monkeypatch.setattr(extractive, "pool", no_pool)
     request = assemble("Horaires de la déchetterie ?", [], TODAY)
     assert request.passages and "déchetterie" in request.system
     with pytest.raises(AssertionError):
