@@ -60,7 +60,7 @@ THRESHOLD = 0.21  # calibrated on the dev set's halves: docs/benchmarks.md (2026
 CONFIDENCE_UNITS = 2  # the confidence is the mean similarity of this many closest units
 MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
-POOL_UNITS = 20  # units beyond the prompt's passages that the encoder reads (2 views each)
+POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
 WORD = re.compile(r"\w+")
 
 
