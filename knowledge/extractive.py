@@ -60,6 +60,7 @@ THRESHOLD = 0.21  # calibrated on the dev set's halves: docs/benchmarks.md (2026
 CONFIDENCE_UNITS = 2  # the confidence is the mean similarity of this many closest units
 MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
+# 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
 WORD = re.compile(r"\w+")
 
@@ -187,8 +188,8 @@ def rank(question: str, scored: list[Scored], weights: Weights = WEIGHTS) -> lis
 
 def shortlist(scored: list[Scored], size: int, weights: Weights = WEIGHTS) -> list[Scored]:
     """The `size` units with the best words in common and kind of fact (no encoder yet): of
-    the units beyond the prompt's passages, only these are worth encoding (docs/benchmarks.md:
-    10 to 40 give the same answers)."""
+    the units beyond the prompt's passages, only these are worth encoding, 2 ms each
+    (docs/benchmarks.md: 10 to 40 give the same answers, 5 one fewer)."""
     best = sorted(scored, key=lambda s: -(weights.lexical * s.lexical + weights.kind * s.kind))
     return best[:size]
 

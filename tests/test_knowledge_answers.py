@@ -98,6 +98,9 @@ def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers()
         ("Où se trouve le CCAS ?", {"place"}),
         ("C'est quand, le loto ?", {"date"}),
         ("Combien de livres peut-on emprunter ?", {"count"}),
+        ("Combien y a-t-il de logements à la résidence ?", {"count"}),
+        ("Combien il y a de places au parking ?", {"count"}),
+        ("L'adhésion au club coûte combien ?", {"price"}),
         ("Que faire quand il fait très chaud, ou très froid ?", set()),
     ],
 )
@@ -109,6 +112,8 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     given = answertypes.given("Le jeudi 10 décembre à 12 h, 28 €, au 05 00 00 20 00.")
     assert {"date", "time", "price", "phone"} <= given
     assert "phone" not in answertypes.given("Ouvert 24 h sur 24, toute l'année.")
+    assert "price" in answertypes.given("Le chantier coûte 2,4 millions d'euros.")
+    assert "price" not in answertypes.given("Le chantier dure 2,4 mois.")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():
