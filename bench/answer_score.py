@@ -6,8 +6,10 @@
 
 The question set (JSON lines): {"id", "question", "facts": [...]} for a town question (every
 fact must be in the answer), {"id", "question", "off_topic": true} for a question the town's
-documents do not cover. Measures, overall and on each half (town and off-topic questions
-alternate between halves A and B in file order, so each subject is in both):
+documents do not cover. bench/answers_dev.jsonl is the dev set; bench/answers_check.jsonl a
+second set of the same kind, written before the wider pool was tuned, to confirm choices.
+Measures, overall and on each half (town and off-topic questions alternate between halves A
+and B in file order, so each subject is in both):
 - facts: share of town questions whose answer holds every required fact. Facts and answers
   are compared normalised: case, accents, apostrophes, spaces inside numbers ("05 00 00 10 00",
   "1 843"), times ("9 h", "9h", "09:00", "9 h 30" / "9h30"), "euros" / "€";
