@@ -4,11 +4,18 @@ Protocol (text/event-stream, each `data:` is JSON):
 - `notice`  {"message": str}                    before the answer, if the resident must know
                                                 something about it (budget spent: extracts);
 - `chunk`   {"text": str}                       as the provider writes;
-- `sources` {"sources": [{"n", "title", "page", "url"}], "provider": kind, "generated": bool};
-- `done`    {"remaining_percent": int|None, "generated": bool}   once complete, or
+- `sources` {"sources": [{"n", "title", "page", "url", "document", "chunk"}], "provider": kind,
+             "generated": bool}; `document` and `chunk` are the ids the chat's source panel
+             opens (GET /documents/<document>/passages/<chunk>, knowledge/passages.py);
+- `done`    {"remaining_percent": int|None, "generated": bool, "feedback": token}  once
+             complete; `feedback` is the answer's signed token for POST /chat/feedback
+             (arcachat/feedback.py), or
 - `error`   {"code", "message", "kept": bool, "retry": bool}      if it broke mid-way.
 Refusals before any answer (signed out, rate limited, bad input, allowance) are JSON responses
-with an HTTP error status and {"error": code, "message": plain words}.
+with an HTTP error status and {"error": code, "message": plain words}. A question with
+personal data whose request does not say the resident chose ("personal_data": "masked" or
+"kept") is refused with 409 and {"error": "personal_data", "message", "kinds", "findings",
+"masked"} (arcachat/privacy.py): the page shows its warning, nothing went to a provider.
 No message text is stored or logged: only counts, outcome and provider.
 """
 
@@ -38,8 +45,9 @@ from providers.chain import stream_answer
 from providers.offline import OfflineProvider
 from providers.registry import configured_chain
 
-from . import views
+from . import privacy, views
 from .attachments import AttachmentError, parse_attachment
+from .feedback import answer_token
 from .questions import BadQuestion, language_of, parse_json, read_question
 
 log = logging.getLogger(__name__)
@@ -102,6 +110,10 @@ def prepare(request, data, lang):
         except BadQuestion as bad:
             raise Refusal(400, bad.code, bad.message) from None
         check_rate(request, code)
+        try:
+            privacy.require_choice(data, question.text, lang)
+        except privacy.NotChosen as found:
+            raise Refusal(409, "personal_data", found.message, **found.found) from None
         chain = configured_chain()
         try:
             attachment = parse_attachment(question.attachment, chain[0].capabilities["images"])
@@ -197,14 +209,20 @@ class Answer:
     async def ending(self):
         """The events after the text: sources at once, then done or error once settled."""
         generated = self.kind != "offline"
+        sources = []
         if self.produced:
             sources = sources_of(self.request.passages, "".join(self.text))
+            for source in sources:  # the ids the chat's source panel opens
+                passage = self.request.passages[source["n"] - 1]
+                source.update(document=passage.document_id, chunk=passage.chunk_id)
             yield sse(
                 "sources", {"sources": sources, "provider": self.kind, "generated": generated}
             )
         remaining = await self.settle()
         if self.outcome == "ok":
-            yield sse("done", {"remaining_percent": remaining, "generated": generated})
+            token = answer_token(sources, self.kind)
+            done = {"remaining_percent": remaining, "generated": generated, "feedback": token}
+            yield sse("done", done)
             return
         message = getattr(self.error, "user_message", "") or _(
             "The answer was interrupted. You can try again in a moment."

@@ -117,3 +117,34 @@ class PromptTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"Prompt v{self.pk} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Feedback(models.Model):
+    """A resident's thumbs up or down on one answer. Anonymous by construction: no question,
+    no answer text, no code, no time of day; only the day, the rating, an optional reason,
+    the documents the answer cited and the kind of provider that wrote it."""
+
+    class Rating(models.TextChoices):
+        UP = "up", _("Helpful")
+        DOWN = "down", _("Not helpful")
+
+    class Reason(models.TextChoices):
+        WRONG = "wrong", _("Wrong")
+        OUTDATED = "outdated", _("Out of date")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        UNCLEAR = "unclear", _("Hard to understand")
+
+    # The random id the server gave the answer (in its signed feedback token): one row per
+    # answer, so a second click changes the vote instead of adding one.
+    answer = models.CharField(max_length=32, unique=True)
+    day = models.DateField(default=timezone.localdate, db_index=True)
+    rating = models.CharField(max_length=4, choices=Rating.choices)
+    reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
+    documents = models.ManyToManyField(Document, blank=True, related_name="feedback")
+    provider = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.rating} {self.reason}".strip()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import opinions, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("documents/<int:pk>/delete/", views.document_delete, name="delete"),
     path("prompt/", views.prompt_edit, name="prompt"),
     path("playground/", views.playground, name="playground"),
+    path("feedback/", opinions.report, name="feedback"),
 ]
