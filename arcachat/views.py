@@ -76,7 +76,7 @@ def control_strings() -> dict:
     """The chat's controls: stop, copy, read aloud, dictate, edit, opinions, source panel."""
     return {
         "hint_keyboard": _("Press Enter to send, Shift + Enter to start a new line."),
-        "hint_touch": _("Tap the Send button to send your question."),
+        "hint_touch": _("Tap Send to send your question."),
         "stopped": _("You stopped this answer: the part written so far is kept above."),
         "edit": _("Change the question"),
         "copy": _("Copy"),

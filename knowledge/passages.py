@@ -28,9 +28,12 @@ from .views import may_read_document
 # about 200 tokens each, so the panel holds one to two screens of context.
 CONTEXT_CHUNKS = 2
 TAGS = {
-    "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "blockquote",
+    "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "h5", "h6",
+    "blockquote",
     "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr", "del",
 }  # fmt: skip
+HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$", re.MULTILINE)
+SHIFT = re.compile(r"<(/?)h([1-6])>")
 LINK = re.compile(r"^(?:https?:|mailto:|tel:)", re.IGNORECASE)
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
@@ -52,13 +55,21 @@ def sanitise(fragment: str) -> str:
     )
 
 
-def render_text(text: str, plain: bool) -> str:
-    """A chunk's text as sanitised HTML: Markdown, or plain paragraphs (a PDF's page)."""
+def _heading_line(match: re.Match, title: str) -> str:
+    """A heading inside a chunk (two short sections merged: "## Doc > Section") as a path
+    without the document's title."""
+    return f"{match.group(1)} {heading_path(match.group(2), title)}"
+
+
+def render_text(text: str, plain: bool, title: str = "") -> str:
+    """A chunk's text as sanitised HTML: Markdown, or plain paragraphs (a PDF's page).
+    Headings go two levels down: the panel's own title is the h2."""
     if plain:
         paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
         rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
     else:
-        rendered = _markdown.render(text)
+        text = HEADING.sub(lambda m: _heading_line(m, title), text)
+        rendered = SHIFT.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + 2)}>", _markdown.render(text))
     return sanitise(rendered)
 
 
@@ -75,12 +86,12 @@ def section_of(chunk: Chunk) -> list[Chunk]:
     )
 
 
-def passage_html(chunk: Chunk, plain: bool) -> str:
+def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     """The section's HTML, the cited chunk inside a marked block, its start and end said to
     screen readers (the highlight alone is only seen)."""
     parts = []
     for near in section_of(chunk):
-        body = render_text(near.text, plain)
+        body = render_text(near.text, plain, title)
         if near.pk == chunk.pk:
             start = html.escape(_("Start of the cited passage."))
             end = html.escape(_("End of the cited passage."))
@@ -93,9 +104,9 @@ def passage_html(chunk: Chunk, plain: bool) -> str:
     return "".join(parts)
 
 
-def heading_path(chunk: Chunk, title: str) -> str:
-    """ "Collecte des déchets › Calendrier" without repeating the document's own title."""
-    parts = [p.strip() for p in chunk.heading.split(" > ") if p.strip()]
+def heading_path(heading: str, title: str) -> str:
+    """A heading path as "Collecte des déchets › Calendrier", without the document's title."""
+    parts = [p.strip() for p in heading.split(" > ") if p.strip()]
     if parts and parts[0] == title.strip():
         parts = parts[1:]
     return " › ".join(parts)
@@ -121,11 +132,11 @@ def passage(request, pk: int, chunk_id: int):
     response = JsonResponse(
         {
             "title": doc.title,
-            "heading": heading_path(chunk, doc.title),
+            "heading": heading_path(chunk.heading, doc.title),
             "date": formats.date_format(doc.published_on, "DATE_FORMAT"),
             "page": chunk.page,
             **links_of(doc, chunk.page),
-            "html": passage_html(chunk, plain=doc.is_pdf),
+            "html": passage_html(chunk, plain=doc.is_pdf, title=doc.title),
         }
     )
     response["Cache-Control"] = "private, max-age=300"

@@ -36,7 +36,8 @@ const attachmentsOf = new WeakMap(); // question turn -> its attachment, in memo
 
 const save = () => saveTurns(window.sessionStorage, turns, config.conversation);
 const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
-const follower = new Follower(window, $("to-latest"), () => form.getBoundingClientRect().height);
+const composerHeight = () => form.getBoundingClientRect().height;
+const follower = new Follower(window, $("to-latest"), composerHeight, () => turns.length > 0);
 const privacy = new PrivacyDialog($("pii-dialog"), S);
 const panel = new SourcePanel($("source-dialog"), S);
 const tools = new AnswerTools({
@@ -108,10 +109,16 @@ function drawTurn(turn, index) {
   return view;
 }
 
+/** The welcome and its examples, or the conversation and "New conversation". */
+function showEmpty() {
+  $("welcome").hidden = turns.length > 0;
+  $("new-conversation").hidden = turns.length === 0;
+}
+
 function drawAll() {
   turnsList.replaceChildren();
   views = [];
-  $("welcome").hidden = turns.length > 0;
+  showEmpty();
   turns.forEach((turn, index) => {
     if (turn.status === "streaming") Object.assign(turn, { status: "error", error: S.network, retry: true });
     drawTurn(turn, index);
@@ -189,7 +196,7 @@ async function ask(text, { withAttachment = null, personal = "" } = {}) {
   const turn = { role: "assistant", content: "", status: "streaming", lang };
   turns.push(questionTurn, turn);
   save();
-  $("welcome").hidden = true;
+  showEmpty();
   drawTurn(questionTurn, turns.length - 2);
   const view = drawTurn(turn, turns.length - 1);
   follower.start();

@@ -21,11 +21,13 @@ export function atEnd({ scrollY, viewport, height }) {
 }
 
 export class Follower {
-  /** `win`: the window; `button`: "back to the latest"; `composer()`: its current height. */
-  constructor(win, button, composer) {
+  /** `win`: the window; `button`: "back to the latest"; `composer()`: its current height;
+   * `shown()`: whether there is anything to go back to (a conversation). */
+  constructor(win, button, composer, shown = () => true) {
     this.win = win;
     this.button = button;
     this.composer = composer;
+    this.shown = shown;
     this.following = false;
     this.keepStart = true; // false once the resident asked for the latest text
     this.expected = null;
@@ -85,6 +87,6 @@ export class Follower {
   }
 
   update() {
-    this.button.hidden = atEnd(this.page());
+    this.button.hidden = !this.shown() || atEnd(this.page());
   }
 }

@@ -19,10 +19,10 @@ export function button(className, text, onClick) {
   return node;
 }
 
-/** A button whose picture is decoration: the word is what a screen reader says. */
+/** A button whose picture (static/css/icons.css) is decoration: its word is its name. */
 function iconButton(className, icon, text, onClick) {
   const node = button(className, "", onClick);
-  const picture = el("span", "icon", icon);
+  const picture = el("span", `icon icon-${icon}`);
   picture.setAttribute("aria-hidden", "true");
   node.append(picture, el("span", "label", text));
   return node;
@@ -45,7 +45,7 @@ export class QuestionView {
     this.item.appendChild(el("p", "user-text", turn.content));
     if (turn.attachmentName) this.item.appendChild(el("p", "help", fmt(S.you_attached, turn.attachmentName)));
     const tools = el("div", "turn-tools question-tools");
-    tools.appendChild(iconButton("edit-question", "✎", S.edit, () => actions.edit(index)));
+    tools.appendChild(iconButton("edit-question", "edit", S.edit, () => actions.edit(index)));
     this.item.appendChild(tools);
   }
 }
@@ -103,7 +103,7 @@ export class AnswerView {
       item.value = source.n;
       const label = source.page ? `${source.title}, ${fmt(S.page, source.page)}` : source.title;
       if (source.chunk && source.document) {
-        const open = iconButton("source-open", "📄", label, (event) => this.actions.source(source, event.currentTarget));
+        const open = iconButton("source-open", "document", label, (event) => this.actions.source(source, event.currentTarget));
         open.setAttribute("aria-haspopup", "dialog");
         item.appendChild(open);
       } else {
@@ -138,13 +138,13 @@ export class AnswerView {
     const finished = ["done", "stopped"].includes(turn.status) && turn.content;
     this.tools.hidden = !finished;
     if (!finished) return;
-    this.tools.appendChild(iconButton("copy", "⧉", S.copy, (event) => actions.copy(this.index, event.currentTarget)));
+    this.tools.appendChild(iconButton("copy", "copy", S.copy, (event) => actions.copy(this.index, event.currentTarget)));
     if (actions.canSpeak) {
-      const read = iconButton("read-aloud", "🔊", S.read, () => actions.speak(this.index, read));
+      const read = iconButton("read-aloud", "speaker", S.read, () => actions.speak(this.index, read));
       read.setAttribute("aria-pressed", "false");
       this.tools.appendChild(read);
     }
-    this.tools.appendChild(iconButton("regenerate", "↻", S.regenerate, () => actions.again(this.index)));
+    this.tools.appendChild(iconButton("regenerate", "again", S.regenerate, () => actions.again(this.index)));
   }
 
   renderFeedback() {
@@ -158,8 +158,8 @@ export class AnswerView {
     const votes = el("div", "button-row votes");
     votes.setAttribute("role", "group");
     votes.setAttribute("aria-labelledby", id);
-    this.up = iconButton("vote-up", "👍", S.yes, () => this.vote("up", ""));
-    this.down = iconButton("vote-down", "👎", S.no, () => this.vote("down", ""));
+    this.up = iconButton("vote-up", "thumbs-up", S.yes, () => this.vote("up", ""));
+    this.down = iconButton("vote-down", "thumbs-down", S.no, () => this.vote("down", ""));
     votes.append(this.up, this.down);
     this.reasons = el("div", "reasons");
     const why = el("p", "feedback-question", S.why);
