@@ -59,7 +59,7 @@ def wait_for(check, seconds: float = 10.0):
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError("still not true after %.0f s" % seconds)
+    raise AssertionError(f"still not true after {seconds:.0f} s")
 
 
 def answered(page):

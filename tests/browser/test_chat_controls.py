@@ -5,7 +5,16 @@ aloud and dictation."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.chatpage import DESKTOP, NO_SPEECH, PHONE, SCREENS, SPEECH, answered, snap, wait_for
+from tests.browser.chatpage import (
+    DESKTOP,
+    NO_SPEECH,
+    PHONE,
+    SCREENS,
+    SPEECH,
+    answered,
+    snap,
+    wait_for,
+)
 from tests.browser.helpers import answers, ask, sign_in
 
 pytestmark = pytest.mark.browser
@@ -100,14 +109,18 @@ def test_it_edits_and_resends_the_last_question(new_page, fake_llm, town, screen
     page.get_by_role("button", name="Envoyer").click()
     wait_for(lambda: fake_llm.script.requests == 3)
     answered(page)
-    expect(page.locator(".user-text")).to_have_text(["Quand a lieu le marche ?", "Et la mairie, le samedi ?"])
+    expect(page.locator(".user-text")).to_have_text(
+        ["Quand a lieu le marche ?", "Et la mairie, le samedi ?"]
+    )
     expect(page.locator(".turn-assistant")).to_have_count(2)
     expect(page.locator("#editing")).to_be_hidden()
     sent = str(fake_llm.script.bodies[-1]["messages"])
     assert "Et la mairie, le samedi ?" in sent and "Et la mairie ?" not in sent
 
 
-def test_it_sends_with_enter_and_adds_a_line_with_shift_enter_on_a_keyboard(new_page, fake_llm, town):
+def test_it_sends_with_enter_and_adds_a_line_with_shift_enter_on_a_keyboard(
+    new_page, fake_llm, town
+):
     page = new_page(**DESKTOP)
     sign_in(page)
     expect(page.locator("#question-help")).to_have_text(
@@ -186,7 +199,9 @@ def _settled_scroll(page):
 def test_it_follows_the_answer_until_the_resident_scrolls_up(new_page, fake_llm, town):
     page = new_page(**PHONE)
     sign_in(page)
-    fake_llm.script.chunks = [f"Ligne {n} de la réponse, assez longue pour tenir une ligne.\n\n" for n in range(40)]
+    fake_llm.script.chunks = [
+        f"Ligne {n} de la réponse, assez longue pour tenir une ligne.\n\n" for n in range(40)
+    ]
     fake_llm.script.delay = 0.12
     ask(page, "Quand a lieu le marché ?")
     answer = answers(page).last
@@ -204,7 +219,9 @@ def test_it_follows_the_answer_until_the_resident_scrolls_up(new_page, fake_llm,
     back.click()
     expect(back).to_be_hidden()
     answered(page)
-    assert page.evaluate("window.scrollY + innerHeight >= document.documentElement.scrollHeight - 48")
+    assert page.evaluate(
+        "window.scrollY + innerHeight >= document.documentElement.scrollHeight - 48"
+    )
     # The question box stayed pinned at the bottom of the screen all along.
     box = page.locator("#ask-form").bounding_box()
     assert abs(box["y"] + box["height"] - 844) < 2
@@ -236,7 +253,9 @@ def test_it_reads_an_answer_aloud_in_french_and_takes_dictation(new_page, fake_l
     before = len(requests)
     read = page.get_by_role("button", name="Lire la réponse")
     read.tap()
-    expect(page.get_by_role("button", name="Arrêter la lecture")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Arrêter la lecture")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     snap(page, "controls-phone-reading")
     spoken = page.evaluate("window.__spoken")
     assert spoken == [
