@@ -73,12 +73,8 @@ def test_it_renders_markdown_without_front_matter_and_with_its_structure(client)
 
 def test_it_never_passes_on_markup_or_unsafe_links_from_a_document(client):
     html = get(client, publish_markdown().chunks.get()).json()["html"]
-    assert (
-        "<script" not in html
-        and "<img" not in html
-        and "onerror" not in html.replace("&lt;img src=x onerror=alert(1)&gt;", "")
-    )
-    assert "&lt;script&gt;" in html  # shown as text, never run
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img" in html  # shown as text, never run
     assert 'href="javascript' not in html and 'href="/admin/"' not in html
     assert 'href="tel:0500000000"' in html
     assert '<a href="https://example.org/ccas" rel="noopener noreferrer nofollow">site</a>' in html
