@@ -73,6 +73,5 @@ def report(request):
         "per_day": days_rows,
         "per_document": per_document(since),
         "per_provider": per_provider(since),
-        "reasons": [label for _key, label in Feedback.Reason.choices],
     }
     return render(request, "knowledge/feedback.html", context)

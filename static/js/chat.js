@@ -37,6 +37,10 @@ const attachmentsOf = new WeakMap(); // question turn -> its attachment, in memo
 const save = () => saveTurns(window.sessionStorage, turns, config.conversation);
 const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const composerHeight = () => form.getBoundingClientRect().height;
+// What the keyboard focuses, or the page brings into view, never hides behind the pinned box.
+new ResizeObserver(() => {
+  document.documentElement.style.scrollPaddingBottom = `${Math.ceil(composerHeight()) + 8}px`;
+}).observe(form);
 const follower = new Follower(window, $("to-latest"), composerHeight, () => turns.length > 0);
 const privacy = new PrivacyDialog($("pii-dialog"), S);
 const panel = new SourcePanel($("source-dialog"), S);

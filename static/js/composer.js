@@ -26,6 +26,7 @@ export function withDictation(typed, heard) {
 export function setupComposer({ form, question, hint, S, win = window }) {
   const touch = isTouchScreen(win);
   hint.textContent = touch ? S.hint_touch : S.hint_keyboard;
+  hint.classList.toggle("touch-hint", touch); // folded away on a small screen at large text
   question.addEventListener("keydown", (event) => {
     if (sendsOnEnter(event, touch)) {
       event.preventDefault();

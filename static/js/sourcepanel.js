@@ -102,8 +102,12 @@ export class SourcePanel {
     this.body.replaceChildren(clean(template.content));
     this.addLink(passage.pdf_url, passage.page ? this.S.open_pdf_page.replace("%s", passage.page) : this.S.open_pdf);
     this.addLink(passage.web_url, this.S.open_web);
+    // The passage in view, the title too when both fit (the title is where the focus is).
     const hit = this.body.querySelector("#passage-hit");
-    if (hit) hit.scrollIntoView({ block: "center", behavior: "instant" });
+    const box = this.dialog.getBoundingClientRect();
+    if (hit && hit.getBoundingClientRect().top > box.top + box.height * 0.6) {
+      hit.scrollIntoView({ block: "start", behavior: "instant" });
+    }
   }
 
   addLink(href, text) {

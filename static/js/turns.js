@@ -179,9 +179,8 @@ export class AnswerView {
     this.showVote();
   }
 
-  /** The vote's state on the buttons already drawn (focus stays where it is). */
-  showVote(message) {
-    const vote = this.turn.vote || {};
+  /** A vote's state on the buttons already drawn (focus stays where it is). */
+  showVote(message, vote = this.turn.vote || {}) {
     this.up.setAttribute("aria-pressed", String(vote.rating === "up"));
     this.down.setAttribute("aria-pressed", String(vote.rating === "down"));
     this.reasons.hidden = vote.rating !== "down";
@@ -191,8 +190,12 @@ export class AnswerView {
     this.thanks.textContent = message || (vote.rating ? this.S.thanks : "");
   }
 
+  /** Shown at once, recorded by the server, put back as it was if that failed. */
   async vote(rating, reason) {
+    const before = this.turn.vote || {};
+    this.showVote("", { rating, reason });
+    if (rating === "down" && !reason) this.reasons.scrollIntoView({ block: "nearest" });
     const message = await this.actions.vote(this.index, rating, reason);
-    this.showVote(message);
+    this.showVote(message, message ? before : this.turn.vote);
   }
 }

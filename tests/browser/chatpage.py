@@ -62,8 +62,11 @@ def wait_for(check, seconds: float = 10.0):
     raise AssertionError(f"still not true after {seconds:.0f} s")
 
 
-def answered(page):
-    """Wait until the last answer is complete (its tools are shown)."""
+def answered(page, count: int | None = None):
+    """Wait until the last answer is complete (its tools are shown); with `count`, until
+    there are that many answers (a question is checked before its answer appears)."""
+    if count is not None:
+        expect(page.locator(".turn-assistant")).to_have_count(count)
     expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=15_000)
     expect(page.locator(".turn-assistant").last.locator(".answer-tools")).to_be_visible()
 
@@ -110,3 +113,42 @@ def snap(page, name: str):
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def axe_violations(page) -> list[dict]:
+    """Every axe-core violation on the page as it is now, whatever its impact (the page must
+    have been opened with bypass_csp=True so that axe can be injected)."""
+    from tests.browser.conftest import AXE
+
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+# Controls smaller than 44 x 44 CSS pixels, among those shown (links inside running text,
+# like an answer's or a document's own links, are exempt as in WCAG 2.5.5).
+SMALL_TARGETS = """() => {
+  const inline = ".answer a, #source-body a, .turn-error a, main p a, main li a, main td a";
+  const controls = document.querySelectorAll(
+    "button, input:not([type=hidden]), select, textarea, a[href], [role=button]");
+  return [...controls].filter((el) => {
+    if (el.matches(inline) && !el.matches("a.button")) return false;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || box.right <= 0) return false;
+    if (getComputedStyle(el).visibility === "hidden") return false;
+    return box.width < 43.5 || box.height < 43.5;
+  }).map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}: ` +
+    `${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`);
+}"""
+
+
+def small_targets(page) -> list[str]:
+    return page.evaluate(SMALL_TARGETS)
+
+
+def sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")

@@ -93,9 +93,9 @@ def test_it_edits_and_resends_the_last_question(new_page, fake_llm, town, screen
     sign_in(page)
     fake_llm.script.chunks = ["Le marché a lieu le samedi."]
     ask(page, "Quand a lieu le marche ?")
-    answered(page)
+    answered(page, 1)
     ask(page, "Et la mairie ?")
-    answered(page)
+    answered(page, 2)
     # Only the last question can be changed.
     edit = page.get_by_role("button", name="Modifier la question")
     expect(edit).to_have_count(1)
