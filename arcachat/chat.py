@@ -15,7 +15,7 @@ Refusals before any answer (signed out, rate limited, bad input, allowance) are 
 with an HTTP error status and {"error": code, "message": plain words}. A question with
 personal data whose request does not say the resident chose ("personal_data": "masked" or
 "kept") is refused with 409 and {"error": "personal_data", "message", "kinds", "findings",
-"masked"} (arcachat/privacy.py): the page shows its warning, nothing went to a provider.
+"masked"} (arcachat/personaldata.py): the page shows its warning, nothing went to a provider.
 No message text is stored or logged: only counts, outcome and provider.
 """
 
@@ -45,7 +45,7 @@ from providers.chain import stream_answer
 from providers.offline import OfflineProvider
 from providers.registry import configured_chain
 
-from . import privacy, views
+from . import personaldata, views
 from .attachments import AttachmentError, parse_attachment
 from .feedback import answer_token
 from .questions import BadQuestion, language_of, parse_json, read_question
@@ -111,8 +111,8 @@ def prepare(request, data, lang):
             raise Refusal(400, bad.code, bad.message) from None
         check_rate(request, code)
         try:
-            privacy.require_choice(data, question.text, lang)
-        except privacy.NotChosen as found:
+            personaldata.require_choice(data, question.text, lang)
+        except personaldata.NotChosen as found:
             raise Refusal(409, "personal_data", found.message, **found.found) from None
         chain = configured_chain()
         try:

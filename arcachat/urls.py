@@ -8,8 +8,17 @@ from accesscodes import signin
 from core import views as core_views
 from knowledge import passages
 from knowledge import views as knowledge_views
+from privacy.outbound import QuestionLimits
 
-from . import chat, feedback, health, privacy, views
+from . import attachments, chat, feedback, health, personaldata, questions, views
+
+# What a question may carry, for the privacy pages (privacy sits below this app).
+QUESTION = QuestionLimits(
+    message_chars=questions.MAX_MESSAGE_CHARS,
+    history_turns=questions.HISTORY_TURNS,
+    pdf_pages=attachments.MAX_PDF_PAGES,
+    pdf_chars=attachments.MAX_PDF_CHARS,
+)
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -17,7 +26,7 @@ urlpatterns = [
     path("signout", signin.signout, name="signout"),
     path("chat/", views.chat_page, name="chat"),
     path("chat/ask", chat.ask, name="chat-ask"),
-    path("chat/check", privacy.check, name="chat-check"),
+    path("chat/check", personaldata.check, name="chat-check"),
     path("chat/feedback", feedback.vote, name="chat-feedback"),
     path("healthz", health.healthz, name="healthz"),
     path("staff/", core_views.staff_home, name="staff-home"),
@@ -26,6 +35,7 @@ urlpatterns = [
     path("desk/", include("accesscodes.urls")),
     path("spend/", include("metering.urls")),
     path("comms/", include("knowledge.urls")),
+    path("privacy/", include("privacy.urls"), {"question": QUESTION}),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path(
         "documents/<int:pk>/passages/<int:chunk_id>",

@@ -57,11 +57,11 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     import pii
-    from arcachat import privacy
+    from arcachat import personaldata
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)  # a throwaway database (SQLite in memory)
-    privacy.CHECK_RATE = "1000000/m"  # the limit is still checked, never reached
+    personaldata.CHECK_RATE = "1000000/m"  # the limit is still checked, never reached
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
     client = signed_in_client()
     pii.check("Bonjour, je suis Jeanne Martin.", "fr")  # the start-up warm-up

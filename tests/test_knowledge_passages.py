@@ -10,7 +10,7 @@ from django.utils import timezone
 from knowledge import passages
 from knowledge.ingest import ingest_document
 from knowledge.models import Chunk, Document
-from tests.chatkit import add_pdf_document
+from tests.support.documents import add_pdf_document
 
 pytestmark = pytest.mark.django_db
 

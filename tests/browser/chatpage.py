@@ -5,7 +5,8 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import answers
+from tests.support.browser import answers
+from tests.support.documents import add_document
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 # A phone as Chromium emulates it: touch screen, coarse pointer, 390 x 844 CSS pixels.
@@ -37,16 +38,9 @@ Sur rendez-vous auprès d'Allô Propreté, <script>alert(1)</script> [lien](java
 
 def add_markdown_document(title: str = "Collecte des déchets", text: str = WASTE):
     """Publish a Markdown town document (with YAML front matter) through the ingestion."""
-    from django.core.files.base import ContentFile
-
-    from knowledge.ingest import ingest_document
     from knowledge.models import Document
 
-    doc = Document(title=title, kind=Document.Kind.FAQ)
-    doc.file.save("collecte.md", ContentFile(text.encode()), save=False)
-    doc.original_name = "collecte.md"
-    doc.save()
-    doc = ingest_document(doc.pk)
+    doc = add_document(text.encode(), "collecte.md", title=title, kind=Document.Kind.FAQ)
     assert doc.status == Document.Status.READY, doc.error
     return doc
 
@@ -109,7 +103,7 @@ window.webkitSpeechRecognition = undefined;
 
 def snap(page, name: str):
     """A screenshot of what the screen shows (the pinned question box where it really is)."""
-    from tests.browser.conftest import ARTIFACTS
+    from tests.support.browser import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
@@ -118,7 +112,7 @@ def snap(page, name: str):
 def axe_violations(page) -> list[dict]:
     """Every axe-core violation on the page as it is now, whatever its impact (the page must
     have been opened with bypass_csp=True so that axe can be injected)."""
-    from tests.browser.conftest import AXE
+    from tests.support.browser import AXE
 
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))

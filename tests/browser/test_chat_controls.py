@@ -15,7 +15,7 @@ from tests.browser.chatpage import (
     snap,
     wait_for,
 )
-from tests.browser.helpers import answers, ask, sign_in
+from tests.support.browser import answers, ask, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +82,8 @@ def test_it_writes_a_new_answer_to_the_last_question(new_page, fake_llm, town):
     answered(page)
     expect(page.locator(".turn-assistant")).to_have_count(1)
     expect(answers(page).last).to_have_text("Seconde réponse, le samedi.")
-    assert fake_llm.script.requests == 2
-    last = fake_llm.script.bodies[-1]["messages"][-1]["content"]
+    assert len(fake_llm.requests) == 2
+    last = fake_llm.bodies[-1]["messages"][-1]["content"]
     assert "Quand a lieu le marché ?" in str(last)
 
 
@@ -107,14 +107,14 @@ def test_it_edits_and_resends_the_last_question(new_page, fake_llm, town, screen
     snap(page, f"controls-{screen}-editing")
     box.fill("Et la mairie, le samedi ?")
     page.get_by_role("button", name="Envoyer").click()
-    wait_for(lambda: fake_llm.script.requests == 3)
+    wait_for(lambda: len(fake_llm.requests) == 3)
     answered(page)
     expect(page.locator(".user-text")).to_have_text(
         ["Quand a lieu le marche ?", "Et la mairie, le samedi ?"]
     )
     expect(page.locator(".turn-assistant")).to_have_count(2)
     expect(page.locator("#editing")).to_be_hidden()
-    sent = str(fake_llm.script.bodies[-1]["messages"])
+    sent = str(fake_llm.bodies[-1]["messages"])
     assert "Et la mairie, le samedi ?" in sent and "Et la mairie ?" not in sent
 
 
@@ -132,7 +132,7 @@ def test_it_sends_with_enter_and_adds_a_line_with_shift_enter_on_a_keyboard(
     page.keyboard.press("Shift+Enter")
     page.keyboard.type("le marché ?")
     expect(box).to_have_value("Quand a lieu\nle marché ?")
-    assert fake_llm.script.requests == 0
+    assert len(fake_llm.requests) == 0
     page.keyboard.press("Enter")
     answered(page)
     expect(page.locator(".user-text")).to_have_text("Quand a lieu\nle marché ?")
@@ -151,7 +151,7 @@ def test_it_sends_with_the_button_on_a_touch_screen(new_page, fake_llm, town):
     page.keyboard.press("Enter")  # the phone keyboard's return key: a new line
     page.keyboard.type("le marché ?")
     expect(box).to_have_value("Quand a lieu\nle marché ?")
-    assert fake_llm.script.requests == 0
+    assert len(fake_llm.requests) == 0
     page.get_by_role("button", name="Envoyer").tap()
     answered(page)
 

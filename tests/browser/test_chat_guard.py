@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.chatpage import DESKTOP, PHONE, SCREENS, answered, snap, wait_for
-from tests.browser.helpers import ask, sign_in
+from tests.support.browser import ask, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ JEANNE = "Bonjour, je suis Jeanne Martin, 12 rue du Port, quand a lieu le march√
 
 
 def _last_question_sent(fake_llm) -> str:
-    return str(fake_llm.script.bodies[-1]["messages"][-1]["content"])
+    return str(fake_llm.bodies[-1]["messages"][-1]["content"])
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -34,7 +34,7 @@ def test_it_masks_a_name_and_a_street_address_before_sending(new_page, fake_llm,
     )
     snap(page, f"guard-{screen}-warning")
     page.wait_for_timeout(500)
-    assert fake_llm.script.requests == 0, "nothing leaves before the resident chose"
+    assert len(fake_llm.requests) == 0, "nothing leaves before the resident chose"
     dialog.get_by_role("button", name="Masquer et envoyer").click()
     answered(page)
     sent = _last_question_sent(fake_llm)
@@ -55,7 +55,7 @@ def test_it_sends_as_it_is_when_the_resident_chooses_so(new_page, fake_llm, town
     assert "Jeanne Martin, 12 rue du Port" in _last_question_sent(fake_llm)
     # The same question asked again for a new answer keeps the resident's choice.
     page.get_by_role("button", name="Nouvelle r√©ponse").click()
-    wait_for(lambda: fake_llm.script.requests == 2)
+    wait_for(lambda: len(fake_llm.requests) == 2)
     answered(page)
     expect(page.locator(".turn-error")).to_have_count(1)  # hidden, nothing refused
     expect(page.locator(".turn-error:visible")).to_have_count(0)
@@ -82,7 +82,7 @@ def test_it_gives_the_message_back_to_edit_with_the_name_selected(new_page, fake
     )
     assert selected == "Jeanne Martin"
     expect(page.locator(".turn")).to_have_count(0)
-    assert fake_llm.script.requests == 0
+    assert len(fake_llm.requests) == 0
 
 
 def test_it_finds_a_phone_number_with_the_pages_own_check_when_the_server_cannot(
@@ -110,7 +110,7 @@ def test_it_is_stopped_by_the_server_when_the_pages_check_missed_a_name(new_page
     dialog = page.get_by_role("dialog", name="Des informations personnelles ?")
     expect(dialog).to_be_visible()  # from the server's refusal (409), with its findings
     expect(dialog.locator("mark").first).to_contain_text("Jeanne Martin")
-    assert len(asked) == 1 and fake_llm.script.requests == 0
+    assert len(asked) == 1 and len(fake_llm.requests) == 0
     expect(page.locator(".turn")).to_have_count(0)
     dialog.get_by_role("button", name="Masquer et envoyer").click()
     answered(page)

@@ -8,11 +8,9 @@ from django.core import serializers
 from playwright.sync_api import expect
 
 from tests.browser.chatpage import DESKTOP, SCREENS, answered, snap, wait_for
-from tests.browser.conftest import run_axe
-from tests.browser.helpers import ask, sign_in
+from tests.support.browser import ask, run_axe, sign_in, staff_sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -50,11 +48,7 @@ def test_it_takes_an_opinion_and_a_reason_on_an_answer(new_page, fake_llm, town,
     expect(page.get_by_role("button", name="Oui")).to_have_attribute("aria-pressed", "true")
 
 
-def test_it_shows_the_comms_team_how_answers_were_received(
-    new_page, fake_llm, town, django_user_model
-):
-    from django.contrib.auth.models import Group
-
+def test_it_shows_the_comms_team_how_answers_were_received(new_page, fake_llm, town, marius):
     resident = new_page(**DESKTOP)
     sign_in(resident)
     for count, answer in enumerate(("Le samedi [1].", "Le samedi matin [1]."), start=1):
@@ -67,14 +61,8 @@ def test_it_shows_the_comms_team_how_answers_were_received(
     expect(resident.locator(".feedback-thanks").last).to_have_text("Merci pour votre avis.")
     expect(resident.locator(".feedback-thanks").first).to_have_text("Merci pour votre avis.")
 
-    user = django_user_model.objects.create_user("marius", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="comms"))
     page = new_page(bypass_csp=True, **DESKTOP)  # CSP bypassed only to inject axe-core
-    page.goto(page.site + "/staff/login/?next=/comms/feedback/")
-    page.fill("input[name=username]", "marius")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/comms/feedback/")
+    staff_sign_in(page, marius, "/comms/feedback/")
     expect(page.locator(".summary")).to_contain_text("1 avis sur 2")
     row = page.get_by_role("row", name="Magazine municipal de mars")
     expect(row).to_contain_text("50 %")

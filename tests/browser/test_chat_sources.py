@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.chatpage import DESKTOP, PHONE, SCREENS, add_markdown_document, answered, snap
-from tests.browser.helpers import ask, sign_in
+from tests.support.browser import ask, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from tests.browser.chatpage import (
     small_targets,
     snap,
 )
-from tests.browser.helpers import answers, ask, sign_in
+from tests.support.browser import answers, ask, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,8 @@ def test_it_is_accessible_in_every_state_of_an_answer(new_page, fake_llm, town, 
     check_state(page, f"a11y-{screen}-editing")
     page.get_by_role("button", name="Annuler la modification").click()
     fake_llm.script.delay = 0
-    fake_llm.script.cut_after = 1
+    fake_llm.script.fault = "cut"
+    fake_llm.script.fault_after = 1
     ask(page, "Et en hiver ?")
     expect(page.locator(".turn-error").last).to_contain_text("interrompue")
     check_state(page, f"a11y-{screen}-error")

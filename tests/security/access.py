@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
-from knowledge.models import Chunk, Document
+from knowledge.models import Chunk, Document, WebSite
 
 PERSONAS = ("anonymous", "resident", "corinne", "marius", "adele")
 
@@ -71,6 +71,9 @@ RULES = {
     "signout": Rule("public", post="landing", method_first=True),
     "chat/": Rule("resident"),
     "chat/ask": Rule("resident", post="ok", method_first=True, refused="401"),
+    # JSON endpoints of the chat page: an empty form post is not a question to check nor a vote.
+    "chat/check": Rule("resident", post="400", method_first=True, refused="401"),
+    "chat/feedback": Rule("resident", post="400", method_first=True, refused="401"),
     "healthz": Rule("public"),
     "staff/": Rule("staff"),
     "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
@@ -98,8 +101,27 @@ RULES = {
     "comms/documents/<int:pk>/delete/": COMMS_POST,
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
+    "comms/feedback/": Rule("comms"),
+    "comms/sites/": Rule("comms"),
+    "comms/sites/add/": Rule("comms", post="ok"),
+    "comms/sites/<int:site_id>/": Rule("comms"),
+    "comms/sites/<int:site_id>/edit/": Rule("comms", post="ok"),
+    "comms/sites/<int:site_id>/status.json": Rule("comms"),
+    "comms/sites/<int:site_id>/start": COMMS_POST,
+    "comms/sites/<int:site_id>/pause": COMMS_POST,
+    "comms/sites/<int:site_id>/resume": COMMS_POST,
+    "comms/sites/<int:site_id>/cancel": COMMS_POST,
+    # The residents' privacy notice is public; the admins' page, its forms and exports are not.
+    "privacy/": Rule("public"),
+    "privacy/notice.pdf": Rule("public"),
+    "privacy/staff/": Rule("admins"),
+    "privacy/staff/record": Rule("admins", get="405", post="self", data={"legal_basis": "x"}),
+    "privacy/staff/place": Rule("admins", get="405", post="self", data={"place": "FR"}),
+    "privacy/staff/record.docx": Rule("admins"),
+    "privacy/staff/record.pdf": Rule("admins"),
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
+    "documents/<int:pk>/passages/<int:chunk_id>": Rule("public"),
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
     # The admin's login page sends everyone to the staff sign-in (and its lockout).
     "admin/login/": Rule("public", get="login", post="login"),
@@ -199,11 +221,13 @@ def values_for(route: Route, adele) -> dict:
     values = {
         "number": AccessCode.issue()[0].number,
         "pk": doc.pk,
+        "chunk_id": doc.chunks.get().pk,
         "id": adele.pk,
         "content_type_id": ContentType.objects.get_for_model(Document).pk,
         "object_id": doc.pk,
         "app_label": "knowledge",
         "url": "no-such-page/",
+        "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
     }
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and "object_id" in route.route:
