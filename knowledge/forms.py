@@ -90,7 +90,7 @@ class UploadForm(forms.Form):
 class PromptForm(forms.ModelForm):
     class Meta:
         model = PromptTemplate
-        fields = ["text", "contact"]
+        fields = ["text", "contact", "general_answers"]
         widgets = {"text": forms.Textarea(attrs={"rows": 18})}
         help_texts = {
             "text": _("Placeholders: {town}, {today}, {contact}. Safety rules are always added.")

@@ -109,6 +109,16 @@ class PromptTemplate(models.Model):
 
     text = models.TextField(_("system prompt"))
     contact = models.CharField(_("town hall contact"), max_length=300, blank=True)
+    general_answers = models.BooleanField(
+        _("answer general questions too"),
+        default=True,
+        help_text=_(
+            "With a language model, a question that is not about the town (a recipe, history) "
+            "gets an answer from the model's general knowledge, marked “This answer does not "
+            "come from the town hall's documents”. Untick to answer questions about the town "
+            "only. The offline provider always answers from the documents only."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

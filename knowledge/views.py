@@ -165,7 +165,10 @@ def document_delete(request, pk):
 def prompt_edit(request):
     current = active_template()
     form = PromptForm(
-        request.POST or None, instance=PromptTemplate(text=current.text, contact=current.contact)
+        request.POST or None,
+        instance=PromptTemplate(
+            text=current.text, contact=current.contact, general_answers=current.general_answers
+        ),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -59,6 +59,7 @@ TABLES = [
             "text": setting("texte des consignes"),
             "contact": setting("contact de la mairie donné aux habitants"),
             "is_active": setting("version en service"),
+            "general_answers": setting("réponses de culture générale permises ou non"),
             "author": staff("agent qui l'a enregistrée"),
             "created_at": technical("date d'enregistrement"),
         },

@@ -39,9 +39,10 @@ export function sourceLine(source, S) {
   return `[${source.n}] ${source.title}${page}`;
 }
 
-/** The answer as plain text, then its sources, ready for the clipboard. */
-export function plainAnswer(content, sources, S) {
+/** The answer as plain text, its note if any, then its sources, ready for the clipboard. */
+export function plainAnswer(content, sources, S, note = "") {
   let text = blockLines(content, { refs: true }).join("\n");
+  if (note) text += `\n\n${note}`;
   if (Array.isArray(sources) && sources.length) {
     text += `\n\n${S.sources_colon}\n${sources.map((s) => sourceLine(s, S)).join("\n")}`;
   }

@@ -12,7 +12,7 @@ export class AnswerTools {
   async copy(index, node) {
     const { S } = this.page;
     const turn = this.page.turns()[index];
-    const text = plainAnswer(turn.content, turn.sources, S);
+    const text = plainAnswer(turn.content, turn.sources, S, turn.note);
     try {
       await navigator.clipboard.writeText(text);
     } catch {

@@ -1,5 +1,6 @@
 // Chat page: checks a question for personal data, sends it, streams, stops or redoes the
 // answer, keeps the tab's conversation. Turns are drawn by turns.js, the check is guard.js.
+import { applyEvent } from "./answerevents.js";
 import { fmt } from "./answertext.js";
 import { AnswerTools } from "./answertools.js";
 import { AttachmentBox } from "./attach.js";
@@ -26,7 +27,6 @@ const stopButton = $("stop");
 const lang = document.documentElement.lang || "fr";
 
 let turns = loadTurns(window.sessionStorage, config.conversation);
-let views = [];
 let busy = false;
 let checking = false; // the personal-data check of a question is under way
 let controller = null;
@@ -108,7 +108,6 @@ const actions = {
 function drawTurn(turn, index) {
   const View = turn.role === "user" ? QuestionView : AnswerView;
   const view = new View(turn, index, { S, actions });
-  views[index] = view;
   turnsList.appendChild(view.item);
   return view;
 }
@@ -121,7 +120,6 @@ function showEmpty() {
 
 function drawAll() {
   turnsList.replaceChildren();
-  views = [];
   showEmpty();
   turns.forEach((turn, index) => {
     if (turn.status === "streaming") Object.assign(turn, { status: "error", error: S.network, retry: true });
@@ -171,24 +169,12 @@ async function refused(response, turn, text, withAttachment) {
   return null;
 }
 
-function onEvent(turn, view, schedule) {
+function onEvent(turn, schedule) {
   return (event, data) => {
-    if (event === "chunk") {
-      turn.content += data.text || "";
-      schedule();
-    } else if (event === "notice") {
-      turn.notice = data.message || "";
-      schedule();
-    } else if (event === "sources") {
-      turn.sources = Array.isArray(data.sources) ? data.sources : [];
-      setNotice(data.generated);
-    } else if (event === "done") {
-      Object.assign(turn, { status: "done", feedback: typeof data.feedback === "string" ? data.feedback : "" });
-      setAllowance(data.remaining_percent);
-      setNotice(data.generated);
-    } else if (event === "error") {
-      Object.assign(turn, { status: "error", error: data.message || S.network, retry: data.retry !== false });
-    }
+    const change = applyEvent(turn, event, data, S);
+    if (change.redraw) schedule();
+    if ("generated" in change) setNotice(change.generated);
+    if ("remaining" in change) setAllowance(change.remaining);
   };
 }
 
@@ -224,7 +210,7 @@ async function ask(text, { withAttachment = null, personal = "" } = {}) {
     if (!response.ok || !(response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
       next = await refused(response, turn, text, withAttachment);
     } else {
-      await readEvents(response, onEvent(turn, view, schedule));
+      await readEvents(response, onEvent(turn, schedule));
       if (turn.status === "streaming") Object.assign(turn, { status: "error", error: S.network, retry: true });
     }
   } catch (error) {
@@ -243,7 +229,7 @@ function finish(turn, view) {
   save();
   view.render();
   follower.track(view.item);
-  if (turn.status === "done") announce(`${S.complete} ${view.answer.textContent}`);
+  if (turn.status === "done") announce(`${S.complete} ${view.answer.textContent} ${turn.note || ""}`.trim());
   else if (turn.status === "stopped") announce(S.stopped);
   else announce(turn.error || S.network);
 }

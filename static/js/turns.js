@@ -60,6 +60,7 @@ export class AnswerView {
     this.answer = el("div", "answer");
     this.writing = el("p", "writing", S.writing);
     this.notice = el("p", "turn-notice");
+    this.note = el("p", "turn-note"); // e.g. "This answer does not come from the town's documents."
     this.stopped = el("p", "turn-stopped", S.stopped);
     this.sources = el("section", "sources");
     this.error = el("p", "turn-error");
@@ -67,7 +68,7 @@ export class AnswerView {
     this.tools = el("div", "turn-tools answer-tools");
     this.feedback = el("div", "feedback");
     this.item.append(el("h3", "turn-label", S.assistant), this.notice, this.answer, this.writing);
-    this.item.append(this.stopped, this.sources, this.error, this.tools, this.feedback);
+    this.item.append(this.note, this.stopped, this.sources, this.error, this.tools, this.feedback);
     this.render();
   }
 
@@ -84,6 +85,8 @@ export class AnswerView {
     const { turn } = this;
     this.renderText();
     this.stopped.hidden = turn.status !== "stopped";
+    this.note.textContent = turn.note || "";
+    this.note.hidden = !turn.note;
     this.renderSources();
     this.renderError();
     this.renderTools();

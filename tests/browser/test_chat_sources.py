@@ -116,3 +116,16 @@ def test_it_keeps_the_keyboard_inside_the_open_panel(new_page, fake_llm, town):
         assert inside
     page.keyboard.press("Escape")
     expect(page.locator(".source-open").first).to_be_focused()
+
+
+def test_it_marks_an_answer_that_does_not_come_from_the_towns_documents(new_page, fake_llm, town):
+    page = new_page(**PHONE)
+    sign_in(page)
+    fake_llm.script.chunks = ["Pour des crêpes, comptez 250 g de farine et 3 œufs."]
+    ask(page, "Une recette de crêpes ?")
+    answered(page)
+    note = page.locator(".turn-note")
+    expect(note).to_have_text("Cette réponse ne vient pas des documents de la mairie.")
+    expect(page.locator(".turn-assistant .sources")).to_be_hidden()
+    expect(page.locator("#live")).to_contain_text("ne vient pas des documents de la mairie")
+    snap(page, "sources-phone-general-answer")

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { applyEvent } from "../../static/js/answerevents.js";
 import { plainAnswer, sourceLine, spokenAnswer } from "../../static/js/answertext.js";
 import { isTouchScreen, sendsOnEnter, withDictation } from "../../static/js/composer.js";
 import { atEnd, followTarget } from "../../static/js/follow.js";
@@ -26,6 +27,10 @@ test("it copies an answer as plain text with its sources", () => {
       "Sources :\n[1] Magazine de mars, page 2\n[2] Guide de l'été",
   );
   assert.equal(plainAnswer("Bonjour.", [], S), "Bonjour.");
+  assert.equal(
+    plainAnswer("Une recette.", [], S, "Cette réponse ne vient pas des documents de la mairie."),
+    "Une recette.\n\nCette réponse ne vient pas des documents de la mairie.",
+  );
   assert.equal(sourceLine({ n: 3, title: "Agenda", page: 0 }, S), "[3] Agenda");
 });
 
@@ -175,4 +180,25 @@ test("it opens only well-formed passage addresses", () => {
   assert.equal(passageUrl({ document: -1, chunk: 2 }), null);
   assert.equal(metaLine({ date: "1 mars 2026", page: 4 }, S), "Publié le 1 mars 2026 · page 4");
   assert.equal(metaLine({ date: "1 mars 2026", page: null }, S), "Publié le 1 mars 2026");
+});
+
+test("it applies an answer's events to its turn", () => {
+  const turn = { role: "assistant", content: "", status: "streaming" };
+  assert.deepEqual(applyEvent(turn, "chunk", { text: "Une recette" }, S), { redraw: true });
+  applyEvent(turn, "chunk", { text: " de crêpes." }, S);
+  assert.equal(turn.content, "Une recette de crêpes.");
+  const note = "Cette réponse ne vient pas des documents de la mairie.";
+  assert.deepEqual(applyEvent(turn, "sources", { sources: [], generated: true, note }, S), { generated: true });
+  assert.equal(turn.note, note);
+  const change = applyEvent(turn, "done", { remaining_percent: 42, generated: true, feedback: "tok" }, S);
+  assert.deepEqual(change, { generated: true, remaining: 42 });
+  assert.equal(turn.status, "done");
+  assert.equal(turn.feedback, "tok");
+  assert.equal(turn.note, note); // kept when done says nothing of it
+  const broken = { role: "assistant", content: "Le", status: "streaming" };
+  applyEvent(broken, "error", { message: "", retry: false }, { network: "Connexion perdue." });
+  assert.deepEqual(broken, { role: "assistant", content: "Le", status: "error", error: "Connexion perdue.", retry: false });
+  assert.deepEqual(applyEvent(broken, "unknown", {}, S), {});
+  applyEvent(broken, "chunk", { text: 3 }, S); // not text: nothing added
+  assert.equal(broken.content, "Le");
 });

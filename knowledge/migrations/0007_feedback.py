@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0005_websites'),
+        ('knowledge', '0006_prompt_general_answers'),
     ]
 
     operations = [
