@@ -8,7 +8,6 @@ cited documents cannot be chosen by the page, and an answer has one row whatever
 of clicks (the last choice counts: "not helpful", then a reason, is one vote).
 """
 
-import logging
 import secrets
 
 from django.core import signing
@@ -17,15 +16,12 @@ from django.http import JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from accesscodes.session import resident_api
-from core.keys import keyed_hash
 from knowledge.models import Document, Feedback
 
 from .questions import language_of, parse_json
-
-log = logging.getLogger(__name__)
+from .ratelimits import too_often
 
 SALT = "arcachat.feedback"
 # A token is good for a day: long enough to vote on an answer read later in the same tab,
@@ -51,21 +47,6 @@ def _read_token(token) -> dict | None:
         return None
     ok = isinstance(payload, dict) and isinstance(payload.get("a"), str)
     return payload if ok and isinstance(payload.get("d"), list) else None
-
-
-def _limited(request) -> bool:
-    key = keyed_hash("chat-feedback", str(request.resident.pk))[:32]
-    try:
-        return is_ratelimited(
-            request,
-            group="arcachat.feedback",
-            key=lambda _group, _request: key,
-            rate=FEEDBACK_RATE,
-            increment=True,
-        )
-    except Exception as exc:  # the cache is down: tokens still bound the votes
-        log.warning("feedback rate limit unavailable, not checked: %s", type(exc).__name__)
-        return False
 
 
 def record(payload: dict, rating: str, reason: str) -> Feedback:
@@ -102,7 +83,7 @@ def vote(request):
         ):
             message = _("This opinion could not be recorded. Thank you all the same.")
             return JsonResponse({"error": "bad_request", "message": message}, status=400)
-        if _limited(request):
+        if too_often(request, "arcachat.feedback", FEEDBACK_RATE):
             message = _("You are asking very quickly. Please wait a minute.")
             return JsonResponse({"error": "rate_limited", "message": message}, status=429)
     record(payload, rating, reason)

@@ -15,13 +15,12 @@ from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 import pii
 from accesscodes.session import resident_api
-from core.keys import keyed_hash
 
 from .questions import MAX_MESSAGE_CHARS, language_of, parse_json
+from .ratelimits import too_often
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +60,6 @@ def require_choice(data: dict, text: str, language: str) -> None:
         raise NotChosen(found)
 
 
-def _limited(request) -> bool:
-    key = keyed_hash("chat-check", str(request.resident.pk))[:32]  # the cache holds no code
-    try:
-        return is_ratelimited(
-            request,
-            group="arcachat.privacy.check",
-            key=lambda _group, _request: key,
-            rate=CHECK_RATE,
-            increment=True,
-        )
-    except Exception as exc:  # the cache is down: the check costs milliseconds, let it run
-        log.warning("check rate limit unavailable, not checked: %s", type(exc).__name__)
-        return False
-
-
 @require_POST
 @resident_api
 def check(request):
@@ -88,7 +72,7 @@ def check(request):
         if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
             message = _("Your question could not be read. Please try again.")
             return JsonResponse({"error": "bad_request", "message": message}, status=400)
-        if _limited(request):
+        if too_often(request, "arcachat.personaldata.check", CHECK_RATE):
             message = _("You are asking very quickly. Please wait a minute.")
             return JsonResponse({"error": "rate_limited", "message": message}, status=429)
         try:

@@ -235,7 +235,7 @@ function finish(turn, view) {
 }
 
 function again(index) {
-  if (busy) return;
+  if (busy || checking) return; // one question at a time, its check included
   const questionTurn = turns[index - 1];
   if (!questionTurn || questionTurn.role !== "user") return;
   const file = attachmentsOf.get(questionTurn) || null;
@@ -279,8 +279,7 @@ async function warnThenSend(text, found, withAttachment) {
 }
 
 async function submit(text) {
-  checking = true; // one press, one question
-  sendButton.disabled = true;
+  checking = true; // one press, one question (the button stays focusable meanwhile)
   const found = await checkPersonalData(text, {
     url: config.check_url,
     csrf: csrfToken(),
@@ -289,7 +288,6 @@ async function submit(text) {
     order: Object.keys(S.pii_kinds),
   });
   checking = false;
-  sendButton.disabled = busy;
   if (found.findings.length) {
     warnThenSend(text, found, attachments.take());
     return;
@@ -302,7 +300,8 @@ async function submit(text) {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = question.value.trim();
-  if (busy || checking) {
+  if (checking) return; // pressed twice: the first press is being checked
+  if (busy) {
     formError.textContent = S.busy;
     return;
   }
@@ -324,7 +323,7 @@ stopButton.addEventListener("click", () => {
 // ---- Editing the last question ---------------------------------------------------------------
 
 function startEditing(index) {
-  if (busy || !turns[index]) return;
+  if (busy || checking || !turns[index]) return;
   editing = index;
   question.value = turns[index].content;
   $("editing").hidden = false;

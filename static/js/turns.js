@@ -138,11 +138,10 @@ export class AnswerView {
   renderTools() {
     const { S, turn, actions } = this;
     this.tools.replaceChildren();
-    const finished = ["done", "stopped"].includes(turn.status) && turn.content;
-    this.tools.hidden = !finished;
-    if (!finished) return;
-    this.tools.appendChild(iconButton("copy", "copy", S.copy, (event) => actions.copy(this.index, event.currentTarget)));
-    if (actions.canSpeak) {
+    this.tools.hidden = !["done", "stopped"].includes(turn.status);
+    if (this.tools.hidden) return;
+    if (turn.content) this.tools.appendChild(iconButton("copy", "copy", S.copy, (event) => actions.copy(this.index, event.currentTarget)));
+    if (turn.content && actions.canSpeak) {
       const read = iconButton("read-aloud", "speaker", S.read, () => actions.speak(this.index, read));
       read.setAttribute("aria-pressed", "false");
       this.tools.appendChild(read);

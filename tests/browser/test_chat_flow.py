@@ -226,6 +226,7 @@ def test_it_tries_a_question_again_with_its_own_photo(page, fake_llm, town, tmp_
     fake_llm.script.fault = None
     page.set_input_files("#attachment", _photo(tmp_path / "blue.png", "blue"))
     ask(page, "Et celle-ci ?")
+    expect(page.locator(".turn-assistant")).to_have_count(2)  # checked, then asked
     expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
     first_photo = _image_sent(fake_llm.bodies[0])
     page.get_by_role("button", name="Réessayer").click()  # the first question, its red photo
