@@ -87,7 +87,10 @@ def control_strings() -> dict:
         "regenerate": _("New answer"),
         "dictate": _("Dictate"),
         "dictate_stop": _("Stop dictating"),
-        "listening": _("Speak now… Your browser turns your voice into text."),
+        "listening": _(
+            "Speak now… Your browser writes what you say, sometimes with its maker's help "
+            "(Google, Apple); the town hall never receives your voice."
+        ),
         "dictate_denied": _("The microphone is not allowed for this site in your browser."),
         "dictate_failed": _("Dictation did not work. You can type your question."),
         "helpful": _("Did this answer help you?"),

@@ -128,3 +128,12 @@ def test_it_never_logs_the_checked_text(resident_client, town, fake_llm, caplog,
     ask(resident_client, "Je suis Zorglub Quintanilla, 7 impasse des Mouettes")
     logged = caplog.text + "".join(capfd.readouterr())
     assert "Zorglub" not in logged and "Mouettes" not in logged
+
+
+def test_it_loads_the_guard_when_the_app_starts(monkeypatch):
+    from arcachat import asgi
+
+    checked = []
+    monkeypatch.setattr(asgi.pii, "check", lambda text, language: checked.append(language))
+    asgi.warm_up()
+    assert checked == ["fr"]  # the model is in memory before the first resident's question
