@@ -37,9 +37,10 @@ const attachmentsOf = new WeakMap(); // question turn -> its attachment, in memo
 const save = () => saveTurns(window.sessionStorage, turns, config.conversation);
 const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const composerHeight = () => form.getBoundingClientRect().height;
-// What the keyboard focuses, or the page brings into view, never hides behind the pinned box.
+// What the keyboard focuses in the conversation never hides behind the pinned box (chat.css
+// gives the conversation's elements this much scroll margin).
 new ResizeObserver(() => {
-  document.documentElement.style.scrollPaddingBottom = `${Math.ceil(composerHeight()) + 8}px`;
+  document.documentElement.style.setProperty("--composer-height", `${Math.ceil(composerHeight())}px`);
 }).observe(form);
 const follower = new Follower(window, $("to-latest"), composerHeight, () => turns.length > 0);
 const privacy = new PrivacyDialog($("pii-dialog"), S);
@@ -89,8 +90,8 @@ function setBusy(value) {
   sendButton.disabled = value;
   stopButton.hidden = !value;
   turnsList.classList.toggle("busy", value);
-  if (value && focused === sendButton) stopButton.focus();
-  if (!value && focused === stopButton) question.focus();
+  if (value && focused === sendButton) stopButton.focus({ preventScroll: true }); // pinned: in view
+  if (!value && focused === stopButton) question.focus({ preventScroll: true });
 }
 
 // ---- Drawing -------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ function again(index) {
     // The page was reloaded since: the file is not kept. Give the question back, ask for the file.
     question.value = questionTurn.content;
     formError.textContent = fmt(S.reattach, questionTurn.attachmentName);
-    question.focus();
+    question.focus({ preventScroll: true }); // pinned, always in view
     return;
   }
   tools.stopReading();
@@ -268,7 +269,7 @@ async function warnThenSend(text, found, withAttachment) {
   if (choice === "edit") {
     if (withAttachment) attachments.keep(withAttachment);
     question.value = text;
-    question.focus();
+    question.focus({ preventScroll: true }); // pinned, always in view
     const first = found.findings[0];
     if (first) question.setSelectionRange(first.start, first.end);
     return;
@@ -307,7 +308,7 @@ form.addEventListener("submit", (event) => {
   }
   if (!text) {
     formError.textContent = S.empty;
-    question.focus();
+    question.focus({ preventScroll: true }); // pinned, always in view
     return;
   }
   formError.textContent = "";
@@ -327,7 +328,7 @@ function startEditing(index) {
   editing = index;
   question.value = turns[index].content;
   $("editing").hidden = false;
-  question.focus();
+  question.focus({ preventScroll: true }); // pinned, always in view
 }
 
 function stopEditing() {
@@ -338,7 +339,7 @@ function stopEditing() {
 $("edit-cancel").addEventListener("click", () => {
   stopEditing();
   question.value = "";
-  question.focus();
+  question.focus({ preventScroll: true }); // pinned, always in view
 });
 
 // A source number in an answer ([1]) opens that source's passage too.
@@ -366,7 +367,7 @@ const confirmNew = $("confirm-new");
 $("new-conversation").addEventListener("click", () => {
   confirmNew.returnValue = "";
   if (turns.length) confirmNew.showModal();
-  else question.focus();
+  else question.focus({ preventScroll: true }); // pinned, always in view
 });
 confirmNew.addEventListener("close", () => {
   if (confirmNew.returnValue !== "erase") {
@@ -381,7 +382,7 @@ confirmNew.addEventListener("close", () => {
   attachments.clear();
   drawAll();
   announce(S.new_done);
-  question.focus();
+  question.focus({ preventScroll: true }); // pinned, always in view
 });
 
 setupComposer({ form, question, hint: $("question-help"), S });
