@@ -51,6 +51,7 @@ class RecordSettings(models.Model):
 
     class Meta:
         verbose_name = _("processing record")
+        verbose_name_plural = _("processing records")
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
@@ -73,7 +74,11 @@ class ProviderLocation(models.Model):
     place = models.CharField(
         _("where questions are processed"), max_length=8, choices=PLACE_CHOICES
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("provider location")
+        verbose_name_plural = _("provider locations")
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.place}"

@@ -15,8 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
 from knowledge.models import Chunk, Document, WebSite
+from townhall.models import AnswerCard, TownRequest
 
-PERSONAS = ("anonymous", "resident", "corinne", "marius", "adele")
+PERSONAS = ("anonymous", "resident", "corinne", "marius", "aline", "adele")
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,10 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 AUDIENCES = {
     "public": set(PERSONAS),
     "resident": {"resident"},
-    "staff": {"corinne", "marius", "adele"},
+    "staff": {"corinne", "marius", "aline", "adele"},
     "counter": {"corinne", "adele"},
     "comms": {"marius", "adele"},
+    "agents": {"aline", "adele"},
     "admins": {"adele"},
     "admin-site": {"adele"},
 }
@@ -65,6 +67,10 @@ class Rule:
 
 COUNTER_POST = Rule("counter", get="405", post="self")
 COMMS_POST = Rule("comms", get="405", post="self")
+AGENTS_POST = Rule("agents", get="405", post="self")
+# Residents' JSON endpoints: the method first, then 401 for anyone not signed in with a code.
+# The request in the path belongs to another code (values_for): 404, the same as no request.
+RESIDENT_JSON_POST = Rule("resident", get="405", post="400", method_first=True, refused="401")
 RULES = {
     "": Rule("public"),
     "signin": Rule("public", get="landing", post="400", data={"code": ""}),
@@ -74,6 +80,14 @@ RULES = {
     # JSON endpoints of the chat page: an empty form post is not a question to check nor a vote.
     "chat/check": Rule("resident", post="400", method_first=True, refused="401"),
     "chat/feedback": Rule("resident", post="400", method_first=True, refused="401"),
+    "requests/": Rule("resident"),
+    "requests/<int:request_id>/delete": Rule("resident", post="404", method_first=True),
+    "requests/api/": Rule("resident", refused="401"),
+    "requests/api/preview": RESIDENT_JSON_POST,  # a form post is not the JSON it reads: 400
+    "requests/api/send": RESIDENT_JSON_POST,
+    "requests/api/<int:request_id>/delete": Rule(
+        "resident", post="404", method_first=True, refused="401"
+    ),
     "healthz": Rule("public"),
     "staff/": Rule("staff"),
     "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
@@ -119,6 +133,20 @@ RULES = {
     "privacy/staff/place": Rule("admins", get="405", post="self", data={"place": "FR"}),
     "privacy/staff/record.docx": Rule("admins"),
     "privacy/staff/record.pdf": Rule("admins"),
+    "townhall/queue/": Rule("agents"),
+    "townhall/queue/<int:request_id>/": Rule("agents"),
+    "townhall/queue/<int:request_id>/draft": AGENTS_POST,
+    "townhall/queue/<int:request_id>/discard-draft": AGENTS_POST,
+    "townhall/queue/<int:request_id>/reply": Rule(
+        "agents", get="405", post="self", data={"reply": "Bonjour, voici la réponse."}
+    ),
+    "townhall/queue/<int:request_id>/close": AGENTS_POST,
+    "townhall/queue/<int:request_id>/service": AGENTS_POST,
+    "townhall/log/": Rule("admins"),
+    "townhall/cards/": Rule("comms"),
+    "townhall/cards/new/": Rule("comms", post="ok"),  # the empty form comes back with errors
+    "townhall/cards/<int:card_id>/withdraw": COMMS_POST,
+    "townhall/insight/": Rule("comms"),
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
     "documents/<int:pk>/passages/<int:chunk_id>": Rule("public"),
@@ -218,8 +246,16 @@ def ready_document(title="Horaires de la piscine") -> Document:
 def values_for(route: Route, adele) -> dict:
     """Path parameters, with new objects each time: a request may change or delete them."""
     doc = ready_document()
+    request = TownRequest.objects.create(
+        code=AccessCode.issue()[0], question="Où jeter un frigo ?", due_on="2027-01-04"
+    )
+    card = AnswerCard.objects.create(
+        question="Où jeter un frigo ?", answer="À la déchetterie.", valid_until="2099-01-01"
+    )
     values = {
         "number": AccessCode.issue()[0].number,
+        "request_id": request.pk,
+        "card_id": card.pk,
         "pk": doc.pk,
         "chunk_id": doc.chunks.get().pk,
         "id": adele.pk,
