@@ -15,6 +15,7 @@ export function applyEvent(turn, event, data, S) {
     turn.notice = text(data.message);
     return { redraw: true };
   }
+  if (typeof data.grounded === "boolean") turn.grounded = data.grounded; // rests on the documents
   if (event === "sources") {
     turn.sources = Array.isArray(data.sources) ? data.sources : [];
     turn.note = text(data.note); // e.g. "This answer does not come from the town's documents."

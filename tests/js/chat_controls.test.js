@@ -188,8 +188,11 @@ test("it applies an answer's events to its turn", () => {
   applyEvent(turn, "chunk", { text: " de crêpes." }, S);
   assert.equal(turn.content, "Une recette de crêpes.");
   const note = "Cette réponse ne vient pas des documents de la mairie.";
-  assert.deepEqual(applyEvent(turn, "sources", { sources: [], generated: true, note }, S), { generated: true });
+  assert.deepEqual(applyEvent(turn, "sources", { sources: [], generated: true, note, grounded: false }, S), {
+    generated: true,
+  });
   assert.equal(turn.note, note);
+  assert.equal(turn.grounded, false);
   const change = applyEvent(turn, "done", { remaining_percent: 42, generated: true, feedback: "tok" }, S);
   assert.deepEqual(change, { generated: true, remaining: 42 });
   assert.equal(turn.status, "done");
