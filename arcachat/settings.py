@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "embed",
     "privacy",
     "townhall",
     "metering",
@@ -132,6 +133,8 @@ MIDDLEWARE = MiddlewareList(
         "arcachat.middleware.SecurityMiddleware",
         "arcachat.middleware.security_headers",
         "arcachat.middleware.static_files",
+        # Embed paths: their own partitioned cookies and frame headers (before sessions, CSRF).
+        "embed.middleware.embedded_pages",
         "arcachat.middleware.SessionMiddleware",
         "arcachat.middleware.LocaleMiddleware",
         "arcachat.middleware.CommonMiddleware",
@@ -143,6 +146,8 @@ MIDDLEWARE = MiddlewareList(
 )
 
 ROOT_URLCONF = "arcachat.urls"
+# The URL map of the embed paths (embed.middleware): the resident routes' names lead there.
+EMBED_URLCONF = "arcachat.embed_urls"
 WSGI_APPLICATION = "arcachat.wsgi.application"
 ASGI_APPLICATION = "arcachat.asgi.application"
 
@@ -371,6 +376,9 @@ KNOWLEDGE_BM25_B = env_float("KNOWLEDGE_BM25_B", 0.3)
 KNOWLEDGE_LEAD_TERMS = env_int("KNOWLEDGE_LEAD_TERMS", 40)
 KNOWLEDGE_LEAD_WEIGHT = env_float("KNOWLEDGE_LEAD_WEIGHT", 1.0)
 KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per query
+# Postings the candidate query may read per question (rarest terms first): bounds its work at
+# any index size; no question of the 4k SPF benchmark reaches it (docs/benchmarks.md).
+KNOWLEDGE_CANDIDATE_POSTINGS = env_int("KNOWLEDGE_CANDIDATE_POSTINGS", 20000)
 # Hybrid ranking: BM25F plus the cosine of question and passage lead embedded by a local
 # multilingual encoder (knowledge/vectors.py); 0 gives the lexical ranking alone.
 KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)

@@ -1,4 +1,5 @@
-"""Top-level URL map: landing, chat, residents' requests, staff pages per app, admin, health."""
+"""Top-level URL map: landing, chat, residents' requests, staff pages per app, admin, health,
+embed routes."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -14,7 +15,7 @@ from knowledge import passages
 from knowledge import views as knowledge_views
 from privacy.outbound import QuestionLimits
 
-from . import attachments, chat, feedback, health, personaldata, questions, views
+from . import attachments, chat, embedded, feedback, health, personaldata, questions, views
 
 # What a question may carry, for the privacy pages (privacy sits below this app).
 QUESTION = QuestionLimits(
@@ -51,6 +52,9 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("privacy/", include("privacy.urls"), {"question": QUESTION}),
     path("townhall/", include("townhall.urls")),
+    path("widget/", include("embed.urls")),
+    # The embed routes under their own names here; inside the frame, arcachat.embed_urls.
+    path("", include((embedded.patterns, "embedded"))),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path(
         "documents/<int:pk>/passages/<int:chunk_id>",

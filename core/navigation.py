@@ -41,6 +41,12 @@ SECTIONS = [
         (COMMS, ADMINS),
     ),
     (
+        "embed:page",
+        _("On the town's website"),
+        _("The assistant's button for the town's website, the sites allowed to show it"),
+        (COMMS, ADMINS),
+    ),
+    (
         "providers:list",
         _("Providers"),
         _("Which AI answers residents, its health and prices"),

@@ -7,7 +7,6 @@ they match well enough: see `cards_first`.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +100,7 @@ def search(query: str, k: int = 5, today: dt.date | None = None) -> list[Passage
                 dated=doc.published_on,
             )
         )
-    return cards_first(passages)[: getattr(settings, "KNOWLEDGE_MAX_PASSAGES", 20)]
+    return cards_first(passages)
 
 
 def cards_first(passages: list[Passage]) -> list[Passage]:

@@ -7,17 +7,23 @@ checks every cell; test_csrf_sessions.py reuses the table to POST to every route
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
+from embed.middleware import PREFIX as EMBED
+from embed.models import AllowedSite
 from knowledge.models import Chunk, Document, WebSite
+from providers.models import ProviderConfig
 from townhall.models import AnswerCard, TownRequest
 
-PERSONAS = ("anonymous", "resident", "corinne", "marius", "aline", "adele")
+# "framed": a resident signed in inside a town site's panel (the embed routes' own cookies).
+PERSONAS = ("anonymous", "resident", "framed", "corinne", "marius", "aline", "adele")
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 AUDIENCES = {
     "public": set(PERSONAS),
     "resident": {"resident"},
+    "framed": {"framed"},
     "staff": {"corinne", "marius", "aline", "adele"},
     "counter": {"corinne", "adele"},
     "comms": {"marius", "adele"},
@@ -68,6 +75,7 @@ class Rule:
 COUNTER_POST = Rule("counter", get="405", post="self")
 COMMS_POST = Rule("comms", get="405", post="self")
 AGENTS_POST = Rule("agents", get="405", post="self")
+ADMINS_POST = Rule("admins", get="405", post="self")
 # Residents' JSON endpoints: the method first, then 401 for anyone not signed in with a code.
 # The request in the path belongs to another code (values_for): 404, the same as no request.
 RESIDENT_JSON_POST = Rule("resident", get="405", post="400", method_first=True, refused="401")
@@ -92,6 +100,21 @@ RULES = {
     "staff/": Rule("staff"),
     "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
     "staff/logout/": Rule("public", post="landing", method_first=True),
+    # Staff accounts (core.people): admins only; each action comes back to the list.
+    "staff/people/": Rule("admins", post="ok"),  # the empty form comes back with errors
+    "staff/people/<int:pk>/roles": ADMINS_POST,
+    "staff/people/<int:pk>/password": ADMINS_POST,
+    "staff/people/<int:pk>/active": ADMINS_POST,
+    # Providers (providers.views): admins only; <pk> is a provider, or "offline" (built in).
+    "providers/": Rule("admins"),
+    "providers/add/": Rule("admins"),
+    "providers/add/<slug:key>/": Rule("admins", post="ok"),  # the empty form comes back
+    "providers/order/": Rule("admins", get="405", post="ok"),  # JSON: the new order
+    "providers/<int:pk>/edit/": Rule("admins", post="ok"),
+    "providers/<str:pk>/use/": ADMINS_POST,
+    "providers/<str:pk>/move/": ADMINS_POST,
+    "providers/<str:pk>/toggle/": ADMINS_POST,
+    "providers/<str:pk>/test/": ADMINS_POST,
     "desk/": Rule("counter"),
     "desk/site": COUNTER_POST,
     "desk/issue": Rule("counter", get="405", post="self", data={"count": "1", "token": "x"}),
@@ -111,8 +134,11 @@ RULES = {
     "comms/documents/status.json": Rule("comms"),
     "comms/upload/": Rule("comms", post="ok"),
     "comms/documents/<int:pk>/": Rule("comms"),
-    "comms/documents/<int:pk>/retire/": COMMS_POST,
+    "comms/documents/<int:pk>/retire/": Rule("comms", post="self"),  # GET asks to confirm
     "comms/documents/<int:pk>/delete/": COMMS_POST,
+    "comms/documents/<int:pk>/restore/": COMMS_POST,
+    "comms/upload/guess": Rule("comms", get="405", post="400"),  # no file posted: plain JSON 400
+    "comms/prompt/restore": Rule("comms", get="405", post="self", data={"default": "1"}),
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
     "comms/feedback/": Rule("comms"),
@@ -153,6 +179,22 @@ RULES = {
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
     # The admin's login page sends everyone to the staff sign-in (and its lockout).
     "admin/login/": Rule("public", get="login", post="login"),
+    # The staff's embedding page: comms see it, admins change the list of allowed sites.
+    "widget/": Rule("comms"),
+    "widget/sites/add": Rule("admins", get="405", post="self", data={"origin": "https://a.fr"}),
+    "widget/sites/<int:site>/remove": Rule("admins", get="405", post="self"),
+    # Inside a town site's frame: sign-in page for everyone, the question for a resident
+    # signed in there only (one signed in on the main site is not, and the reverse).
+    "embed/": Rule("public"),
+    "embed/signin": Rule("public", get="self", post="400", data={"code": ""}),
+    "embed/signout": Rule("public", post="self", method_first=True),
+    "embed/ask": Rule("framed", post="ok", method_first=True, refused="401"),
+    "embed/check": Rule("framed", post="400", method_first=True, refused="401"),
+    "embed/feedback": Rule("framed", post="400", method_first=True, refused="401"),
+    # Its redirect is translated through the embed URL map: "/" becomes "/embed/".
+    "embed/i18n/setlang/": Rule("public", get="landing", post="self", data={"language": "en"}),
+    # Without an allowed site's Origin header, embed.js is told no.
+    "embed/button.json": Rule("public", get="403"),
     # Non-staff asking to log out of the admin are sent to its index; admins must POST.
     "admin/logout/": Rule(
         "public", get=frozenset({"self", "405"}), post=frozenset({"self", "landing"})
@@ -198,11 +240,11 @@ def expected(rule: Rule, persona: str, method: str) -> frozenset:
         return frozenset({wanted}) if isinstance(wanted, str) else wanted
     if rule.refused:
         return frozenset({rule.refused})
-    if rule.who == "resident":
+    if rule.who in ("resident", "framed"):
         return frozenset({"landing"})
     if rule.who == "admin-site":
         return frozenset({"admin-login"})
-    return frozenset({"login" if persona in ("anonymous", "resident") else "403"})
+    return frozenset({"login" if persona in ("anonymous", "resident", "framed") else "403"})
 
 
 def outcome(response) -> str:
@@ -264,7 +306,17 @@ def values_for(route: Route, adele) -> dict:
         "app_label": "knowledge",
         "url": "no-such-page/",
         "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
+        "site": AllowedSite.objects.create(origin=f"https://www{doc.pk}.port-lumiere.fr").pk,
     }
+    if route.route.endswith("/restore/"):  # only a retired document can be restored
+        Document.objects.filter(pk=doc.pk).update(status=Document.Status.RETIRED)
+    if route.route.startswith("providers/"):
+        name = f"Albert {uuid.uuid4().hex[:6]}"
+        config = ProviderConfig.objects.create(name=name, kind="openai_compatible", order=5)
+        values.update(pk=config.pk, key="mistral")
+    if route.route.startswith("staff/people/"):  # another staff member, never adele herself
+        other = get_user_model().objects.create_user(f"agent-{uuid.uuid4().hex[:8]}")
+        values["pk"] = other.pk
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and "object_id" in route.route:
         values["object_id"] = model_admin.model._default_manager.order_by("pk").first().pk
@@ -274,7 +326,7 @@ def values_for(route: Route, adele) -> dict:
 def send(client, method: str, path: str, rule: Rule):
     if method == "GET":
         response = client.get(path)
-    elif path == "/chat/ask":
+    elif path in ("/chat/ask", f"{EMBED}ask"):
         body = json.dumps({"message": "Quand ouvre la piscine ?", "history": []})
         response = client.post(path, body, content_type="application/json")
     else:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0008_answer_card_kind'),
+        ('knowledge', '0009_index_digests_totals'),
     ]
 
     operations = [
