@@ -11,7 +11,7 @@ from .models import Kind, Price, ProviderConfig
 from .pricing import price_at
 from .probe import probe
 from .registry import build
-from .validators import companion_url_variable
+from .validators import companion_url_variable, is_server_setting
 
 
 class KindDefaultSelect(forms.NullBooleanSelect):
@@ -135,6 +135,11 @@ class ProviderConfigAdmin(admin.ModelAdmin):
                     "enter the key again."
                 )
             return _("A key is stored (encrypted).")
+        if obj.key_env and is_server_setting(obj.key_env):
+            return _(
+                "No key is sent: %(name)s is one of the server's own settings, never a "
+                "provider's key."
+            ) % {"name": obj.key_env}
         if obj.key_env and obj.env_key_problem():
             return _(
                 "No key is sent to this address: the key in %(name)s may only go to the "

@@ -25,11 +25,15 @@ KEY_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*_API_KEY$")
 KEY_SUFFIX = "_API_KEY"
 
 
+def is_server_setting(name: str) -> bool:
+    return name in settings.APP_ENVIRONMENT
+
+
 def validate_key_env(name: str) -> None:
     """Field validator of `ProviderConfig.api_key_env` (any form of the model runs it)."""
     if not name:
         return
-    if name in settings.APP_ENVIRONMENT:
+    if is_server_setting(name):
         raise ValidationError(
             _("%(name)s is one of the server's own settings: it can never be a provider's key."),
             code="server_setting",
@@ -56,7 +60,7 @@ def same_address(one: str, other: str) -> bool:
 
 def env_key_refusal(name: str, base_url: str, default_url: str) -> str:
     """Why the key in variable `name` may not be sent to `base_url` ("" when it may)."""
-    if name in settings.APP_ENVIRONMENT:
+    if is_server_setting(name):
         return f"{name} is a server setting, never sent to a provider"
     companion = companion_url_variable(name)
     allowed = [default_url, os.environ.get(companion, "")]
