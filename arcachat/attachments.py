@@ -13,6 +13,11 @@ MAX_IMAGE_SIDE = 4096
 MAX_PDF_BYTES = 8_000_000
 MAX_PDF_PAGES = 30
 MAX_PDF_CHARS = 8_000
+# The largest question request: a PDF at its limit in base64 (4 characters per 3 bytes) plus
+# the message, the earlier turns and the JSON around them (a few tens of KB at most). Bigger
+# bodies are refused with 413 before they are read (arcachat/handler.py).
+QUESTION_MARGIN_BYTES = 256 * 1024
+MAX_QUESTION_BYTES = -(-MAX_PDF_BYTES // 3) * 4 + QUESTION_MARGIN_BYTES
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 HEIC_TYPES = {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}
 DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+);base64,([A-Za-z0-9+/=\s]+)$")

@@ -12,14 +12,99 @@ as Django requires, but the thread lives on, and with it the thread's database c
 which Django's usual request signals keep or close (CONN_MAX_AGE, CONN_HEALTH_CHECKS) exactly
 as for a WSGI worker thread. Work that outlives the request (the chat's settlement after the
 browser left) still finds its lane.
+
+Request bodies are bounded here, before Django reads any of them (it would spool a body of
+any size to a temporary file first): above `body_limit(path)`, a declared Content-Length is
+answered 413 at once, and a body without one (chunked) is cut off at the limit, then answered
+413 the same way, without a lane.
 """
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.urls import reverse
+from django.utils import translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .attachments import MAX_QUESTION_BYTES
+
+
+@cache
+def _special_limits() -> dict[str, int]:
+    """Paths allowed more than REQUEST_MAX_KB: a question with its attachment, the comms
+    upload (its file and form). Read once the URLs and apps are loaded; knowledge.ingest
+    owns the upload limit and is imported by name (this module loads before django.setup)."""
+    upload = import_string("knowledge.ingest.max_upload_bytes")()
+    return {
+        reverse("chat-ask"): MAX_QUESTION_BYTES,
+        reverse("knowledge:upload"): upload + settings.REQUEST_MAX_KB * 1024,
+    }
+
+
+def body_limit(path: str) -> int:
+    """The largest request body accepted on `path`, in bytes."""
+    return _special_limits().get(path, settings.REQUEST_MAX_KB * 1024)
+
+
+def declared_length(scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def refuse_too_large(scope, send) -> None:
+    """413 with a plain sentence (JSON for the chat's question), in the town's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if scope["path"] == reverse("chat-ask"):
+            message = _("This file is too large. Please choose a smaller one.")
+            body = json.dumps({"error": "too_large", "message": message}).encode()
+            kind = b"application/json"
+        else:
+            body = _("This request is too large to be accepted.").encode()
+            kind = b"text/plain; charset=utf-8"
+    headers = [
+        (b"content-type", kind),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyCap:
+    """The ASGI `receive` and `send` of one request, the body cut off past `limit` bytes:
+    Django then sees the client leave (and stops), and `over` says to answer 413."""
+
+    def __init__(self, receive, send, limit: int):
+        self._receive, self._send, self.limit = receive, send, limit
+        self.received = 0
+        self.over = False
+        self.started = False
+
+    async def receive(self):
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.over = True
+                return {"type": "http.disconnect"}
+        return message
+
+    async def send(self, message):
+        self.started = True
+        await self._send(message)
 
 
 class Lane:
@@ -41,14 +126,20 @@ class LaneASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        limit = body_limit(scope["path"])
+        if (declared_length(scope) or 0) > limit:
+            return await refuse_too_large(scope, send)
+        cap = BodyCap(receive, send, limit)
         lane = min(self.lanes, key=lambda candidate: candidate.in_flight)
         lane.in_flight += 1
         token = SyncToAsync.thread_sensitive_context.set(lane.key)
         try:
-            await self.handle(scope, receive, send)
+            await self.handle(scope, cap.receive, cap.send)
         finally:
             SyncToAsync.thread_sensitive_context.reset(token)
             lane.in_flight -= 1
+        if cap.over and not cap.started:
+            await refuse_too_large(scope, send)
 
 
 def get_lane_application() -> LaneASGIHandler:
