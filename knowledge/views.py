@@ -43,7 +43,9 @@ def document_list(request):
 @require_GET
 def document_status(request):
     """JSON polled by static/js/knowledge-status.js while documents are being processed."""
-    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()][:200]
+    # Decimal digits only ("²" is a digit int() refuses), 18 at most (a database integer).
+    raw = request.GET.get("ids", "").split(",")
+    ids = [int(i) for i in raw if i.isdecimal() and len(i) <= 18][:200]
     rows = Document.objects.filter(pk__in=ids)
     return JsonResponse(
         {
