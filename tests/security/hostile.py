@@ -97,21 +97,22 @@ def xxe_html(path: str = "/etc/passwd") -> bytes:
     ).encode()
 
 
-def flate_bomb_pdf(mb: int) -> bytes:
-    """A one-page PDF whose content stream inflates to `mb` MB (a little text, then spaces)."""
-    packer = zlib.compressobj(9)
-    stream = packer.compress(b"BT /F1 12 Tf 72 712 Td (Bonjour) Tj ET\n")
-    for _ in range(mb):
-        stream += packer.compress(b" " * MB)
-    stream += packer.flush()
+def pdf_with_pages(contents: list[bytes]) -> bytes:
+    """A PDF with one page per (already deflated) content stream, Helvetica as font F1."""
+    count = len(contents)
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    for i, stream in enumerate(contents):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * i)
+        )
+        head = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+        objects.append(head + stream + b"\nendstream")
     out = io.BytesIO(b"%PDF-1.4\n")
     out.seek(0, io.SEEK_END)
     offsets = []
@@ -124,6 +125,24 @@ def flate_bomb_pdf(mb: int) -> bytes:
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
     out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
     return out.getvalue()
+
+
+def flate_bomb_pdf(mb: int) -> bytes:
+    """A one-page PDF whose content stream inflates to `mb` MB (a little text, then spaces)."""
+    packer = zlib.compressobj(9)
+    stream = packer.compress(b"BT /F1 12 Tf 72 712 Td (Bonjour) Tj ET\n")
+    for _ in range(mb):
+        stream += packer.compress(b" " * MB)
+    return pdf_with_pages([stream + packer.flush()])
+
+
+def blank_text_pdf(pages: int = 3, operators: int = 450_000) -> bytes:
+    """Issue 13's slow PDF: each page's stream holds `operators` text operators drawing
+    nothing (empty strings, kerning-only arrays); ~30 KB for 3 pages, tens of seconds of
+    CPU for a reader without limits."""
+    body = b"() Tj [-1 -1] TJ " * (operators // 2)
+    stream = zlib.compress(b"BT /F1 12 Tf " + body + b"ET", 9)
+    return pdf_with_pages([stream] * pages)
 
 
 def png_header_only(width: int, height: int) -> bytes:
