@@ -38,8 +38,11 @@ STREAM_BYTES = 4 * 1024 * 1024  # one decoded stream; a page of text needs ~100 
 STREAM_ELEMENTS = 100_000
 READERS = 2  # readers per web process, one PDF at a time each
 NICE = 5  # below the web process: its pages get the processor first (3 to 1 when both run)
+STARTUP_SECONDS = 10  # a reader's start (Python, pypdf): ~0.2 s of CPU, once per reader
+REPLY_SECONDS = WALL_SECONDS + 0.4  # then the web process gives up on its reader and kills it
 REQUEST = struct.Struct("!III")  # PDF length, pages, characters
 REPLY = struct.Struct("!I")  # JSON length
+READY = b"R"  # a reader's first word: pypdf is loaded
 
 
 class ReadFailed(Exception):
@@ -58,6 +61,7 @@ class Reader:
         self.process: subprocess.Popen | None = None
 
     def _started(self) -> subprocess.Popen:
+        """The running reader, started (and waited for) if there is none."""
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(  # noqa: S603 - this file, fixed arguments
                 [sys.executable, "-I", __file__, "--reader"],
@@ -66,18 +70,20 @@ class Reader:
                 stderr=subprocess.DEVNULL,
                 env={},
             )
+            if _read_exactly(self.process.stdout, 1, STARTUP_SECONDS) != READY:
+                raise OSError("the reader did not start")
         return self.process
 
     def read(self, raw: bytes, max_pages: int, max_chars: int) -> dict:
-        process = self._started()
         try:
+            process = self._started()
             process.stdin.write(REQUEST.pack(len(raw), max_pages, max_chars) + raw)
             process.stdin.flush()
-            # The reader answers within WALL_SECONDS (+ its start-up the first time).
-            reply = _read_exactly(process.stdout, REPLY.size, WALL_SECONDS + 5)
+            reply = _read_exactly(process.stdout, REPLY.size, REPLY_SECONDS)
             answer = _read_exactly(process.stdout, REPLY.unpack(reply)[0], 1)
         except (OSError, TimeoutError, struct.error):
-            process.kill()  # out of step: the next PDF starts a new reader
+            if self.process is not None:
+                self.process.kill()  # out of step: the next PDF starts a new reader
             raise ReadFailed("slow") from None
         result = json.loads(answer)
         if "failed" in result:
@@ -209,6 +215,8 @@ def serve() -> None:
 
     os.nice(NICE)
     _configure(pypdf)
+    sys.stdout.buffer.write(READY)
+    sys.stdout.buffer.flush()
     while True:
         head = sys.stdin.buffer.read(REQUEST.size)
         if len(head) < REQUEST.size:
