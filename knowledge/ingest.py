@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .chunking import chunk_sections
 from .extract import READERS, IngestError, charset_of, html_to_markdown
@@ -23,6 +24,10 @@ from .models import Chunk, Document
 from .retrieval import index_terms
 
 log = logging.getLogger(__name__)
+TOO_LONG = gettext_lazy(
+    "Reading this document took too long and was stopped. The file may be "
+    "damaged or unusually complex: try saving it again as PDF, or split it."
+)
 EXTENSIONS = {
     ".pdf": "pdf",
     ".docx": "docx",
@@ -222,13 +227,7 @@ def ingest_document(document_id: int) -> Document:
         _fail(doc, str(exc))
     except SoftTimeLimitExceeded:  # a hostile or broken file kept a worker busy too long
         log.warning("Ingestion of document %s stopped: over its time limit", doc.pk)
-        _fail(
-            doc,
-            _(
-                "Reading this document took too long and was stopped. The file may be "
-                "damaged or unusually complex: try saving it again as PDF, or split it."
-            ),
-        )
+        _fail(doc, str(TOO_LONG))
     except Exception:
         log.exception("Ingestion of document %s failed", doc.pk)
         _fail(doc, _("Unexpected error while reading this document; the team has the details."))
