@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .chunking import chunk_sections
-from .extract import READERS, IngestError, charset_of, html_to_markdown
+from .extract import READERS, IngestError, charset_of, html_to_markdown, strip_pdf_scripts
 from .fetch import fetch_url
 from .index import backend_for
 from .models import Chunk, Document
@@ -222,6 +222,8 @@ def ingest_document(document_id: int) -> Document:
         drafts = chunk_sections(reader(data, _progress(doc)))
         if not drafts:
             raise IngestError(_no_text(kind))
+        if kind == "pdf":
+            _keep_without_scripts(doc, data)
         _publish(doc, drafts)
     except IngestError as exc:
         _fail(doc, str(exc))
@@ -233,6 +235,21 @@ def ingest_document(document_id: int) -> Document:
         _fail(doc, _("Unexpected error while reading this document; the team has the details."))
     doc.refresh_from_db()
     return doc
+
+
+def _keep_without_scripts(doc: Document, data: bytes) -> None:
+    """Replace the stored PDF by its copy without scripts (knowledge.extract), the only one
+    ever served inline."""
+    try:
+        clean = strip_pdf_scripts(data)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf read it just now; writing it failed
+        raise IngestError(_("This PDF file is damaged or is not really a PDF.")) from exc
+    storage, name = doc.file.storage, doc.file.name
+    storage.delete(name)
+    doc.file.name = storage.save(name, ContentFile(clean))
+    Document.objects.filter(pk=doc.pk).update(file=doc.file.name)
 
 
 def _fail(doc: Document, reason: str) -> None:

@@ -162,3 +162,35 @@ def png_header_only(width: int, height: int) -> bytes:
 
 def encrypted_pdf() -> bytes:
     return make_pdf(["Budget confidentiel de la mairie."], password="s3cret")
+
+
+def pdf_with_scripts(script: str) -> bytes:
+    """A sound 2-page PDF that runs `script` when opened, three ways: the catalog's
+    OpenAction, the document-level JavaScript name tree, and the first page's open action."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    def action():
+        return DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject(script),
+            }
+        )
+
+    writer = PdfWriter(
+        clone_from=PdfReader(io.BytesIO(make_pdf(["Avis aux habitants.", "Suite."])))
+    )
+    root = writer.root_object
+    root[NameObject("/OpenAction")] = action()
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("a"), action()])})
+    root[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): action()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
