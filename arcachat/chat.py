@@ -4,9 +4,19 @@ Protocol (text/event-stream, each `data:` is JSON):
 - `notice`  {"message": str}                    before the answer, if the resident must know
                                                 something about it (budget spent: extracts);
 - `chunk`   {"text": str}                       as the provider writes;
-- `sources` {"sources": [{"n", "title", "page", "url"}], "provider": kind, "generated": bool};
-- `done`    {"remaining_percent": int|None, "generated": bool}   once complete, or
+- `sources` {"sources": [{"n", "title", "page", "url"}], "provider": kind, "generated": bool,
+             "grounded": bool, "note"?: str, "unverified"?: [str]};
+- `done`    {"remaining_percent": int|None, "generated": bool, "grounded": bool, "note"?: str,
+             "unverified"?: [str]}   once complete, or
 - `error`   {"code", "message", "kept": bool, "retry": bool}      if it broke mid-way.
+`sources` lists only the town passages the answer cites ("title": "document — section").
+`grounded` is true when the answer cites town passages, all of them real
+(knowledge.citations.grounding). A language model's answer that is not grounded (a general
+question answered from its own knowledge, or citations that do not exist) comes with `note`,
+the sentence to show under it in plain words ("This answer does not come from the town hall's
+documents."); `unverified` lists the phone numbers, times and prices it gives that are in no
+town passage, and `note` then says to check them. The offline provider only quotes the
+documents: its answers never carry a note (its "not covered" answer has grounded false).
 Refusals before any answer (signed out, rate limited, bad input, allowance) are JSON responses
 with an HTTP error status and {"error": code, "message": plain words}.
 No message text is stored or logged: only counts, outcome and provider.
@@ -29,7 +39,7 @@ from django_ratelimit.core import is_ratelimited
 from accesscodes.session import resident_api
 from accesscodes.sharing import client_description, record_sighting
 from core.keys import keyed_hash
-from knowledge.citations import sources_of
+from knowledge.citations import grounding, sources_of
 from knowledge.prompt import assemble
 from metering.admission import AdmissionRefused
 from metering.meter import Metering
@@ -74,6 +84,27 @@ def check_rate(request, code) -> None:
         return
     if limited:
         raise Refusal(429, "rate_limited", _("You are asking very quickly. Please wait a minute."))
+
+
+def answer_facts(chat_request, text: str, kind: str) -> dict:
+    """What the `sources` and `done` events say about a finished answer: the sources it
+    cites, whether it rests on them, and the note the resident must read when it does not."""
+    check = grounding(text, chat_request.passages, chat_request.contact)
+    facts = {"sources": sources_of(chat_request.passages, text), "grounded": check.grounded}
+    if kind == OfflineProvider.kind:
+        return facts
+    notes = []
+    if not check.grounded:
+        notes.append(_("This answer does not come from the town hall's documents."))
+    if check.unsupported:
+        facts["unverified"] = check.unsupported
+        notes.append(
+            _("Check with the town hall: these details are not in its documents: %(facts)s.")
+            % {"facts": ", ".join(check.unsupported)}
+        )
+    if notes:
+        facts["note"] = " ".join(str(note) for note in notes)
+    return facts
 
 
 def admit(metering: Metering, chat_request, chain) -> bool:
@@ -196,15 +227,18 @@ class Answer:
 
     async def ending(self):
         """The events after the text: sources at once, then done or error once settled."""
-        generated = self.kind != "offline"
+        generated = self.kind != OfflineProvider.kind
+        facts = answer_facts(self.request, "".join(self.text), self.kind)
+        about = {key: value for key, value in facts.items() if key != "sources"}
         if self.produced:
-            sources = sources_of(self.request.passages, "".join(self.text))
             yield sse(
-                "sources", {"sources": sources, "provider": self.kind, "generated": generated}
+                "sources",
+                {"sources": facts["sources"], "provider": self.kind, "generated": generated}
+                | about,
             )
         remaining = await self.settle()
         if self.outcome == "ok":
-            yield sse("done", {"remaining_percent": remaining, "generated": generated})
+            yield sse("done", {"remaining_percent": remaining, "generated": generated} | about)
             return
         message = getattr(self.error, "user_message", "") or _(
             "The answer was interrupted. You can try again in a moment."

@@ -90,7 +90,9 @@ CODE_HASH_KEY = env_str("CODE_HASH_KEY") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address printed on slips and in e-mails. Empty: slips use the address the desk
+# is served on (e-mails then give paths only).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
 # The town hall's contact in the prompt and the offline answers, unless the comms team sets
 # one on the prompt page.
@@ -110,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "privacy",
     "metering",
     "accesscodes",
     "knowledge",
@@ -246,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
     # Documents whose worker died mid-analysis: failed with "send the file again".
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
+    # Web sites due for their daily or weekly sync, and runs a stopped worker left behind.
+    "sync-websites": {"task": "knowledge.sync_due_sites", "schedule": 15 * 60.0},
     "monthly-report": {
         "task": "metering.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
@@ -404,6 +409,12 @@ KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
 KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)
 # The longest answer asked of a provider, in tokens (a provider's own lower cap applies too).
 ANSWER_MAX_TOKENS = env_int("ANSWER_MAX_TOKENS", 800)
+# Web site sync (knowledge.sitesync): a worker task crawls this long, then hands the run over
+# to a fresh task (the queue stays fair, a restart loses at most this much); a run silent for
+# SITESYNC_STALE_SECONDS (far above a page's worst case: 60 s crawl delay + fetch time-out +
+# indexing) is taken as interrupted, resumed by beat or by the team.
+SITESYNC_TASK_SECONDS = env_int("SITESYNC_TASK_SECONDS", 300)
+SITESYNC_STALE_SECONDS = env_int("SITESYNC_STALE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

@@ -118,6 +118,10 @@ class Ledger(models.Model):
     reserved_tokens = models.BigIntegerField(default=0)
     reserved_micros = models.BigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("ledger")
+        verbose_name_plural = _("ledgers")
+
     def __str__(self) -> str:
         return self.key
 
@@ -133,6 +137,10 @@ class Reservation(models.Model):
     # What fallbacks may bill on top of `micros`: held on the town's ledger only.
     extra_micros = models.BigIntegerField(default=0)
     ledger_keys = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
 
     def __str__(self) -> str:
         return f"reservation {self.pk} ({self.tokens} tokens)"
@@ -168,6 +176,8 @@ class UsageRecord(models.Model):
     latency_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
         ordering = ["-at"]
         indexes = [models.Index(fields=["code", "at"], name="metering_usage_code_at")]
 
@@ -191,6 +201,8 @@ class BudgetAlert(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("budget alert")
+        verbose_name_plural = _("budget alerts")
         constraints = [
             models.UniqueConstraint(fields=["month", "level"], name="metering_one_alert")
         ]

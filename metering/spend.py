@@ -1,4 +1,5 @@
-"""Spend figures for admins: a month's totals, projection, days, providers, codes, past months."""
+"""Spend figures for admins: a month's totals, projection, days, providers, codes, past months,
+and an estimate of the energy and emissions of the answers (ecologits)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from ecologits.tracers.utils import llm_impacts
 
 from accesscodes.models import AccessCode
 
@@ -138,19 +140,78 @@ def _days(records, start: dt.datetime) -> list[dict]:
 
 
 def _providers(records) -> list[dict]:
-    """Spend, questions and tokens per provider and model, dearest first."""
+    """Spend, questions, tokens and estimated impacts per provider and model, dearest first."""
     rows = (
-        records.values("provider", "model")
+        records.values("provider", "kind", "model")
         .annotate(
             micros=Sum("cost_micros"),
             questions=_questions(),
+            answers=Count("id"),
             input_tokens=Sum("input_tokens"),
             output_tokens=Sum("output_tokens"),
             cached_tokens=Sum("cached_tokens"),
+            latency=Sum("latency_ms"),
         )
         .order_by("-micros", "provider", "model")
     )
-    return [{**row, "eur": _euros(row.pop("micros"))} for row in rows]
+    return [{**row, "eur": _euros(row.pop("micros")), "impact": impact_of(row)} for row in rows]
+
+
+# Our provider kinds -> ecologits' provider names; other kinds (offline, a town's own or an
+# OpenAI-compatible server) get no estimate: ecologits does not know their models.
+ECOLOGITS_PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "mistral": "mistralai"}
+ELECTRICITY_ZONE = "FRA"  # the mix ecologits applies to the usage phase
+
+
+@dataclass
+class Impact:
+    """Estimated energy (Wh) and emissions (g CO2 eq.) per answer and for the whole row."""
+
+    wh_per_answer: float
+    g_per_answer: float
+    wh_total: float
+    g_total: float
+
+
+def _middle(value) -> float:
+    """ecologits gives a value or a range (min, max): the middle of the range."""
+    low, high = getattr(value, "min", value), getattr(value, "max", value)
+    return (float(low) + float(high)) / 2
+
+
+def impact_of(row: dict) -> Impact | None:
+    """The estimate of one provider-and-model row: its mean answer (output tokens, latency)
+    through ecologits, times the number of answers. None when ecologits cannot say."""
+    provider = ECOLOGITS_PROVIDERS.get(row.get("kind") or "")
+    answers = row.get("answers") or 0
+    if provider is None or not answers or not row.get("output_tokens"):
+        return None
+    try:
+        impacts = llm_impacts(
+            provider=provider,
+            model_name=row["model"],
+            output_token_count=row["output_tokens"] / answers,
+            request_latency=max((row.get("latency") or 0) / answers / 1000, 0.1),
+            electricity_mix_zone=ELECTRICITY_ZONE,
+        )
+    except Exception:  # an unknown model or an ecologits change: no estimate, no failure
+        return None
+    if impacts is None or impacts.energy is None or impacts.gwp is None:
+        return None
+    wh = _middle(impacts.energy.value) * 1000  # kWh -> Wh
+    grams = _middle(impacts.gwp.value) * 1000  # kg -> g
+    return Impact(wh, grams, wh * answers, grams * answers)
+
+
+def month_impact(providers: list[dict]) -> Impact | None:
+    """The month's estimate: the sum of the rows that have one."""
+    known = [(row["impact"], row["answers"]) for row in providers if row["impact"]]
+    if not known:
+        return None
+    answers = sum(count for _impact, count in known)
+    wh = sum(impact.wh_total for impact, _count in known)
+    grams = sum(impact.g_total for impact, _count in known)
+    return Impact(wh / answers, grams / answers, wh, grams)
 
 
 def _top_codes(records, top: int) -> list[dict]:
@@ -230,6 +291,12 @@ def past_months(now=None, count: int = 12) -> list[dict]:
         for month in (shift_month(this, -delta) for delta in range(1, count + 1))
         if month in found
     ]
+
+
+def earliest_month() -> str | None:
+    """The first month with any usage record, or None."""
+    first = UsageRecord.objects.order_by("at").values_list("at", flat=True).first()
+    return current_month(first) if first else None
 
 
 def flagged_codes():

@@ -90,7 +90,7 @@ class ProviderConfig(models.Model):
     prompt_caching = models.BooleanField(
         _("prompt caching"), null=True, blank=True, help_text=_("Empty: the kind's default.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
         ordering = ["order", "id"]
@@ -102,17 +102,23 @@ class ProviderConfig(models.Model):
 
     # Set by save() when it deleted the stored key: the page that saved says so to the admin.
     key_cleared = False
+    _key_entered = False  # set_api_key() was called since the last save
 
     def save(self, *args, **kwargs):
-        """A stored key never follows a change of address: it is deleted (`key_cleared`)."""
-        if self.has_stored_key and not same_address(
+        """A key entered in this edit is kept for the address saved with it; a stored key
+        never follows a later change of address: it is deleted (`key_cleared`)."""
+        if self._key_entered:
+            self.api_key_base_url = self.effective_base_url() if self.has_stored_key else ""
+            self._key_entered = False
+        elif self.has_stored_key and not same_address(
             self.api_key_base_url, self.effective_base_url()
         ):
             self.set_api_key(None)
+            self._key_entered = False
             self.key_cleared = True
-            if kwargs.get("update_fields") is not None:
-                fields = {"api_key_encrypted", "api_key_base_url"}
-                kwargs["update_fields"] = set(kwargs["update_fields"]) | fields
+        if kwargs.get("update_fields") is not None:
+            fields = {"api_key_encrypted", "api_key_base_url"}
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | fields
         super().save(*args, **kwargs)
 
     @property
@@ -124,9 +130,10 @@ class ProviderConfig(models.Model):
         return bool(self.api_key_encrypted)
 
     def set_api_key(self, plaintext: str | None) -> None:
-        """Store a key (encrypted) for the current address, or delete it (None)."""
+        """Store a key (encrypted) for the address it is saved with, or delete it (None)."""
         self.api_key_encrypted = crypto.encrypt(plaintext) if plaintext else ""
         self.api_key_base_url = self.effective_base_url() if plaintext else ""
+        self._key_entered = True
 
     def env_key_problem(self) -> str:
         """Why the key of the environment variable may not go to this address ("" if it may)."""
@@ -158,14 +165,14 @@ class ProviderConfig(models.Model):
             validate_key_env(self.api_key_env)
         except ValidationError:
             return  # said on the field itself
-        if self.env_key_problem():
+        if self.env_key_problem():  # not tied to a field: a form may not show that one
             message = _(
-                "The key in %(name)s may only be sent to the vendor's own address or to the "
-                "one the server gives in %(url_name)s. Leave this empty and enter the key "
-                "above instead: it is then kept for this address only."
+                "The key in the server's variable %(name)s may only be sent to the vendor's "
+                "own address or to the one the server gives in %(url_name)s. Enter the key "
+                "here instead: it is then kept for this address only."
             )
             names = {"name": self.api_key_env, "url_name": companion_url_variable(self.key_env)}
-            raise ValidationError({"api_key_env": message % names})
+            raise ValidationError(message % names)
 
     def effective_model(self) -> str:
         return self.model or KIND_DEFAULTS[self.kind]["model"]
@@ -177,7 +184,9 @@ class ProviderConfig(models.Model):
 class Price(models.Model):
     """Euros per million tokens from a date on; the latest version in force applies."""
 
-    provider = models.ForeignKey(ProviderConfig, on_delete=models.CASCADE, related_name="prices")
+    provider = models.ForeignKey(
+        ProviderConfig, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="prices"
+    )
     effective_from = models.DateTimeField(_("effective from"))
     eur_per_million_input = models.DecimalField(
         _("€ per million input tokens"),
@@ -204,13 +213,14 @@ class Price(models.Model):
     )
 
     class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
         ordering = ["provider", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "effective_from"], name="providers_price_unique_version"
             )
         ]
-        verbose_name = _("price")
 
     def __str__(self) -> str:
         return f"{self.provider} from {self.effective_from:%Y-%m-%d}"

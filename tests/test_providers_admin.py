@@ -13,7 +13,8 @@ from providers.base import ChatRequest, Message
 from providers.chain import stream_answer
 from providers.models import ProviderConfig
 from providers.probe import aprobe
-from tests.fakes import FakeServer, Script, collect, provider_for
+from tests.support.fakellm import FakeServer, Script
+from tests.support.providers import collect, provider_for
 
 CHANGELIST = reverse("admin:providers_providerconfig_changelist")
 SECRET = "sk-town-secret-0123456789"
@@ -307,3 +308,39 @@ def test_it_warns_admins_of_a_paid_provider_with_no_price_in_force(admin_client)
     html = admin_client.get(CHANGELIST).content.decode()
     assert html.count("No price in force: its answers cost 0 €.") == 1
     assert "No price in force for Claude: their answers are counted at 0 €" in html
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_keeps_a_key_for_the_address_saved_with_it_and_drops_it_when_the_address_moves():
+    config = ProviderConfig(name="Albert", kind="openai_compatible", model="albert-large")
+    config.set_api_key(SECRET)  # as a form may do before it sets the address
+    config.base_url = "https://albert.api.etalab.gouv.fr/v1"
+    config.save()
+    config.refresh_from_db()
+    assert config.resolve_key() == (SECRET, "the key stored in the provider settings")
+    config.base_url = "https://elsewhere.example/v1"
+    config.save()
+    assert config.key_cleared and not config.has_stored_key
+    assert config.resolve_key() == (None, "no key")
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_sends_a_key_from_the_environment_only_to_the_address_the_server_gives(monkeypatch):
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    monkeypatch.setenv("ALBERT_API_KEY", "sk-env")
+    config = ProviderConfig(
+        name="Albert",
+        kind="openai_compatible",
+        base_url="https://albert.api.etalab.gouv.fr/v1",
+        api_key_env="ALBERT_API_KEY",
+    )
+    with pytest.raises(ValidationError) as refused:
+        config.full_clean()
+    assert "ALBERT_BASE_URL" in str(refused.value.message_dict[NON_FIELD_ERRORS])
+    assert config.resolve_key()[0] is None
+    monkeypatch.setenv("ALBERT_BASE_URL", "https://albert.api.etalab.gouv.fr/v1/")
+    config.full_clean()
+    assert config.resolve_key() == ("sk-env", "the environment variable ALBERT_API_KEY")

@@ -1,6 +1,6 @@
 """Provider faults through the real chat endpoint: what the resident reads, what is metered.
 
-The provider is a fake vendor speaking real HTTP (tests.fakes.server) with a 0.5 s timeout.
+The provider is a fake vendor speaking real HTTP (tests/support/fakellm.py) with a 0.5 s timeout.
 Before any text, a failing provider hands over to the offline provider: the resident gets
 the town's document extracts, and only a vendor that accepted the request is charged its
 input. After some text, the answer stops with a plain French message, the text is kept and
@@ -13,7 +13,6 @@ from contextlib import contextmanager
 import pytest
 
 from providers.tokens import estimate_tokens
-from tests.fakes.server import FakeServer, Script, free_port_url, never_accepts
 from tests.faults.kit import (
     EXTRACTS_FR,
     INTERRUPTED_FR,
@@ -23,6 +22,8 @@ from tests.faults.kit import (
     ask,
     priced_provider,
 )
+from tests.support.fakellm import FakeServer, Script
+from tests.support.sockets import free_port_url, never_accepts
 
 pytestmark = [
     pytest.mark.faults,
@@ -91,7 +92,7 @@ def test_it_quotes_the_town_documents_when_the_provider_fails_before_any_text(
 
     assert elapsed < 5, "the resident waited for a dead provider"
     assert reply.status == 200 and reply.names[-2:] == ["sources", "done"], reply
-    assert reply.text.startswith(EXTRACTS_FR) and "place du Port" in reply.text
+    assert EXTRACTS_FR in reply.text and "place du Port" in reply.text
     assert reply.last("sources")["provider"] == "offline"
     assert reply.last("done")["generated"] is False  # the page says: extracts, not an answer
     books = Books.read()
@@ -149,7 +150,7 @@ def test_it_cools_a_rate_limited_provider_down_then_asks_it_again(resident_clien
     second = ask(resident_client)
     assert len(fake.requests) == 1, "a cooling provider must not be asked again"
     for reply in (first, second):
-        assert reply.names[-2:] == ["sources", "done"] and reply.text.startswith(EXTRACTS_FR)
+        assert reply.names[-2:] == ["sources", "done"] and EXTRACTS_FR in reply.text
         assert reply.last("sources")["provider"] == "offline"
     books = Books.read()
     books.assert_balanced()  # a 429 is not billed: only the two free offline answers
