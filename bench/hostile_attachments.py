@@ -37,11 +37,10 @@ django.setup()
 
 import httpx2  # noqa: E402
 
-from knowledge.testing import make_pdf  # noqa: E402
-from tests.fakes import FakeServer, Script  # noqa: E402
-from tests.liveapp import AppProcesses, IsolatedDatabase  # noqa: E402
-from tests.liveclient import sign_in  # noqa: E402
-from tests.security.hostile import blank_text_pdf  # noqa: E402
+from tests.support.documents import blank_text_pdf, make_pdf  # noqa: E402
+from tests.support.fakellm import FakeServer, Script  # noqa: E402
+from tests.support.liveapp import AppProcesses, IsolatedDatabase  # noqa: E402
+from tests.support.liveclient import sign_in  # noqa: E402
 
 SETUP = """
 from accesscodes.models import AccessCode

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import httpx2
 
-from tests.liveapp import PYTHON, ROOT, IsolatedDatabase, free_port, wait_healthy
-from tests.liveclient import CSRF_INPUT
+from tests.support.liveapp import PYTHON, ROOT, IsolatedDatabase, wait_healthy
+from tests.support.liveclient import CSRF_INPUT
+from tests.support.personas import PASSWORD
+from tests.support.sockets import free_port
 
 SOURCES = ("Dockerfile", "Makefile", "docker-compose.yml")
-STAFF_PASSWORD = "correct horse battery"
+STAFF_PASSWORD = PASSWORD  # every persona's
 
 
 def shipped_args(source: str = "Dockerfile") -> list[str]:
@@ -112,10 +114,6 @@ def try_password(client: httpx2.Client, username: str, password: str, **headers)
     return client.post("/staff/login/", data=data, headers=headers)
 
 
-def add_staff(db: IsolatedDatabase, username: str, role: str) -> None:
-    db.shell(
-        "from django.contrib.auth.models import Group, User\n"
-        f"u = User.objects.create_user({username!r}, password={STAFF_PASSWORD!r},"
-        f" is_staff={role == 'admins'})\n"
-        f"u.groups.add(Group.objects.get(name={role!r}))"
-    )
+def add_persona(db: IsolatedDatabase, name: str) -> None:
+    """One of the named staff (tests/support/personas.py) in the live app's own database."""
+    db.shell(f"from tests.support.personas import create_persona; create_persona({name!r})")

@@ -17,11 +17,10 @@ import time
 
 import pytest
 
-from knowledge.testing import make_pdf
-from tests.fakes import FakeServer, Script
-from tests.liveapp import AppProcesses, IsolatedDatabase
-from tests.liveclient import Resident, run_async, sign_in
-from tests.security.hostile import blank_text_pdf
+from tests.support.documents import blank_text_pdf, make_pdf
+from tests.support.fakellm import FakeServer, Script
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveclient import Resident, run_async, sign_in
 
 from .live import from_address
 

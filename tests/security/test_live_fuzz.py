@@ -11,10 +11,10 @@ import random
 
 import pytest
 
-from tests.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
 
 from .fuzzjson import bodies
-from .live import STAFF_PASSWORD, add_staff, csrf_of, from_address, try_code, try_password
+from .live import STAFF_PASSWORD, add_persona, csrf_of, from_address, try_code, try_password
 
 pytestmark = pytest.mark.security
 SEED = 13
@@ -24,7 +24,7 @@ CONTENT_TYPES = ["application/json", "text/plain", "application/json; charset=la
 @pytest.fixture(scope="module")
 def app():
     with IsolatedDatabase() as db:
-        add_staff(db, "marius", "comms")
+        add_persona(db, "marius")
         code = db.shell(
             "from accesscodes.models import AccessCode; print(AccessCode.issue()[1])"
         ).split()[-1]

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from tests.liveapp import AppProcesses, IsolatedDatabase
-from tests.security.hostile import blank_text_pdf
+from tests.support.documents import blank_text_pdf
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
 
-from .live import STAFF_PASSWORD, add_staff, csrf_of, from_address, try_password
+from .live import STAFF_PASSWORD, add_persona, csrf_of, from_address, try_password
 
 pytestmark = pytest.mark.security
 LIMIT = 5  # KNOWLEDGE_INGEST_SECONDS of the process
@@ -23,7 +23,7 @@ LIMIT = 5  # KNOWLEDGE_INGEST_SECONDS of the process
 def test_it_stops_reading_an_upload_at_the_time_limit_without_a_worker():
     slow = blank_text_pdf(pages=8)  # ~5 s of CPU a page for pypdf: 40 s in all
     with IsolatedDatabase() as db:
-        add_staff(db, "marius", "comms")
+        add_persona(db, "marius")
         env = {"WARM_UP": "0", "KNOWLEDGE_DENSE": "0", "KNOWLEDGE_INGEST_SECONDS": str(LIMIT)}
         with AppProcesses(db, **env) as app, from_address(app.urls[0], timeout=300) as comms:
             assert try_password(comms, "marius", STAFF_PASSWORD).status_code == 302

@@ -11,9 +11,9 @@ import time
 import pytest
 
 from arcachat.attachments import MAX_QUESTION_BYTES
-from tests.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
 
-from .live import STAFF_PASSWORD, add_staff, csrf_of, from_address, try_password
+from .live import STAFF_PASSWORD, add_persona, csrf_of, from_address, try_password
 
 pytestmark = pytest.mark.security
 KB, MB = 1024, 1024 * 1024
@@ -24,7 +24,7 @@ UPLOAD_MB = 1  # KNOWLEDGE_MAX_UPLOAD_MB of the process
 @pytest.fixture(scope="module")
 def app():
     with IsolatedDatabase() as db:
-        add_staff(db, "marius", "comms")
+        add_persona(db, "marius")
         with AppProcesses(
             db, WARM_UP="0", KNOWLEDGE_DENSE="0", KNOWLEDGE_MAX_UPLOAD_MB=str(UPLOAD_MB)
         ) as live:

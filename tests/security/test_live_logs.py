@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from tests.fakes import FakeServer, Script
-from tests.liveapp import IsolatedDatabase
+from tests.support.fakellm import FakeServer, Script
+from tests.support.liveapp import IsolatedDatabase
 
 from .live import ShippedApp, csrf_of, from_address, try_code
 

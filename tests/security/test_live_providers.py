@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from tests.fakes import FakeServer, Script
-from tests.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.fakellm import FakeServer, Script
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
 
-from .live import STAFF_PASSWORD, add_staff, csrf_of, from_address, try_password
+from .live import STAFF_PASSWORD, add_persona, csrf_of, from_address, try_password
 
 pytestmark = pytest.mark.security
 ADD = "/admin/providers/providerconfig/add/"
@@ -35,7 +35,7 @@ SERVER_SETTINGS = [
 @pytest.fixture(scope="module")
 def app():
     with IsolatedDatabase() as db:
-        add_staff(db, "adele", "admins")
+        add_persona(db, "adele")
         with AppProcesses(db, WARM_UP="0", TOWN_API_KEY=TOWN_KEY) as live:
             yield live
 

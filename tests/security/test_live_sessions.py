@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from tests.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
 
-from .live import STAFF_PASSWORD, add_staff, csrf_of, from_address, try_code, try_password
+from .live import STAFF_PASSWORD, add_persona, csrf_of, from_address, try_code, try_password
 
 pytestmark = pytest.mark.security
 QUESTION = json.dumps({"message": "Quand ouvre la piscine ?", "language": "fr"})
@@ -20,7 +20,7 @@ QUESTION = json.dumps({"message": "Quand ouvre la piscine ?", "language": "fr"})
 @pytest.fixture(scope="module")
 def app():
     with IsolatedDatabase() as db:
-        add_staff(db, "corinne", "counter")
+        add_persona(db, "corinne")
         issued = db.shell(
             "from accesscodes.models import AccessCode\n"
             "for _ in range(2):\n"

@@ -11,9 +11,9 @@ import time
 import pytest
 
 from accesscodes import codeformat
-from tests.liveapp import IsolatedDatabase
+from tests.support.liveapp import IsolatedDatabase
 
-from .live import STAFF_PASSWORD, ShippedApp, add_staff, from_address, try_code, try_password
+from .live import STAFF_PASSWORD, ShippedApp, add_persona, from_address, try_code, try_password
 
 pytestmark = pytest.mark.security
 PROXY = "127.0.0.2"  # the town's proxy, as the app is told (TRUSTED_PROXIES)
@@ -27,7 +27,7 @@ def wrong_code() -> str:
 @pytest.fixture(scope="module")
 def live_db():
     with IsolatedDatabase() as db:
-        add_staff(db, "adele", "admins")
+        add_persona(db, "adele")
         db.resident_code = db.shell(
             "from accesscodes.models import AccessCode; print(AccessCode.issue()[1])"
         ).split()[-1]

@@ -14,11 +14,11 @@ import time
 import pytest
 
 from tests.browser.test_document_file import _viewer_drawn
-from tests.liveapp import AppProcesses, IsolatedDatabase
 from tests.security.hostile import pdf_with_scripts
 from tests.security.test_xss_titles_browser import BrowserThread
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
 
-from .live import STAFF_PASSWORD, add_staff, csrf_of, from_address, try_password
+from .live import STAFF_PASSWORD, add_persona, csrf_of, from_address, try_password
 
 pytestmark = [pytest.mark.security, pytest.mark.browser]
 SCRIPT = "app.alert('ARCACHAT-PDF-SCRIPT');"
@@ -74,7 +74,7 @@ def test_it_publishes_a_pdf_whose_scripts_never_run_in_chromium(chromium_thread,
     hostile = pdf_with_scripts(SCRIPT)
     (tmp_path / "hostile.pdf").write_bytes(hostile)
     with IsolatedDatabase() as db:
-        add_staff(db, "marius", "comms")
+        add_persona(db, "marius")
         as_is = db.shell(AS_IS.format(path=str(tmp_path / "hostile.pdf"))).split()[-1]
         with AppProcesses(db, WARM_UP="0", KNOWLEDGE_DENSE="0") as app:
             upload(app.urls[0], hostile)
