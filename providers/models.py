@@ -70,7 +70,9 @@ class ProviderConfig(models.Model):
     )
     # The address the stored key was entered for: it is never sent anywhere else, and
     # changing the address deletes it (save()).
-    api_key_base_url = models.CharField(max_length=200, blank=True, editable=False)
+    api_key_base_url = models.CharField(
+        _("address of the stored key"), max_length=200, blank=True, editable=False
+    )
     max_output_tokens = models.PositiveIntegerField(
         _("max output tokens"),
         null=True,

@@ -74,7 +74,7 @@ class AccessCode(models.Model):
     # Counts the code's status changes. A session keeps the value it signed in with and is
     # over once they differ (accesscodes.session): suspending, revoking or reissuing a code
     # ends every session of it, and a reactivated code needs a new sign-in.
-    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("access code")

@@ -25,7 +25,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="providerconfig",
             name="api_key_base_url",
-            field=models.CharField(blank=True, editable=False, max_length=200),
+            field=models.CharField(
+                blank=True, editable=False, max_length=200, verbose_name="address of the stored key"
+            ),
         ),
         migrations.AlterField(
             model_name="providerconfig",
