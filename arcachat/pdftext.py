@@ -31,7 +31,7 @@ import threading
 import time
 
 CPU_SECONDS = 1  # each child's CPU time, then the kernel stops it (SIGXCPU)
-WALL_SECONDS = 1.5  # then the reader kills the child: a PDF is answered or refused within 2 s
+WALL_SECONDS = 1.2  # then the reader kills the child: a PDF is answered or refused within 2 s
 MEMORY_BYTES = 300 * 1024 * 1024  # a child's address space; Python and pypdf take ~60 MB
 STREAM_BYTES = 4 * 1024 * 1024  # one decoded stream; a page of text needs ~100 KB
 # Operators and operands parsed per content stream (~0.3 s of CPU); a dense page has ~15,000.
@@ -39,7 +39,7 @@ STREAM_ELEMENTS = 100_000
 READERS = 2  # readers per web process, one PDF at a time each
 NICE = 5  # below the web process: its pages get the processor first (3 to 1 when both run)
 STARTUP_SECONDS = 10  # a reader's start (Python, pypdf): ~0.2 s of CPU, once per reader
-REPLY_SECONDS = WALL_SECONDS + 0.4  # then the web process gives up on its reader and kills it
+REPLY_SECONDS = WALL_SECONDS + 0.3  # then the web process gives up on its reader and kills it
 REQUEST = struct.Struct("!III")  # PDF length, pages, characters
 REPLY = struct.Struct("!I")  # JSON length
 READY = b"R"  # a reader's first word: pypdf is loaded
