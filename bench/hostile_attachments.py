@@ -3,12 +3,14 @@
 Usage:
   .venv/bin/python bench/hostile_attachments.py [--seconds 20] [--attackers 8]
 
-Starts one app process with production settings (SQLite, tests/liveapp.py) and a fake
-provider that reads images (so attachments are allowed), then measures for `--seconds` each:
+Starts one app process with production settings (SQLite, tests/support/liveapp.py) and a
+fake provider that reads images (so attachments are allowed), then measures for `--seconds`
+each:
 1. quiet: the anonymous landing page, one request after the other (p50, p95, max), and a
-   sound one-page PDF attached to a question (time to the answer's status);
-2. under attack: the same, while `--attackers` clients each send issue 13's hostile PDF
-   (3 pages of text operators drawing nothing, ~30 KB) again as soon as it is answered;
+   sound one-page PDF attached to a question (its whole answer, every 0.5 s);
+2. under attack: the same, while one client, then `--attackers` clients, each send issue 13's
+   hostile PDF (3 pages of text operators drawing nothing, ~30 KB) again as soon as it is
+   answered;
 3. the control: the same number of clients sending a 30 KB attachment refused at once (a
    GIF), i.e. the same flood of requests with no PDF to read.
 Prints the figures as JSON and a Markdown table (docs/benchmarks.md, docs/security.md).
@@ -135,15 +137,18 @@ def main() -> None:
             session = sign_in(app.urls[0], code)
             hostile = question(blank_text_pdf())
             quiet = phase(app.urls[0], session, args.seconds, 0, hostile)
+            single = phase(app.urls[0], session, args.seconds, 1, hostile)
             attacked = phase(app.urls[0], session, args.seconds, args.attackers, hostile)
             flood = phase(app.urls[0], session, args.seconds, args.attackers, flood_body())
     load = os.getloadavg()
-    print(json.dumps({"quiet": quiet, "attacked": attacked, "flood": flood, "loadavg": load}))
+    figures_all = {"quiet": quiet, "single": single, "attacked": attacked, "flood": flood}
+    print(json.dumps({**figures_all, "loadavg": load}))
     head = "landing p50 / p95 / max (ms) | sound PDF p50 / max (ms) | attackers' p50 / p99 / max"
     print(f"\n| | {head} (ms) |")
     print("|---|---|---|---|")
     runs = (
         ("quiet", quiet),
+        ("1 hostile PDF at a time", single),
         (f"{args.attackers} hostile PDFs in flight", attacked),
         (f"control: {args.attackers} refused GIFs in flight", flood),
     )
