@@ -47,6 +47,7 @@ from providers.base import ProviderError
 from providers.chain import stream_answer
 from providers.offline import OfflineProvider
 from providers.registry import configured_chain
+from townhall.insight import record_chat_answer
 
 from . import views
 from .attachments import AttachmentError, parse_attachment
@@ -258,6 +259,8 @@ class Answer:
         )
         if self.client:  # the sharing signals' sighting of this code and client, today
             record_sighting(self.metering.code, self.client, self.metering.started)
+        if self.produced:  # the comms insight: week, how sure, documents; never any text
+            record_chat_answer(self.request, self.kind, "".join(self.text))
         return remaining
 
     async def settle(self) -> int | None:

@@ -1,4 +1,5 @@
-"""Top-level URL map: landing and chat, staff pages per app, admin, health check."""
+"""Top-level URL map: landing, chat, residents' requests, staff pages per app, admin, health,
+embed routes."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -13,7 +14,7 @@ from core import views as core_views
 from knowledge import views as knowledge_views
 from privacy.outbound import QuestionLimits
 
-from . import attachments, chat, health, questions, views
+from . import attachments, chat, embedded, health, questions, views
 
 # What a question may carry, for the privacy pages (privacy sits below this app).
 QUESTION = QuestionLimits(
@@ -33,6 +34,7 @@ urlpatterns = [
     path("signout", signin.signout, name="signout"),
     path("chat/", views.chat_page, name="chat"),
     path("chat/ask", chat.ask, name="chat-ask"),
+    path("requests/", include("townhall.resident_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("staff/", core_views.staff_home, name="staff-home"),
     path("staff/login/", core_views.StaffLoginView.as_view(), name="staff-login"),
@@ -46,6 +48,10 @@ urlpatterns = [
     path("comms/", include("knowledge.urls")),
     path("providers/", include("providers.urls")),
     path("privacy/", include("privacy.urls"), {"question": QUESTION}),
+    path("townhall/", include("townhall.urls")),
+    path("widget/", include("embed.urls")),
+    # The embed routes under their own names here; inside the frame, arcachat.embed_urls.
+    path("", include((embedded.patterns, "embedded"))),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", core_views.admin_login, name="admin-login"),

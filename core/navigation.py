@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ADMINS, COMMS, COUNTER, roles_of
+from .roles import ADMINS, AGENTS, COMMS, COUNTER, roles_of
 
 # (URL name, title, what it is for, roles that reach it), in the order staff see them.
 SECTIONS = [
@@ -20,6 +20,30 @@ SECTIONS = [
         "knowledge:documents",
         _("Town documents"),
         _("Documents, system prompt, test a question"),
+        (COMMS, ADMINS),
+    ),
+    (
+        "townhall:queue",
+        _("Residents' requests"),
+        _("Reply to the questions residents sent to the town hall"),
+        (AGENTS, ADMINS),
+    ),
+    (
+        "townhall:cards",
+        _("Answer cards"),
+        _("Publish validated answers the assistant gives first"),
+        (COMMS, ADMINS),
+    ),
+    (
+        "townhall:insight",
+        _("What residents ask"),
+        _("Questions sent to the town, answers the documents do not cover, feedback"),
+        (COMMS, ADMINS),
+    ),
+    (
+        "embed:page",
+        _("On the town's website"),
+        _("The assistant's button for the town's website, the sites allowed to show it"),
         (COMMS, ADMINS),
     ),
     (

@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .roles import ADMINS, COMMS, COUNTER, role_required
+from .roles import ADMINS, AGENTS, COMMS, COUNTER, role_required
 
 ROLE_LABELS = {
     COUNTER: gettext_lazy("Counter desk (issues access codes)"),
     COMMS: gettext_lazy("Comms team (town documents, prompt)"),
+    AGENTS: gettext_lazy("Agent (replies to residents' requests to the town hall)"),
     ADMINS: gettext_lazy("Administrator (providers, spend, staff)"),
 }
 PASSWORD_WORDS = 4  # a temporary password of 4 × 4 random characters, easy to read out

@@ -30,6 +30,9 @@ class Document(models.Model):
         FAQ = "faq", _("FAQ")
         PROCEDURE = "procedure", _("Procedure")
         OTHER = "other", _("Other")
+        # A short answer validated by the town hall, published from the townhall app's cards
+        # (question + answer as its text); retrieval puts it first when it matches.
+        ANSWER_CARD = "answer_card", _("Answer card")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

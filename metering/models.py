@@ -127,9 +127,12 @@ class Ledger(models.Model):
 
 
 class Reservation(models.Model):
-    """The worst case of one answer under way, held on a few ledgers until it is settled."""
+    """The worst case of one answer under way, held on a few ledgers until it is settled.
+    A staff draft's (metering.staffline) has no code: it is held on the town's ledger only."""
 
-    code = models.ForeignKey(AccessCode, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(
+        AccessCode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     tokens = models.BigIntegerField()
@@ -148,6 +151,13 @@ class Reservation(models.Model):
 
 class UsageRecord(models.Model):
     """One answered (or failed) question: figures only, never any message text."""
+
+    class Line(models.TextChoices):
+        """Whose use it was: a resident's question (on their code's allowance and the town's
+        budget), or a reply draft for town staff (on the town's budget only)."""
+
+        RESIDENT = "resident", _("residents")
+        STAFF = "staff", _("staff drafts")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("answered")
@@ -174,6 +184,7 @@ class UsageRecord(models.Model):
     )
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     latency_ms = models.PositiveIntegerField(default=0)
+    line = models.CharField(max_length=8, choices=Line.choices, default=Line.RESIDENT)
 
     class Meta:
         verbose_name = _("usage record")

@@ -50,6 +50,10 @@ class MonthFigures:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
+    # The STAFF line (metering.staffline): reply drafts for town staff, included in the
+    # spend above but in no question count and on no code.
+    staff_eur: Decimal = Decimal(0)
+    staff_drafts: int = 0
     projection_eur: Decimal | None = None
     days: list[dict] = field(default_factory=list)
     providers: list[dict] = field(default_factory=list)
@@ -71,7 +75,8 @@ class MonthFigures:
     def average_eur(self) -> Decimal | None:
         if not self.questions:
             return None
-        return (self.spent_eur / self.questions).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        residents = self.spent_eur - self.staff_eur
+        return (residents / self.questions).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 def _euros(micros) -> Decimal:
@@ -80,8 +85,15 @@ def _euros(micros) -> Decimal:
 
 def _questions() -> Count:
     """Questions asked: the usage records but those of a failed provider's part (their cost
-    counts in the totals, but the question has a record of its own)."""
-    return Count("id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER))
+    counts in the totals, but the question has a record of its own) and staff drafts."""
+    return Count(
+        "id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER) & Q(line=UsageRecord.Line.RESIDENT)
+    )
+
+
+def _staff_drafts() -> Count:
+    staff = Q(line=UsageRecord.Line.STAFF)
+    return Count("id", filter=staff & ~Q(outcome=UsageRecord.Outcome.FAILOVER))
 
 
 def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFigures:
@@ -97,6 +109,8 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         input_tokens=Sum("input_tokens"),
         output_tokens=Sum("output_tokens"),
         cached_tokens=Sum("cached_tokens"),
+        staff_micros=Sum("cost_micros", filter=Q(line=UsageRecord.Line.STAFF)),
+        staff_drafts=_staff_drafts(),
     )
     figures = MonthFigures(
         month=month,
@@ -107,6 +121,8 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         input_tokens=totals["input_tokens"] or 0,
         output_tokens=totals["output_tokens"] or 0,
         cached_tokens=totals["cached_tokens"] or 0,
+        staff_eur=_euros(totals["staff_micros"]),
+        staff_drafts=totals["staff_drafts"] or 0,
     )
     ledger = Ledger.objects.filter(key=f"town:{month}").first()
     figures.reserved_eur = _euros(ledger.reserved_micros if ledger else 0)

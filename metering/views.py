@@ -94,6 +94,7 @@ def csv_headers() -> list[str]:
             pgettext("csv", "cost (€)"),
             pgettext("csv", "outcome"),
             pgettext("csv", "latency (ms)"),
+            pgettext("csv", "line (resident, or staff: a reply draft)"),
         ]
 
 
@@ -128,6 +129,7 @@ def export_csv(request):
                 f"{record.cost_eur:.6f}".replace(".", ","),
                 record.outcome,
                 record.latency_ms,
+                record.line,
             ]
         )
     return response

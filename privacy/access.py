@@ -12,13 +12,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.translation import gettext_lazy as _
 
 from core.navigation import SECTIONS
-from core.roles import ADMINS, COMMS, COUNTER, ROLE_PERMISSIONS, ROLES, role_required
+from core.roles import ADMINS, AGENTS, COMMS, COUNTER, ROLE_PERMISSIONS, ROLES, role_required
 
 from .tables import Table
 
 ROLE_NAMES = {
     COUNTER: _("Counter staff"),
     COMMS: _("Comms team"),
+    AGENTS: _("Agents"),
     ADMINS: _("Admins"),
 }
 # Roles whose members are given "staff status", the Django admin's door (README: "admins also

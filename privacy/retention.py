@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from celery.schedules import crontab
 from django.conf import settings
 
+from townhall.insight import KEEP_WEEKS
+
 DAY = 24 * 3600
 
 
@@ -75,6 +77,19 @@ KEEPS = [
         per=DAY,
         note="Une session expirée ne permet plus de se connecter, mais sa ligne reste en base "
         "jusqu'à la commande « manage.py clearsessions ».",
+    ),
+    Keep(
+        "town-request",
+        "Demandes des habitants à la mairie (textes et lien avec le code)",
+        "jusqu'à la réponse, puis {n} jours ; l'habitant peut les supprimer avant",
+        setting="TOWNHALL_KEEP_DAYS",
+        task="townhall.purge",
+    ),
+    Keep(
+        "answer-signal",
+        "Signaux anonymes des réponses (semaine, certitude, documents)",
+        f"{KEEP_WEEKS} semaines",
+        task="townhall.purge",
     ),
     Keep(
         "code",

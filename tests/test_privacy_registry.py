@@ -10,7 +10,7 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 import arcachat.settings as project_settings
-from core.roles import ADMINS, COMMS, COUNTER, ROLES
+from core.roles import ADMINS, AGENTS, COMMS, COUNTER, ROLES
 from privacy import access, locations, outbound, retention
 from privacy.tables import TABLES, stale, undescribed
 from privacy.tables.base import CATEGORIES, PEOPLE, concrete_models
@@ -122,7 +122,7 @@ def test_it_names_every_staff_role():
 
 def test_it_derives_each_pages_roles_as_the_access_matrix_checks_them():
     """The roles read from the views' guards are those tests/security/access.py verifies."""
-    persona = {COUNTER: "corinne", COMMS: "marius", ADMINS: "adele"}
+    persona = {COUNTER: "corinne", COMMS: "marius", AGENTS: "aline", ADMINS: "adele"}
     known = access.pages()
     shown = {name for table in TABLES.values() for name in table.shown_on}
     assert shown <= set(known)

@@ -17,12 +17,12 @@ fields, and the URL names of the staff pages that show it. A new app gets a new 
 listed in `TABLES` below.
 """
 
-from . import accesscodes, django, knowledge, metering, privacy, providers
+from . import accesscodes, django, embed, knowledge, metering, privacy, providers, townhall
 from .base import CATEGORIES, PEOPLE, Field, Table, concrete_models, schema_fields
 
 TABLES: dict[str, Table] = {
     table.model: table
-    for module in (accesscodes, metering, knowledge, providers, privacy, django)
+    for module in (embed, accesscodes, metering, knowledge, providers, privacy, townhall, django)
     for table in module.TABLES
 }
 

@@ -47,7 +47,7 @@ TABLES = [
         RESIDENTS,
         "reservation",
         {
-            "code": pseudonym("code qui a posé la question"),
+            "code": pseudonym("code qui a posé la question (vide pour un brouillon d'agent)"),
             "created_at": usage("début de la réponse"),
             "expires_at": technical("date après laquelle la réservation est libérée"),
             "tokens": usage("jetons réservés"),
@@ -77,6 +77,7 @@ TABLES = [
             "price": technical("tarif appliqué"),
             "outcome": usage("issue : répondu, interrompu, échoué"),
             "latency_ms": usage("temps de réponse"),
+            "line": usage("question d'un habitant ou brouillon de réponse pour un agent"),
         },
         shown_on=("spend", "spend-code", "spend-csv"),
     ),
