@@ -14,9 +14,9 @@ as for a WSGI worker thread. Work that outlives the request (the chat's settleme
 browser left) still finds its lane.
 
 Request bodies are bounded here, before Django reads any of them (it would spool a body of
-any size to a temporary file first): above `body_limit(path)`, a declared Content-Length is
+any size to a temporary file first): above `body_limit()`, a declared Content-Length is
 answered 413 at once, and a body without one (chunked) is cut off at the limit, then answered
-413 the same way, without a lane.
+413 the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from functools import cache
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.http.cookie import parse_cookie
 from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -35,22 +36,48 @@ from django.utils.translation import gettext as _
 
 from .attachments import MAX_QUESTION_BYTES
 
+# Files the comms team may send in one upload, each up to KNOWLEDGE_MAX_UPLOAD_MB.
+UPLOAD_BATCH_FILES = 10
+
 
 @cache
-def _special_limits() -> dict[str, int]:
-    """Paths allowed more than REQUEST_MAX_KB: a question with its attachment, the comms
-    upload (its file and form). Read once the URLs and apps are loaded; knowledge.ingest
-    owns the upload limit and is imported by name (this module loads before django.setup)."""
-    upload = import_string("knowledge.ingest.max_upload_bytes")()
-    return {
-        reverse("chat-ask"): MAX_QUESTION_BYTES,
-        reverse("knowledge:upload"): upload + settings.REQUEST_MAX_KB * 1024,
-    }
+def _paths() -> tuple[str, str]:
+    """The question's and the comms upload's paths (read once the URLs are loaded)."""
+    return reverse("chat-ask"), reverse("knowledge:upload")
 
 
-def body_limit(path: str) -> int:
-    """The largest request body accepted on `path`, in bytes."""
-    return _special_limits().get(path, settings.REQUEST_MAX_KB * 1024)
+@cache
+def _loaded(name: str):
+    """An object of the project by its dotted name, imported at first use: this module is
+    imported before django.setup() (knowledge.ingest owns the upload's limit, the session
+    engine is a setting)."""
+    return import_string(name)
+
+
+async def _signed_in_user(scope) -> bool:
+    """The request's session is a signed-in user's (staff: residents are never users). Only
+    asked of a big comms upload: an anonymous body stays within REQUEST_MAX_KB, and the view
+    still checks the role."""
+    header = dict(scope.get("headers", ())).get(b"cookie", b"").decode("latin-1")
+    key = parse_cookie(header).get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    store = _loaded(settings.SESSION_ENGINE + ".SessionStore")(key)
+    try:
+        return "_auth_user_id" in await store.aload()
+    except Exception:  # noqa: BLE001 - no session to read: the small limit applies
+        return False
+
+
+async def body_limit(scope) -> int:
+    """The largest request body accepted for this request, in bytes."""
+    small = settings.REQUEST_MAX_KB * 1024
+    question, upload = _paths()
+    if scope["path"] == question:
+        return MAX_QUESTION_BYTES
+    if scope["path"] == upload and await _signed_in_user(scope):
+        return _loaded("knowledge.ingest.max_upload_bytes")() * UPLOAD_BATCH_FILES + small
+    return small
 
 
 def declared_length(scope) -> int | None:
@@ -66,12 +93,15 @@ def declared_length(scope) -> int | None:
 async def refuse_too_large(scope, send) -> None:
     """413 with a plain sentence (JSON for the chat's question), in the town's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        if scope["path"] == reverse("chat-ask"):
+        if scope["path"] == _paths()[0]:
             message = _("This file is too large. Please choose a smaller one.")
             body = json.dumps({"error": "too_large", "message": message}).encode()
             kind = b"application/json"
         else:
-            body = _("This request is too large to be accepted.").encode()
+            body = _(
+                "What was sent is too large. Go back to the previous page and send fewer or "
+                "smaller files."
+            ).encode()
             kind = b"text/plain; charset=utf-8"
     headers = [
         (b"content-type", kind),
@@ -126,14 +156,14 @@ class LaneASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        limit = body_limit(scope["path"])
-        if (declared_length(scope) or 0) > limit:
-            return await refuse_too_large(scope, send)
-        cap = BodyCap(receive, send, limit)
         lane = min(self.lanes, key=lambda candidate: candidate.in_flight)
         lane.in_flight += 1
         token = SyncToAsync.thread_sensitive_context.set(lane.key)
         try:
+            limit = await body_limit(scope)  # may read a session: on the lane's thread
+            if (declared_length(scope) or 0) > limit:
+                return await refuse_too_large(scope, send)
+            cap = BodyCap(receive, send, limit)
             await self.handle(scope, cap.receive, cap.send)
         finally:
             SyncToAsync.thread_sensitive_context.reset(token)

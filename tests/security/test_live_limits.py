@@ -60,7 +60,7 @@ def head(path: str, url: str, **headers) -> bytes:
         ("/signin", LIMIT + 1),
         ("/staff/login/", 50 * MB),
         ("/chat/ask", MAX_QUESTION_BYTES + 1),
-        ("/comms/upload/", UPLOAD_MB * MB + LIMIT + 1),
+        ("/comms/upload/", LIMIT + 1),  # anonymous: the big limit is for staff sessions
         ("/admin/login/", 2 * MB),
     ],
 )
@@ -94,6 +94,27 @@ def test_it_cuts_off_a_chunked_body_past_the_limit(app):
                 break
     assert status == 413
     assert sent < 8 * MB  # cut near 256 KB (socket buffers hold a few MB more)
+
+
+def test_it_takes_a_batch_of_files_from_staff_up_to_ten_times_the_file_limit(app):
+    url = app.urls[0]
+    with from_address(url) as comms:
+        assert try_password(comms, "marius", STAFF_PASSWORD).status_code == 302
+        cookie = "; ".join(f"{name}={value}" for name, value in comms.cookies.items())
+        token = csrf_of(comms.get("/comms/upload/"))
+        fields = {"title": "Lot", "kind": "other", "published_on": "2026-12-01"}
+        files = [
+            ("files", (f"lot-{n}.txt", f"Lot {n}.\n".encode() + b"\n" * (900 * KB), "text/plain"))
+            for n in range(2)
+        ]  # 1.8 MB in all: more than one file's 1 MB
+        batch = comms.post(
+            "/comms/upload/", data={"csrfmiddlewaretoken": token, **fields}, files=files
+        )
+    assert batch.status_code == 302, batch.text[:2000]
+    with connect(url) as sock:  # ten files' worth and more, even from staff: refused unread
+        declared = 10 * UPLOAD_MB * MB + LIMIT + 1
+        sock.sendall(head("/comms/upload/", url, Content_Length=declared, Cookie=cookie))
+        assert status_of(sock) == 413
 
 
 def test_it_still_takes_a_question_and_an_upload_within_their_own_limits(app):
