@@ -330,17 +330,33 @@ def test_it_keeps_a_key_for_the_address_saved_with_it_and_drops_it_when_the_addr
 def test_it_sends_a_key_from_the_environment_only_to_the_address_the_server_gives(monkeypatch):
     from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-    monkeypatch.setenv("ALBERT_API_KEY", "sk-env")
+    monkeypatch.setenv("VLLM_API_KEY", "sk-env")
     config = ProviderConfig(
+        name="Mairie",
+        kind="openai_compatible",
+        base_url="http://10.0.0.5:8000/v1",  # the town's own server: an address like any other
+        api_key_env="VLLM_API_KEY",
+    )
+    with pytest.raises(ValidationError) as refused:
+        config.full_clean()
+    assert "VLLM_BASE_URL" in str(refused.value.message_dict[NON_FIELD_ERRORS])
+    assert config.resolve_key()[0] is None
+    monkeypatch.setenv("VLLM_BASE_URL", "http://10.0.0.5:8000/v1/")
+    config.full_clean()
+    assert config.resolve_key() == ("sk-env", "the environment variable VLLM_API_KEY")
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_sends_a_preset_s_key_from_the_environment_to_the_preset_s_own_address(monkeypatch):
+    monkeypatch.setenv("ALBERT_API_KEY", "sk-albert")
+    albert = ProviderConfig(
         name="Albert",
         kind="openai_compatible",
         base_url="https://albert.api.etalab.gouv.fr/v1",
         api_key_env="ALBERT_API_KEY",
     )
-    with pytest.raises(ValidationError) as refused:
-        config.full_clean()
-    assert "ALBERT_BASE_URL" in str(refused.value.message_dict[NON_FIELD_ERRORS])
-    assert config.resolve_key()[0] is None
-    monkeypatch.setenv("ALBERT_BASE_URL", "https://albert.api.etalab.gouv.fr/v1/")
-    config.full_clean()
-    assert config.resolve_key() == ("sk-env", "the environment variable ALBERT_API_KEY")
+    albert.full_clean()
+    assert albert.resolve_key()[0] == "sk-albert"
+    albert.base_url = "https://albert.example.net/v1"
+    assert albert.resolve_key()[0] is None
