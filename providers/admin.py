@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import ordering
-from .models import Kind, Price, ProviderConfig
+from .models import KEY_CLEARED, Kind, Price, ProviderConfig
 from .pricing import price_at
 from .probe import probe
 from .registry import build
@@ -177,11 +177,7 @@ class ProviderConfigAdmin(admin.ModelAdmin):
             obj.set_api_key(form.cleaned_data["api_key"])
         super().save_model(request, obj, form, change)
         if obj.key_cleared:
-            text = _(
-                "The address of %(name)s changed, so its stored key was deleted: a key is "
-                "only ever sent to the address it was entered for. Enter the key again."
-            )
-            self.message_user(request, text % {"name": obj.name}, messages.WARNING)
+            self.message_user(request, KEY_CLEARED % {"name": obj.name}, messages.WARNING)
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset):

@@ -41,6 +41,11 @@ KIND_DEFAULTS = {
 
 STORED_KEY = "the key stored in the provider settings"
 KEY_FOR_OTHER_ADDRESS = "the stored key was entered for another address: enter it again"
+# Said to the admin by any page whose save deleted the stored key (`key_cleared`).
+KEY_CLEARED = _(
+    "The address of %(name)s changed, so its stored key was deleted: a key is "
+    "only ever sent to the address it was entered for. Enter the key again."
+)
 
 
 class ProviderConfig(models.Model):

@@ -360,3 +360,25 @@ def test_it_sends_a_preset_s_key_from_the_environment_to_the_preset_s_own_addres
     assert albert.resolve_key()[0] == "sk-albert"
     albert.base_url = "https://albert.example.net/v1"
     assert albert.resolve_key()[0] is None
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_tells_the_fournisseurs_page_that_a_moved_address_lost_its_key(admin_client):
+    config = ProviderConfig(
+        name="Mairie", kind="openai_compatible", model="m", base_url="http://10.0.0.5/v1"
+    )
+    config.set_api_key(SECRET)
+    config.save()
+    data = {
+        "name": "Mairie",
+        "base_url": "https://elsewhere.example/v1",
+        "model_choice": "__other__",
+        "model_other": "m",
+        "eur_input": "0",
+        "eur_output": "0",
+    }
+    response = admin_client.post(f"/providers/{config.pk}/edit/", data, follow=True)
+    assert "its stored key was deleted" in response.content.decode()
+    config.refresh_from_db()
+    assert not config.has_stored_key
