@@ -135,6 +135,13 @@ KEEPS = [
         "sans limite de durée",
         limited=False,
     ),
+    Keep(
+        "opinion",
+        "Avis des habitants sur les réponses",
+        "sans limite de durée : ni question, ni réponse, ni code, seulement le jour, l'avis, "
+        "la raison et les documents cités",
+        limited=False,
+    ),
     Keep("alert", "Alertes de budget envoyées", "sans limite de durée", limited=False),
     Keep(
         "setting",

@@ -162,8 +162,13 @@ def test_it_answers_inside_the_panel_of_an_allowed_town_site(tab, allowed, fake_
     assert "place du Port" not in answer.inner_text()
     expect(answer).to_have_attribute("aria-busy", "false", timeout=10_000)
     expect(answer.locator("strong")).to_have_text("samedi matin")
-    source = inside.locator(".turn-assistant .source-list a").first
+    source = inside.locator(".turn-assistant .source-list .source-open").first
     expect(source).to_have_text("Magazine municipal de mars, page 1")
+    source.click()  # the source opens in the chat's own panel, inside the frame
+    expect(inside.locator(".passage-hit")).to_be_visible()
+    page.keyboard.press("Escape")  # closes the source, not the town site's panel
+    expect(inside.locator("#source-dialog")).to_be_hidden()
+    expect(panel(page)).to_be_visible()
     expect(inside.locator("#notice")).to_contain_text("Réponses générées par une IA")
     shot(page, "embed-desktop-answer")
 
@@ -273,7 +278,7 @@ def test_it_fits_a_phone_screen(tab, allowed, fake_llm, town):
     fake_llm.script.chunks = STREAMED
     inside.get_by_label("Votre question").fill("Quand a lieu le marché ?")
     inside.get_by_role("button", name="Envoyer").click()
-    expect(inside.locator(".turn-assistant .source-list a").first).to_be_visible()
+    expect(inside.locator(".turn-assistant .source-list .source-open").first).to_be_visible()
     shot(page, "embed-phone-answer")
     page.locator("[data-arcachat] .close").click()
     expect(launcher(page)).to_be_focused()
