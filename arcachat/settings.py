@@ -253,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     "flag-codes": {"task": "metering.flag_codes", "schedule": 15 * 60.0},
     "check-budget": {"task": "metering.check_budget", "schedule": 15 * 60.0},
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
+    "clear-expired-sessions": {
+        "task": "accesscodes.clear_expired_sessions",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # Documents whose worker died mid-analysis: failed with "send the file again".
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
     # Web sites due for their daily or weekly sync, and runs a stopped worker left behind.
