@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx2
 
-from tests.support.liveapp import PYTHON, ROOT, IsolatedDatabase, wait_healthy
+from tests.support.liveapp import PYTHON, ROOT, IsolatedDatabase, collect_static, wait_healthy
 from tests.support.liveclient import CSRF_INPUT
 from tests.support.personas import PASSWORD
 from tests.support.sockets import free_port
@@ -61,8 +61,7 @@ class ShippedApp:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> ShippedApp:
-        if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-            self.db.manage("collectstatic", "--noinput", "-v", "0")
+        collect_static(self.db)
         port = free_port()
         args = _set(_set(shipped_args(), "--host", "127.0.0.1"), "--port", str(port))
         args = _set(args, "--workers", "1")
