@@ -4,10 +4,13 @@ Protocol (text/event-stream, each `data:` is JSON):
 - `notice`  {"message": str}                    before the answer, if the resident must know
                                                 something about it (budget spent: extracts);
 - `chunk`   {"text": str}                       as the provider writes;
-- `sources` {"sources": [{"n", "title", "page", "url"}], "provider": kind, "generated": bool,
-             "grounded": bool, "note"?: str, "unverified"?: [str]};
+- `sources` {"sources": [{"n", "title", "page", "url", "document", "chunk"}], "provider": kind,
+             "generated": bool, "grounded": bool, "note"?: str, "unverified"?: [str]};
+             `document` and `chunk` are the ids the chat's source panel opens (GET
+             /documents/<document>/passages/<chunk>, knowledge/passages.py);
 - `done`    {"remaining_percent": int|None, "generated": bool, "grounded": bool, "note"?: str,
-             "unverified"?: [str]}   once complete, or
+             "unverified"?: [str], "feedback": token}   once complete; `feedback` is the
+             answer's signed token for POST /chat/feedback (arcachat/feedback.py), or
 - `error`   {"code", "message", "kept": bool, "retry": bool}      if it broke mid-way.
 `sources` lists only the town passages the answer cites ("title": "document — section").
 `grounded` is true when the answer cites town passages, all of them real
@@ -18,7 +21,10 @@ documents."); `unverified` lists the phone numbers, times and prices it gives th
 town passage, and `note` then says to check them. The offline provider only quotes the
 documents: its answers never carry a note (its "not covered" answer has grounded false).
 Refusals before any answer (signed out, rate limited, bad input, allowance) are JSON responses
-with an HTTP error status and {"error": code, "message": plain words}.
+with an HTTP error status and {"error": code, "message": plain words}. A question with
+personal data whose request does not say the resident chose ("personal_data": "masked" or
+"kept") is refused with 409 and {"error": "personal_data", "message", "kinds", "findings",
+"masked"} (arcachat/personaldata.py): the page shows its warning, nothing went to a provider.
 No message text is stored or logged: only counts, outcome and provider.
 """
 
@@ -49,8 +55,9 @@ from providers.offline import OfflineProvider
 from providers.registry import configured_chain
 from townhall.insight import record_chat_answer
 
-from . import views
+from . import personaldata, views
 from .attachments import AttachmentError, parse_attachment
+from .feedback import answer_token
 from .questions import BadQuestion, language_of, parse_json, read_question
 
 log = logging.getLogger(__name__)
@@ -134,6 +141,10 @@ def prepare(request, data, lang):
         except BadQuestion as bad:
             raise Refusal(400, bad.code, bad.message) from None
         check_rate(request, code)
+        try:
+            personaldata.require_choice(data, question.text, lang)
+        except personaldata.NotChosen as found:
+            raise Refusal(409, "personal_data", found.message, **found.found) from None
         chain = configured_chain()
         try:
             attachment = parse_attachment(question.attachment, chain[0].capabilities["images"])
@@ -231,6 +242,9 @@ class Answer:
         generated = self.kind != OfflineProvider.kind
         facts = answer_facts(self.request, "".join(self.text), self.kind)
         about = {key: value for key, value in facts.items() if key != "sources"}
+        for source in facts["sources"]:  # the ids the chat's source panel opens
+            passage = self.request.passages[source["n"] - 1]
+            source.update(document=passage.document_id, chunk=passage.chunk_id)
         if self.produced:
             yield sse(
                 "sources",
@@ -239,7 +253,9 @@ class Answer:
             )
         remaining = await self.settle()
         if self.outcome == "ok":
-            yield sse("done", {"remaining_percent": remaining, "generated": generated} | about)
+            token = answer_token(facts["sources"], self.kind)
+            done = {"remaining_percent": remaining, "generated": generated, "feedback": token}
+            yield sse("done", done | about)
             return
         message = getattr(self.error, "user_message", "") or _(
             "The answer was interrupted. You can try again in a moment."

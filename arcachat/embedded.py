@@ -16,7 +16,7 @@ from accesscodes.session import get_resident
 from embed import views as embed_views
 from embed.middleware import PREFIX
 
-from . import chat, views
+from . import chat, feedback, personaldata, views
 
 
 def page(request):
@@ -34,6 +34,8 @@ patterns = [
     path(f"{_at}signin", signin.signin, name="signin"),
     path(f"{_at}signout", signin.signout, name="signout"),
     path(f"{_at}ask", chat.ask, name="chat-ask"),
+    path(f"{_at}check", personaldata.check, name="chat-check"),
+    path(f"{_at}feedback", feedback.vote, name="chat-feedback"),
     path(f"{_at}i18n/setlang/", set_language, name="set_language"),
     path(f"{_at}button.json", embed_views.check, name="embed-check"),
 ]

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from accesscodes import signin
 from core import people
 from core import views as core_views
+from knowledge import passages
 from knowledge import views as knowledge_views
 from privacy.outbound import QuestionLimits
 
-from . import attachments, chat, embedded, health, questions, views
+from . import attachments, chat, embedded, feedback, health, personaldata, questions, views
 
 # What a question may carry, for the privacy pages (privacy sits below this app).
 QUESTION = QuestionLimits(
@@ -34,6 +35,8 @@ urlpatterns = [
     path("signout", signin.signout, name="signout"),
     path("chat/", views.chat_page, name="chat"),
     path("chat/ask", chat.ask, name="chat-ask"),
+    path("chat/check", personaldata.check, name="chat-check"),
+    path("chat/feedback", feedback.vote, name="chat-feedback"),
     path("requests/", include("townhall.resident_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("staff/", core_views.staff_home, name="staff-home"),
@@ -53,6 +56,11 @@ urlpatterns = [
     # The embed routes under their own names here; inside the frame, arcachat.embed_urls.
     path("", include((embedded.patterns, "embedded"))),
     path("documents/<int:pk>/file", knowledge_views.document_file, name="document-file"),
+    path(
+        "documents/<int:pk>/passages/<int:chunk_id>",
+        passages.passage,
+        name="document-passage",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", core_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

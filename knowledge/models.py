@@ -357,3 +357,38 @@ class SitePage(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Feedback(models.Model):
+    """A resident's thumbs up or down on one answer. Anonymous by construction: no question,
+    no answer text, no code, no time of day; only the day, the rating, an optional reason,
+    the documents the answer cited and the kind of provider that wrote it."""
+
+    class Rating(models.TextChoices):
+        UP = "up", _("Helpful")
+        DOWN = "down", _("Not helpful")
+
+    class Reason(models.TextChoices):
+        WRONG = "wrong", _("Wrong")
+        OUTDATED = "outdated", _("Out of date")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        UNCLEAR = "unclear", _("Hard to understand")
+
+    # The random id the server gave the answer (in its signed feedback token): one row per
+    # answer, so a second click changes the vote instead of adding one.
+    answer = models.CharField(_("answer"), max_length=32, unique=True)
+    day = models.DateField(_("day"), default=timezone.localdate, db_index=True)
+    rating = models.CharField(_("opinion"), max_length=4, choices=Rating.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices, blank=True)
+    documents = models.ManyToManyField(
+        Document, verbose_name=_("cited documents"), blank=True, related_name="feedback"
+    )
+    provider = models.CharField(_("written by"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("resident's opinion")
+        verbose_name_plural = _("residents' opinions")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.rating} {self.reason}".strip()

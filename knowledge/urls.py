@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import promptviews, sites, views
+from . import opinions, promptviews, sites, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -26,4 +26,5 @@ urlpatterns = [
     path("sites/<int:site_id>/pause", sites.run_pause, name="site-pause"),
     path("sites/<int:site_id>/resume", sites.run_resume, name="site-resume"),
     path("sites/<int:site_id>/cancel", sites.run_cancel, name="site-cancel"),
+    path("feedback/", opinions.report, name="feedback"),
 ]

@@ -64,7 +64,10 @@ WARNED_KINDS = {
 def typed_by_resident() -> str:
     kinds = list(WARNED_KINDS.values())
     return (
-        "Ce que l'habitant écrit lui-même part tel quel. Avant l'envoi, la page le prévient si "
-        f"son message semble contenir {', '.join(kinds[:-1])} ou {kinds[-1]}, et lui propose "
-        "de les masquer."
+        "Ce que l'habitant écrit lui-même part tel quel. Avant l'envoi, le serveur de la mairie "
+        "le vérifie (rien n'en est gardé) et la page le prévient si son message semble contenir "
+        "un nom de personne, une adresse personnelle, une date de naissance, "
+        f"{', '.join(kinds[:-1])} ou {kinds[-1]}, et lui propose de les masquer : rien ne part "
+        "vers le fournisseur avant son choix. Si cette vérification ne répond pas, la page "
+        "cherche elle-même les numéros et adresses e-mail."
     )

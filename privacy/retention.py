@@ -75,8 +75,7 @@ KEEPS = [
         "{n} jours au plus après la dernière connexion",
         setting="SESSION_COOKIE_AGE",
         per=DAY,
-        note="Une session expirée ne permet plus de se connecter, mais sa ligne reste en base "
-        "jusqu'à la commande « manage.py clearsessions ».",
+        task="accesscodes.clear_expired_sessions",
     ),
     Keep(
         "town-request",
@@ -133,6 +132,13 @@ KEEPS = [
         "site-sync",
         "Comptes rendus des synchronisations de sites",
         "sans limite de durée",
+        limited=False,
+    ),
+    Keep(
+        "opinion",
+        "Avis des habitants sur les réponses",
+        "sans limite de durée : ni question, ni réponse, ni code, seulement le jour, l'avis, "
+        "la raison et les documents cités",
         limited=False,
     ),
     Keep("alert", "Alertes de budget envoyées", "sans limite de durée", limited=False),

@@ -4,11 +4,11 @@ import json
 import logging
 
 import pytest
-from django.core import serializers
+from django.core import serializers, signing
 from django.db import connection
 from django.test import Client
 
-from arcachat import chat
+from arcachat import chat, feedback
 from arcachat.questions import HISTORY_TURNS, MAX_MESSAGE_CHARS, BadQuestion, read_history
 from knowledge.citations import cited_numbers, sources_of
 from knowledge.prompt import assemble
@@ -45,8 +45,18 @@ def test_it_streams_chunks_then_sources_then_done(resident_client, town, fake_ll
     assert first["n"] == 1 and first["title"] == "Magazine municipal de mars"
     assert first["page"] == 1 and first["url"].endswith("#page=1")
     assert sources["grounded"] is True and "note" not in sources
+    # The source panel opens the cited passage by these ids.
+    assert first["document"] == town.pk and first["chunk"] == town.chunks.get(page=1).pk
     # The real metering settled 120 + 3 tokens of the default 200,000 monthly tokens.
-    assert events[-1][1] == {"remaining_percent": 99, "generated": True, "grounded": True}
+    done = events[-1][1]
+    assert {k: v for k, v in done.items() if k != "feedback"} == {
+        "remaining_percent": 99,
+        "generated": True,
+        "grounded": True,
+    }
+    # The answer's feedback token names the documents it cited, signed by the server.
+    token = signing.loads(done["feedback"], salt=feedback.SALT)
+    assert token["d"] == [town.pk] and token["p"] == "openai_compatible"
 
 
 def test_it_sends_the_town_passages_and_the_bounded_history(resident_client, town, fake_llm):

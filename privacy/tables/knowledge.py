@@ -1,6 +1,6 @@
 """What the knowledge tables hold: the town's documents and web pages, the system prompt."""
 
-from .base import NOBODY, Table, content, setting, staff, technical
+from .base import NOBODY, Table, content, setting, staff, technical, usage
 
 SITE_PAGES = ("knowledge:sites", "knowledge:site")
 
@@ -64,6 +64,23 @@ TABLES = [
             "created_at": technical("date d'enregistrement"),
         },
         shown_on=("knowledge:prompt",),
+    ),
+    Table(
+        "knowledge.Feedback",
+        "Avis des habitants sur les réponses",
+        "Un « utile » ou « pas utile » donné à une réponse, sans son texte ni le code de "
+        "l'habitant.",
+        NOBODY,
+        "opinion",
+        {
+            "answer": technical("numéro aléatoire de la réponse, pour un seul avis par réponse"),
+            "day": usage("jour de l'avis"),
+            "rating": usage("utile ou pas utile"),
+            "reason": usage("raison choisie dans une liste (fausse, plus à jour…)"),
+            "documents": content("documents cités par la réponse"),
+            "provider": usage("type d'assistant qui a répondu"),
+        },
+        shown_on=("knowledge:feedback",),
     ),
     Table(
         "knowledge.WebSite",

@@ -85,6 +85,9 @@ RULES = {
     "signout": Rule("public", post="landing", method_first=True),
     "chat/": Rule("resident"),
     "chat/ask": Rule("resident", post="ok", method_first=True, refused="401"),
+    # JSON endpoints of the chat page: an empty form post is not a question to check nor a vote.
+    "chat/check": Rule("resident", post="400", method_first=True, refused="401"),
+    "chat/feedback": Rule("resident", post="400", method_first=True, refused="401"),
     "requests/": Rule("resident"),
     "requests/<int:request_id>/delete": Rule("resident", post="404", method_first=True),
     "requests/api/": Rule("resident", refused="401"),
@@ -138,6 +141,7 @@ RULES = {
     "comms/prompt/restore": Rule("comms", get="405", post="self", data={"default": "1"}),
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
+    "comms/feedback/": Rule("comms"),
     "comms/sites/": Rule("comms"),
     "comms/sites/add/": Rule("comms", post="ok"),
     "comms/sites/<int:site_id>/": Rule("comms"),
@@ -171,6 +175,7 @@ RULES = {
     "townhall/insight/": Rule("comms"),
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
+    "documents/<int:pk>/passages/<int:chunk_id>": Rule("public"),
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
     # The admin's login page sends everyone to the staff sign-in (and its lockout).
     "admin/login/": Rule("public", get="login", post="login"),
@@ -184,6 +189,8 @@ RULES = {
     "embed/signin": Rule("public", get="self", post="400", data={"code": ""}),
     "embed/signout": Rule("public", post="self", method_first=True),
     "embed/ask": Rule("framed", post="ok", method_first=True, refused="401"),
+    "embed/check": Rule("framed", post="400", method_first=True, refused="401"),
+    "embed/feedback": Rule("framed", post="400", method_first=True, refused="401"),
     # Its redirect is translated through the embed URL map: "/" becomes "/embed/".
     "embed/i18n/setlang/": Rule("public", get="landing", post="self", data={"language": "en"}),
     # Without an allowed site's Origin header, embed.js is told no.
@@ -292,6 +299,7 @@ def values_for(route: Route, adele) -> dict:
         "request_id": request.pk,
         "card_id": card.pk,
         "pk": doc.pk,
+        "chunk_id": doc.chunks.get().pk,
         "id": adele.pk,
         "content_type_id": ContentType.objects.get_for_model(Document).pk,
         "object_id": doc.pk,
