@@ -1,6 +1,7 @@
 """The offline answer's wider pool: further passages, their sources, the section score."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -10,6 +11,7 @@ from knowledge.prompt import assemble, merge_sources
 from knowledge.retrieval import search
 from knowledge.units import Unit
 from knowledge.windows import pool
+from tests.support.answers import parse_sse
 from tests.support.documents import add_document
 
 TODAY = dt.date(2026, 11, 2)
@@ -96,6 +98,24 @@ def test_it_searches_the_wider_pool_only_when_the_offline_answer_is_made(
     answer = " ".join(f"{u.text} [{u.source}]" for u in extraction.units)
     listed = sources_of(request.passages, answer)
     assert "05 00 00 40 00. [2]" in answer and {s["n"] for s in listed} == {1, 2}
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")
+def test_it_lists_a_further_source_in_the_chat_with_its_ids(
+    two_documents, settings, resident_client
+):
+    pickup, phone = two_documents
+    settings.KNOWLEDGE_PASSAGES = 1
+    body = {"message": QUESTION, "history": [], "language": "fr"}
+    response = resident_client.post("/chat/ask", json.dumps(body), content_type="application/json")
+    events = parse_sse(b"".join(response).decode())
+    answer = "".join(p["text"] for name, p in events if name == "chunk")
+    sources = dict(events)["sources"]
+    assert "05 00 00 40 00. [2]" in answer and sources["provider"] == "offline"
+    further = [s for s in sources["sources"] if s["n"] == 2]
+    assert further and further[0]["document"] == phone.pk
+    assert further[0]["title"] == "Allô Propreté — Nous joindre"
 
 
 @pytest.mark.django_db
