@@ -46,6 +46,7 @@ from providers.messages import AnswerUnit, Extraction
 from . import answertypes, vectors
 from .analysis import get_analyzer
 from .citations import source_title
+from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
 from .units import Unit
 from .windows import pool
@@ -62,6 +63,7 @@ MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
+CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 WORD = re.compile(r"\w+")
 
 
@@ -246,6 +248,16 @@ def _contact(ranked: list[Scored], chosen: list[Scored]) -> Scored | None:
     return None
 
 
+def _card(ranked: list[Scored], sources: list) -> list[Scored] | None:
+    """The whole of an answer card when it matches best: the town hall's validated answer
+    is quoted as it was validated, never cut down to its closest sentence."""
+    best = ranked[0].unit.source
+    if getattr(sources[best - 1], "kind", "") != Document.Kind.ANSWER_CARD:
+        return None
+    units = sorted((s for s in ranked if s.unit.source == best), key=lambda s: s.unit.order)
+    return units if sum(_size(s) for s in units) <= CARD_WORDS else None
+
+
 def choose(ranked: list[Scored]) -> list[Scored]:
     """The units of the answer (see the module docstring, step 4), in answer order."""
     if not ranked:
@@ -295,7 +307,7 @@ def extract(
     level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
     if level < THRESHOLD:
         return Extraction(units=[], confidence=level, covered=False)
-    chosen = choose(ranked)
+    chosen = _card(ranked, sources) or choose(ranked)
     numbers = _cite(chosen, merged, sources)
     units = [
         AnswerUnit(u.text, numbers[u.source], u.kind, lead_of(u), u.list_id)

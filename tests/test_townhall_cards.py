@@ -136,6 +136,24 @@ def test_it_marks_a_card_passage_with_its_kind_and_date_in_the_prompt(publish_no
     assert request.passages[1].kind == "magazine"
 
 
+def test_it_quotes_a_matching_card_whole_in_the_offline_answer(publish_now):
+    load_demo_town()
+    sentences = [
+        "Vous pouvez avoir jusqu'à 10 poules sans déclaration.",
+        "Le poulailler doit être à plus de 10 mètres des habitations voisines.",
+        "Nettoyez-le chaque semaine pour éviter les odeurs.",
+        "Les coqs sont déconseillés en centre-ville à cause du bruit le matin.",
+    ]
+    publish_now(HENS[0], " ".join(sentences))
+    request = assemble("Combien de poules puis-je garder ?", [], timezone.localdate())
+    quoted = " ".join(unit.text for unit in request.extract().units)
+    # Every sentence of the validated answer, in its order: not only the closest one.
+    assert [quoted.find(sentence) for sentence in sentences] == sorted(
+        quoted.find(sentence) for sentence in sentences
+    )
+    assert all(sentence in quoted for sentence in sentences), quoted
+
+
 def test_it_drops_an_expired_card_like_an_expired_document(publish_now):
     publish_now(*HENS, days=3)
     question = "Ai-je le droit d'avoir des poules ?"
