@@ -332,9 +332,18 @@ FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or SECRET_KEY
 MONTHLY_BUDGET_EUR = env_float("MONTHLY_BUDGET_EUR", 300.0)
 DEFAULT_CODE_MONTHLY_TOKENS = env_int("DEFAULT_CODE_MONTHLY_TOKENS", 200_000)
 SIGNIN_RATE = env_str("SIGNIN_RATE", "10/15m")
-# Metering (metering app): the margin on input estimates and how long a reservation is held.
-METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 1.25)  # input estimate x this, reserved
-METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then released as stale
+# Metering (metering app): what a reservation holds and how long (metering.calibration).
+# Input held = our estimate x the vendor's calibration factor: METER_INPUT_MARGIN before its
+# first count, the highest ratio seen before METER_CALIBRATION_ANSWERS, then a quantile.
+METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 2.0)
+METER_CALIBRATION_ANSWERS = env_int("METER_CALIBRATION_ANSWERS", 20)
+METER_CALIBRATION_WINDOW = env_int("METER_CALIBRATION_WINDOW", 50)  # recent ratios kept
+METER_INPUT_QUANTILE = env_float("METER_INPUT_QUANTILE", 0.95)  # of the ratios kept
+# When what is left cannot hold a full answer, its output limit is shrunk down to this.
+METER_MIN_OUTPUT_TOKENS = env_int("METER_MIN_OUTPUT_TOKENS", 200)
+# A question that answers under way leave no room for waits this long for them to settle.
+METER_WAIT_SECONDS = env_float("METER_WAIT_SECONDS", 20.0)
+METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then charged as lost
 # Sharing signals (accesscodes.sharing): a code past any threshold is flagged for admins.
 SHARING_MAX_CLIENTS_PER_DAY = env_int("SHARING_MAX_CLIENTS_PER_DAY", 4)
 SHARING_MAX_REQUESTS_PER_HOUR = env_int("SHARING_MAX_REQUESTS_PER_HOUR", 40)

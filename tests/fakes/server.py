@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .protocols import WIRES
@@ -93,6 +93,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         fake.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
         script = fake.script
+        limit = (body or {}).get("max_tokens") or (body or {}).get("max_completion_tokens")
+        if isinstance(limit, int) and limit < script.output_tokens:  # as a vendor: never more
+            script = replace(script, output_tokens=limit)
         if self.path.split("?")[0] != fake.wire.path:
             return self._json(404, fake.wire.error(404, f"no route {self.path}"))
         if script.expect_key is not None and not self._has_key(script.expect_key):

@@ -1,0 +1,127 @@
+"""The worst case of an answer: what it may cost at most, as a function of its output limit.
+
+`WorstCase` prices an answer for any output limit (so admission can shrink the limit to what
+a ledger has left); `Question` builds it for a provider chain once the vendors' calibration
+(metering.calibration) has been read, in the same round trip as the ledgers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from . import calibration
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    """What an answer may cost at most, for an output limit `o` from `min_output` to
+    `max_output`: `input_tokens + o` tokens, and in micro-euros `input_micros + o x
+    output_rate` for the resident's ledgers (one provider writes the answer, at the dearest
+    rates), plus `fallback_micros` on the town's (the other paid providers may bill the
+    input too, see providers.chain). `provider`, `kind`, `model`: the first paid provider."""
+
+    input_tokens: int
+    max_output: int = 0
+    min_output: int = 0
+    input_micros: Decimal = Decimal(0)
+    output_rate: Decimal = Decimal(0)  # micro-euros per output token
+    fallback_micros: Decimal = Decimal(0)
+    provider: tuple[str, str, str] = ("", "", "")
+    providers: tuple = field(default=(), compare=False)  # no calibration to read
+
+    @classmethod
+    def fixed(cls, tokens: int, micros: int, extra_micros: int = 0) -> WorstCase:
+        """A worst case of a known size, with no output to shrink."""
+        return cls(tokens, input_micros=Decimal(micros), fallback_micros=Decimal(extra_micros))
+
+    def worst(self, factors=None) -> WorstCase:
+        return self
+
+    def tokens(self, output: int) -> int:
+        return self.input_tokens + output
+
+    def micros(self, output: int) -> int:
+        return math.ceil(self.input_micros + output * self.output_rate)
+
+    def town_micros(self, output: int) -> int:
+        return math.ceil(self.input_micros + self.fallback_micros + output * self.output_rate)
+
+    def largest_output(self, lim, used_tokens, used_micros, held_tokens, held_micros):
+        """The largest output limit (at most max_output) that fits what the ledger `lim`
+        (metering.admission.Limit) has left; below 0 when not even the input fits."""
+        best = self.max_output
+        if lim.max_tokens is not None:
+            best = min(best, lim.max_tokens - used_tokens - held_tokens - self.input_tokens)
+        cost = self.town_micros if lim.reason == "budget" else self.micros
+        if lim.max_micros is None or (lim.reason == "budget" and not cost(self.max_output)):
+            return best  # a reservation that costs the town nothing is never refused for it
+        room = lim.max_micros - used_micros - held_micros
+        if self.output_rate:
+            base = self.input_micros + (self.fallback_micros if lim.reason == "budget" else 0)
+            best = min(best, math.floor((room - base) / self.output_rate))
+            while best >= 0 and cost(best) > room:
+                best -= 1  # rounding up to whole micro-euros may cost one token
+        elif cost(0) > room:
+            best = -1
+        return best
+
+
+@dataclass
+class Question:
+    """What one question needs: its input estimate (`ChatRequest.input_tokens_estimate()`),
+    the output limit asked, the provider chain and a function giving a provider config's
+    price in force (metering.meter.Metering.price)."""
+
+    estimate: int
+    max_output: int
+    chain: list
+    prices: object
+
+    @property
+    def paid(self) -> list:
+        return [p for p in self.chain if p.kind != "offline"]
+
+    @property
+    def providers(self) -> list[str]:
+        return [p.name[:80] for p in self.paid]
+
+    @property
+    def full_output(self) -> int:
+        """The output limit of a full answer: the one asked, or a provider's own lower cap."""
+        limits = [min(self.max_output, p.max_output_tokens or self.max_output) for p in self.paid]
+        return max(limits, default=0)
+
+    def worst(self, factors: dict) -> WorstCase:
+        """One provider writes the answer: the input and output once, at the dearest rates,
+        are the resident's. Every other paid provider may bill the input too (one that
+        fails after accepting the request, see providers.chain): the town pays that, not the
+        resident's allowance. The offline provider is free and counts no tokens. Each
+        provider's input is our estimate times its calibration factor."""
+        paid = self.paid
+        if not paid:
+            return WorstCase(0)
+        # (less a hair: a ratio count / estimate times the same estimate is the count again)
+        tokens_in = [
+            math.ceil(self.estimate * calibration.factor_for(factors, p) - 1e-6) for p in paid
+        ]
+        prices = [self.prices(provider.config) for provider in paid]
+        inputs = [
+            n * Decimal(price.eur_per_million_input)
+            for n, price in zip(tokens_in, prices, strict=True)
+        ]
+        max_output = self.full_output
+        first = paid[0]
+        return WorstCase(
+            input_tokens=max(tokens_in),
+            max_output=max_output,
+            min_output=min(settings.METER_MIN_OUTPUT_TOKENS, max_output),
+            # € per million tokens x tokens = micro-euros
+            input_micros=max(inputs),
+            output_rate=max(Decimal(price.eur_per_million_output) for price in prices),
+            fallback_micros=sum(inputs) - max(inputs),
+            provider=(first.name[:80], first.kind[:20], (first.model or "")[:120]),
+        )
