@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
     # Documents whose worker died mid-analysis: failed with "send the file again".
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
+    # Web sites due for their daily or weekly sync, and runs a stopped worker left behind.
+    "sync-websites": {"task": "knowledge.sync_due_sites", "schedule": 15 * 60.0},
     "monthly-report": {
         "task": "metering.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
@@ -377,6 +379,12 @@ KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
 KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)
 # The longest answer asked of a provider, in tokens (a provider's own lower cap applies too).
 ANSWER_MAX_TOKENS = env_int("ANSWER_MAX_TOKENS", 800)
+# Web site sync (knowledge.sitesync): a worker task crawls this long, then hands the run over
+# to a fresh task (the queue stays fair, a restart loses at most this much); a run silent for
+# SITESYNC_STALE_SECONDS (far above a page's worst case: 60 s crawl delay + fetch time-out +
+# indexing) is taken as interrupted, resumed by beat or by the team.
+SITESYNC_TASK_SECONDS = env_int("SITESYNC_TASK_SECONDS", 300)
+SITESYNC_STALE_SECONDS = env_int("SITESYNC_STALE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

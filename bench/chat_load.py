@@ -33,8 +33,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.liveapp import PYTHON, AppProcesses, IsolatedDatabase, UvicornProcesses  # noqa: E402
-from tests.liveclient import Connection, Resident, ask_provider_directly, sign_in  # noqa: E402
+from tests.support.liveapp import (  # noqa: E402
+    PYTHON,
+    AppProcesses,
+    IsolatedDatabase,
+    UvicornProcesses,
+)
+from tests.support.liveclient import (  # noqa: E402
+    Connection,
+    Resident,
+    ask_provider_directly,
+    sign_in,
+)
 
 QUESTIONS = [
     "Quand a lieu le marché ?",
@@ -50,15 +60,13 @@ from decimal import Decimal
 from accesscodes.models import AccessCode
 from metering.models import QuotaSettings
 from knowledge.demo import load_demo_town
-from providers.models import ProviderConfig
+from tests.support.providers import activate
 load_demo_town()
 q = QuotaSettings.current()
 q.code_monthly_tokens = 2 * 10**9  # fits PostgreSQL integer
 q.monthly_budget_eur = Decimal("1000000")
 q.save()
-ProviderConfig.objects.create(
-    name="Fake", kind="openai_compatible", model="fake", base_url="{url}", timeout=30, order=1
-)
+activate("{url}", timeout=30)
 for _ in range({codes}):
     print(AccessCode.issue()[1])
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.server import FakeServer, Script  # noqa: E402
+from tests.support.fakellm import FakeServer, Script  # noqa: E402
 
 SENTENCE = "Le marché a lieu le samedi matin, place du Port, de 8 h à 13 h. "
 

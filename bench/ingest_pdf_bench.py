@@ -82,7 +82,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from knowledge.testing import add_document, make_pdf
+    from tests.support.documents import add_document, make_pdf
 
     settings.MEDIA_ROOT = Path(workdir) / "media"
     call_command("migrate", verbosity=0)

@@ -152,7 +152,7 @@ def charset_of(content_type: str) -> str | None:
         return None
 
 
-def _parse_html(data: bytes, charset: str | None):
+def parse_html(data: bytes, charset: str | None):
     """The page's tree. Its encoding: a UTF-8 byte order mark, else the HTTP header's
     charset, else UTF-8 when the bytes are valid UTF-8, else what lxml finds (meta tag)."""
     import lxml.html
@@ -177,7 +177,7 @@ def html_to_markdown(data: bytes, charset: str | None = None) -> tuple[str, str]
     from lxml.etree import ParserError
 
     try:
-        root = _parse_html(data, charset)
+        root = parse_html(data, charset)
     except (ParserError, ValueError) as exc:
         raise IngestError(_("This web page could not be read (no HTML content).")) from exc
     title = (root.findtext(".//title") or "").strip()

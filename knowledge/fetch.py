@@ -7,6 +7,9 @@ One deadline (KNOWLEDGE_URL_TIMEOUT) covers every hop's connection, TLS handshak
 and body: each read waits at most the time left, and a watchdog shuts the socket down when
 the time is up, so a server dripping bytes cannot hold a fetch past the limit.
 Tests may allow private addresses with the setting KNOWLEDGE_URL_ALLOW_PRIVATE.
+The website sync (knowledge.sitesync) asks for one hop at a time, with conditional headers, a
+byte budget and its own user agent; a 304 answers a conditional request, other statuses raise
+HTTPError (its `status` tells a page gone, 404/410, from a server in trouble).
 """
 
 import contextlib
@@ -25,15 +28,40 @@ from django.utils.translation import gettext as _
 from .extract import IngestError
 
 MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
 READ_SIZE = 65536
 USER_AGENT = "ArcaChat document fetcher (+https://github.com/arcachat)"
 
 
 @dataclass
 class FetchedPage:
+    """What an address served; with follow_redirects=False a 3xx gives its target as `url`."""
+
     url: str
     content_type: str
     body: bytes
+    status: int = 200
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass
+class _Request:
+    headers: dict
+    max_bytes: int
+    conditional: bool
+
+
+class HTTPError(IngestError):
+    """The server answered with an error status (kept in `status`)."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+class TooLarge(IngestError):
+    """The body went past the byte cap of this fetch."""
 
 
 class _Deadline:
@@ -151,22 +179,46 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         self._deadline.settimeout()
 
 
-def fetch_url(url: str) -> FetchedPage:
-    """GET `url` following up to 5 redirects; IngestError with a plain reason otherwise."""
+def max_page_bytes() -> int:
+    """The largest body one fetch takes (KNOWLEDGE_URL_MAX_BYTES)."""
+    return settings.KNOWLEDGE_URL_MAX_BYTES
+
+
+def fetch_url(
+    url: str,
+    *,
+    headers: dict | None = None,
+    follow_redirects: bool = True,
+    max_bytes: int | None = None,
+) -> FetchedPage:
+    """GET `url` following up to 5 redirects; IngestError with a plain reason otherwise.
+
+    `headers` are added to (or replace) the defaults; with If-None-Match or If-Modified-Since
+    among them, a 304 comes back as a FetchedPage of status 304 and no body. `max_bytes`
+    lowers the body cap below KNOWLEDGE_URL_MAX_BYTES (a run's byte budget)."""
+    sent = {"User-Agent": USER_AGENT, "Accept": "text/html", **(headers or {})}
+    cap = max_page_bytes()
+    request = _Request(
+        headers=sent,
+        max_bytes=cap if max_bytes is None else min(cap, max_bytes),
+        conditional=bool({"If-None-Match", "If-Modified-Since"} & set(sent)),
+    )
     deadline = _Deadline(settings.KNOWLEDGE_URL_TIMEOUT)
     try:
         for _hop in range(MAX_REDIRECTS + 1):
-            page = _fetch_once(url, deadline)
+            page = _fetch_once(url, deadline, request)
             if isinstance(page, FetchedPage):
                 return page
-            url = page
+            if not follow_redirects:
+                return FetchedPage(page[1], "", b"", status=page[0])
+            url = page[1]
     finally:
         deadline.cancel()
     raise IngestError(_("The web page redirects too many times."))
 
 
-def _fetch_once(url: str, deadline: _Deadline) -> FetchedPage | str:
-    """One hop: the page, or the address it redirects to."""
+def _fetch_once(url: str, deadline: _Deadline, request: _Request) -> FetchedPage | tuple:
+    """One hop: the page, or (status, address) of the redirect."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise IngestError(_("Only http:// and https:// web addresses can be fetched."))
@@ -182,20 +234,22 @@ def _fetch_once(url: str, deadline: _Deadline) -> FetchedPage | str:
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     response = None
     try:
-        conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/html"})
+        conn.request("GET", path, headers=request.headers)
         response = conn.getresponse()
         deadline.remaining()  # headers that came in only as the watchdog fired do not count
-        if response.status in (301, 302, 303, 307, 308):
+        if response.status in REDIRECTS:
             location = response.getheader("Location")
             if not location:
                 raise IngestError(_("The web page redirects nowhere."))
-            return urljoin(url, location)
+            return response.status, urljoin(url, location)
+        if response.status == 304 and request.conditional:
+            return _page(url, response, b"")
         if response.status != 200:
-            raise IngestError(
-                _("The web page answered with error %(code)d.") % {"code": response.status}
+            raise HTTPError(
+                _("The web page answered with error %(code)d.") % {"code": response.status},
+                response.status,
             )
-        body = _read_body(response, deadline)
-        return FetchedPage(url, response.getheader("Content-Type", ""), body)
+        return _page(url, response, _read_body(response, deadline, request.max_bytes))
     except (OSError, http.client.HTTPException) as exc:
         if deadline.expired or isinstance(exc, TimeoutError | socket.timeout):
             raise _too_slow() from exc
@@ -207,9 +261,19 @@ def _fetch_once(url: str, deadline: _Deadline) -> FetchedPage | str:
         conn.close()
 
 
-def _read_body(response: http.client.HTTPResponse, deadline: _Deadline) -> bytes:
+def _page(url: str, response: http.client.HTTPResponse, body: bytes) -> FetchedPage:
+    return FetchedPage(
+        url,
+        response.getheader("Content-Type", ""),
+        body,
+        status=response.status,
+        etag=response.getheader("ETag", "")[:200],
+        last_modified=response.getheader("Last-Modified", "")[:100],
+    )
+
+
+def _read_body(response: http.client.HTTPResponse, deadline: _Deadline, max_bytes: int) -> bytes:
     """The body, read as it arrives, each read waiting only for the time left; size-capped."""
-    max_bytes = settings.KNOWLEDGE_URL_MAX_BYTES
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(max_bytes)
@@ -255,6 +319,6 @@ def _too_slow() -> IngestError:
 
 
 def _too_large(max_bytes: int) -> IngestError:
-    return IngestError(
+    return TooLarge(
         _("The web page is larger than %(mb).1f MB: refused.") % {"mb": max_bytes / 1048576}
     )

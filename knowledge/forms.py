@@ -1,9 +1,10 @@
-"""Forms of the comms pages: upload (several files or a URL), prompt editor, test question."""
+"""Forms of the comms pages: upload (several files or a URL), prompt editor, test question,
+web site to sync."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document, PromptTemplate
+from .models import Document, PromptTemplate, WebSite
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -99,3 +100,60 @@ class PromptForm(forms.ModelForm):
 class QuestionForm(forms.Form):
     question = forms.CharField(label=_("Test question"), max_length=1000)
     today = forms.DateField(label=_("As if today were"), required=False, widget=DateInput())
+
+
+def _https_first(field, **kwargs):
+    """An address typed without http(s):// is taken as https (as browsers do)."""
+    if field.name == "start_url":
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class WebSiteForm(forms.ModelForm):
+    """A web site to sync: where to start, which paths, how often, how politely."""
+
+    class Meta:
+        model = WebSite
+        formfield_callback = _https_first
+        fields = [
+            "name",
+            "start_url",
+            "include_paths",
+            "exclude_paths",
+            "schedule",
+            "rate",
+            "max_pages",
+            "max_megabytes",
+            "max_depth",
+        ]
+        widgets = {
+            "include_paths": forms.Textarea(attrs={"rows": 3}),
+            "exclude_paths": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    basic = ("name", "start_url", "schedule")  # the rest is folded away: defaults suit most
+
+    def advanced_errors(self) -> bool:
+        return any(name not in self.basic for name in self.errors)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = _("How the comms team calls it, e.g. “Town website”.")
+
+    def clean_start_url(self):
+        url = self.cleaned_data["start_url"]
+        if not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Give an address starting with https:// or http://."))
+        return url
+
+    def _clean_paths(self, name: str) -> str:
+        lines = [line.strip() for line in self.cleaned_data[name].splitlines() if line.strip()]
+        if len(lines) > 100 or any(len(line) > 300 for line in lines):
+            raise forms.ValidationError(_("At most 100 paths of 300 characters each."))
+        return "\n".join(lines)
+
+    def clean_include_paths(self):
+        return self._clean_paths("include_paths")
+
+    def clean_exclude_paths(self):
+        return self._clean_paths("exclude_paths")

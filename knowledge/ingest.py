@@ -217,7 +217,7 @@ def ingest_document(document_id: int) -> Document:
         drafts = chunk_sections(reader(data, _progress(doc)))
         if not drafts:
             raise IngestError(_no_text(kind))
-        _publish(doc, drafts)
+        publish(doc, drafts)
     except IngestError as exc:
         _fail(doc, str(exc))
     except SoftTimeLimitExceeded:  # a hostile or broken file kept a worker busy too long
@@ -240,7 +240,7 @@ def _fail(doc: Document, reason: str) -> None:
     Document.objects.filter(pk=doc.pk).update(status=Document.Status.FAILED, error=reason)
 
 
-def _publish(doc: Document, drafts) -> None:
+def publish(doc: Document, drafts) -> None:
     """Swap the document's chunks and index rows, mark READY and retire (or end) what it
     replaces, all in one transaction: searches see the old state or the new one, never a mix.
     Terms and lead vectors are computed first: the transaction (on SQLite, the database's

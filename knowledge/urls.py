@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import sites, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -14,4 +14,13 @@ urlpatterns = [
     path("documents/<int:pk>/delete/", views.document_delete, name="delete"),
     path("prompt/", views.prompt_edit, name="prompt"),
     path("playground/", views.playground, name="playground"),
+    path("sites/", sites.site_list, name="sites"),
+    path("sites/add/", sites.site_add, name="site-add"),
+    path("sites/<int:site_id>/", sites.site_detail, name="site"),
+    path("sites/<int:site_id>/edit/", sites.site_edit, name="site-edit"),
+    path("sites/<int:site_id>/status.json", sites.site_status, name="site-status"),
+    path("sites/<int:site_id>/start", sites.run_start, name="site-start"),
+    path("sites/<int:site_id>/pause", sites.run_pause, name="site-pause"),
+    path("sites/<int:site_id>/resume", sites.run_resume, name="site-resume"),
+    path("sites/<int:site_id>/cancel", sites.run_cancel, name="site-cancel"),
 ]

@@ -35,7 +35,8 @@ comms_only = role_required(COMMS, ADMINS)
 @comms_only
 @require_GET
 def document_list(request):
-    documents = Document.objects.select_related("replaces").order_by("-created_at")[:500]
+    documents = Document.objects.filter(site_page__isnull=True)  # sites: on their own pages
+    documents = documents.select_related("replaces").order_by("-created_at")[:500]
     return render(request, "knowledge/documents.html", {"documents": documents})
 
 

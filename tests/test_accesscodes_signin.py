@@ -12,7 +12,7 @@ from django.utils import timezone
 from accesscodes import codeformat
 from accesscodes.models import AccessCode
 from core import clients, lockout
-from tests.cachekit import cache_contents
+from tests.support.leaks import cache_contents
 
 pytestmark = pytest.mark.django_db
 

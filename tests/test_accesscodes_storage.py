@@ -8,16 +8,11 @@ from django.core.management import CommandError, call_command
 
 from accesscodes import codeformat
 from accesscodes.models import AccessCode, AuditEntry, Site
-from tests.cachekit import cache_contents
+from tests.support.leaks import cache_contents, forms_of
 
 pytestmark = pytest.mark.django_db
 
 PRINTED = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}-[0-9A-Z]$")
-
-
-def forms_of(plain: str) -> list[str]:
-    canonical = codeformat.canonical(plain)
-    return [plain, canonical, plain.lower(), canonical.lower(), " ".join(plain.split("-"))]
 
 
 def dump() -> str:

@@ -13,29 +13,14 @@ from arcachat.questions import HISTORY_TURNS, MAX_MESSAGE_CHARS, BadQuestion, re
 from knowledge.citations import cited_numbers, sources_of
 from knowledge.prompt import assemble
 from metering.admission import AdmissionRefused
-from tests.chatkit import FakeLLM, add_pdf_document, parse_sse, use_fake_llm
+from tests.support.answers import parse_sse
+from tests.support.fakellm import Script
+from tests.support.providers import add_price
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume"),
 ]
-
-MARKET = [
-    "Le marché a lieu le samedi matin place du Port, de 8 h à 13 h.",
-    "La mairie est ouverte du lundi au vendredi de 9 h à 17 h.",
-]
-
-
-@pytest.fixture
-def fake_llm():
-    fake = FakeLLM()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def town(db):
-    return add_pdf_document("Magazine municipal de mars", MARKET)
 
 
 def ask(client, message="Quand a lieu le marché ?", **extra):
@@ -49,7 +34,6 @@ def events_of(response):
 
 
 def test_it_streams_chunks_then_sources_then_done(resident_client, town, fake_llm):
-    use_fake_llm(fake_llm)
     fake_llm.script.chunks = ["Le marché ", "a lieu le **samedi** ", "matin [1]."]
     events = events_of(ask(resident_client))
     names = [name for name, _ in events]
@@ -65,11 +49,10 @@ def test_it_streams_chunks_then_sources_then_done(resident_client, town, fake_ll
 
 
 def test_it_sends_the_town_passages_and_the_bounded_history(resident_client, town, fake_llm):
-    use_fake_llm(fake_llm)
     history = [{"role": "assistant", "content": "orphan answer"}]
     history += [{"role": "user", "content": f"q{i}"} for i in range(30)]
     events_of(ask(resident_client, history=history))
-    sent = fake_llm.script.bodies[-1]["messages"]
+    sent = fake_llm.bodies[-1]["messages"]
     text = json.dumps(sent, ensure_ascii=False)
     assert "place du Port" in text
     assert "orphan answer" not in text and "q29" in text and "q5" not in text
@@ -87,17 +70,16 @@ def test_it_answers_with_document_extracts_without_any_provider(resident_client,
 def test_it_falls_back_to_extracts_when_the_provider_fails_before_answering(
     resident_client, town, fake_llm
 ):
-    use_fake_llm(fake_llm)
-    fake_llm.script.fail_status = 500
+    fake_llm.script.status = 500
     events = events_of(ask(resident_client))
     assert [n for n, _ in events][-2:] == ["sources", "done"]
     assert dict(events)["sources"]["provider"] == "offline"
 
 
 def test_it_keeps_the_partial_answer_when_the_stream_breaks(resident_client, town, fake_llm):
-    use_fake_llm(fake_llm)
-    fake_llm.script.chunks = ["Le marché ", "a lieu ", "le samedi."]
-    fake_llm.script.cut_after = 2
+    fake_llm.script = Script(
+        chunks=["Le marché ", "a lieu ", "le samedi."], fault="cut", fault_after=2
+    )
     events = events_of(ask(resident_client))
     assert [n for n, _ in events] == ["chunk", "chunk", "sources", "error"]
     error = events[-1][1]
@@ -245,8 +227,7 @@ def test_it_reserves_then_settles_once_with_the_real_usage(
 ):
     monkeypatch.setattr(chat, "Metering", Recording)
     Recording.calls = []
-    use_fake_llm(fake_llm)
-    fake_llm.script.chunks = ["a", "b", "c"]
+    fake_llm.script = Script(chunks=["a", "b", "c"], output_tokens=3)
     events = events_of(ask(resident_client))
     assert dict(events)["done"]["remaining_percent"] == 37
     kinds = [call[0] for call in Recording.calls]
@@ -262,9 +243,7 @@ def test_it_reserves_then_settles_once_with_the_real_usage(
 def test_it_settles_a_broken_answer_as_partial(resident_client, town, fake_llm, monkeypatch):
     monkeypatch.setattr(chat, "Metering", Recording)
     Recording.calls = []
-    use_fake_llm(fake_llm)
-    fake_llm.script.chunks = ["a", "b", "c"]
-    fake_llm.script.cut_after = 1
+    fake_llm.script = Script(chunks=["a", "b", "c"], fault="cut", fault_after=1)
     events_of(ask(resident_client))
     settles = [c for c in Recording.calls if c[0] == "settle"]
     assert len(settles) == 1 and settles[0][2]["outcome"] == "partial"
@@ -280,7 +259,6 @@ def test_it_charges_what_was_streamed_when_the_browser_leaves_between_two_chunks
     from providers.registry import configured_chain
 
     Recording.calls = []
-    use_fake_llm(fake_llm)
     fake_llm.script.chunks = ["Le marché ", "a lieu ", "le samedi."]
     chat_request = assemble("Quand a lieu le marché ?", [], timezone.localdate())
     chain = configured_chain()
@@ -307,14 +285,13 @@ def test_it_charges_what_was_streamed_when_the_browser_leaves_between_two_chunks
 def test_it_keeps_no_message_text_in_logs_or_database(
     resident_client, town, fake_llm, caplog, capfd
 ):
-    use_fake_llm(fake_llm)
     question = "Zorglub-question-7731 : où se garer près du marché ?"
     answer_marker = "Xyloph-answer-4412"
     fake_llm.script.chunks = ["Garez-vous ", f"{answer_marker} parking du port."]
     caplog.set_level(logging.DEBUG)  # even with LOG_LEVEL=DEBUG
     events = events_of(ask(resident_client, message=question))
     assert answer_marker in "".join(p["text"] for n, p in events if n == "chunk")
-    assert fake_llm.script.bodies, "the provider was really called"
+    assert fake_llm.bodies, "the provider was really called"
     logged = "\n".join(r.getMessage() for r in caplog.records) + "".join(capfd.readouterr())
     assert "Zorglub" not in logged and answer_marker not in logged
     dump = []
@@ -360,18 +337,9 @@ def test_it_lists_every_source_when_the_answer_cites_none():
 def _dear_provider(fake_llm):
     from decimal import Decimal
 
-    from django.utils import timezone
-
-    from providers.models import Price
-
-    config = use_fake_llm(fake_llm)
-    Price.objects.create(
-        provider=config,
-        effective_from=timezone.now() - timezone.timedelta(days=1),
-        eur_per_million_input=Decimal(5),
-        eur_per_million_output=Decimal(15),
-    )
     from metering.models import QuotaSettings
+
+    add_price(fake_llm.config, 5, 15)
 
     quotas = QuotaSettings.current()
     quotas.monthly_budget_eur = Decimal("0.001")  # less than one answer's worst case
@@ -388,7 +356,7 @@ def test_it_answers_with_free_extracts_and_says_so_when_the_budget_is_spent(
     assert names[0] == "notice" and "budget" in events[0][1]["message"]
     assert dict(events)["sources"]["generated"] is False
     assert "marché" in "".join(p["text"] for n, p in events if n == "chunk")
-    assert not fake_llm.script.bodies  # the paid provider was not called
+    assert not fake_llm.bodies  # the paid provider was not called
 
 
 def test_it_pauses_politely_when_the_budget_is_spent_and_extracts_are_off(
@@ -401,4 +369,4 @@ def test_it_pauses_politely_when_the_budget_is_spent_and_extracts_are_off(
     assert response.status_code == 403
     assert response.json()["error"] == "budget"
     assert "pause" in response.json()["message"]
-    assert not fake_llm.script.bodies
+    assert not fake_llm.bodies

@@ -1,6 +1,5 @@
 """Attachments to a question: photos checked and passed on, PDFs reduced to bounded text."""
 
-import base64
 import io
 import json
 
@@ -9,7 +8,8 @@ from django.utils import translation
 from PIL import Image
 
 from arcachat.attachments import MAX_PDF_CHARS, AttachmentError, parse_attachment
-from tests.chatkit import FakeLLM, make_pdf, parse_sse, use_fake_llm
+from tests.support.answers import parse_sse
+from tests.support.documents import data_url, make_pdf
 
 pytestmark = [
     pytest.mark.django_db,
@@ -17,21 +17,10 @@ pytestmark = [
 ]
 
 
-def data_url(mime: str, raw: bytes) -> str:
-    return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
-
-
 def photo(fmt="JPEG", size=(64, 48)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, fmt)
     return out.getvalue()
-
-
-@pytest.fixture
-def fake_llm():
-    fake = FakeLLM()
-    yield fake
-    fake.close()
 
 
 @pytest.mark.parametrize(
@@ -78,8 +67,7 @@ def test_it_extracts_and_bounds_the_text_of_a_pdf():
     assert len(result.text) == MAX_PDF_CHARS and result.truncated
 
 
-def test_it_sends_the_photo_and_the_pdf_text_to_the_provider(resident_client, fake_llm):
-    use_fake_llm(fake_llm, images=True)
+def test_it_sends_the_photo_and_the_pdf_text_to_the_provider(resident_client, vision_llm):
     url = data_url("image/png", photo("PNG"))
     body = {
         "message": "Qu'est-ce que ce panneau ?",
@@ -88,14 +76,14 @@ def test_it_sends_the_photo_and_the_pdf_text_to_the_provider(resident_client, fa
     }
     response = resident_client.post("/chat/ask", json.dumps(body), content_type="application/json")
     assert [n for n, _ in parse_sse(b"".join(response).decode())][-1] == "done"
-    sent = json.dumps(fake_llm.script.bodies[-1]["messages"])
+    sent = json.dumps(vision_llm.bodies[-1]["messages"])
     assert url in sent
 
     pdf = data_url("application/pdf", make_pdf(["Facture d'eau : 42 euros, échéance le 15 mai."]))
     body["attachment"] = {"kind": "pdf", "data": pdf}
     response = resident_client.post("/chat/ask", json.dumps(body), content_type="application/json")
     assert [n for n, _ in parse_sse(b"".join(response).decode())][-1] == "done"
-    assert "42 euros" in json.dumps(fake_llm.script.bodies[-1]["messages"], ensure_ascii=False)
+    assert "42 euros" in json.dumps(vision_llm.bodies[-1]["messages"], ensure_ascii=False)
 
 
 def test_it_refuses_an_attachment_with_an_offline_provider(resident_client):

@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.demo import load_demo_town
 from knowledge.models import Document
-from knowledge.testing import make_pdf
+from tests.support.documents import make_pdf
 
 pytestmark = pytest.mark.django_db
 

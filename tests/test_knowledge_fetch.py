@@ -4,7 +4,6 @@ import datetime as dt
 import socket
 import socketserver
 import ssl
-import threading
 import time
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from knowledge import fetch
 from knowledge.extract import IngestError
 from knowledge.fetch import fetch_url
+from tests.support.sockets import serving
 
 pytestmark = [pytest.mark.security, pytest.mark.usefixtures("english")]
 LIMIT = 2.0
@@ -90,12 +90,8 @@ class _Server(socketserver.ThreadingTCPServer):
 def server(settings):
     settings.KNOWLEDGE_URL_ALLOW_PRIVATE = True
     settings.KNOWLEDGE_URL_TIMEOUT = LIMIT
-    srv = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with serving(_Server(("127.0.0.1", 0), _Handler)) as srv:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +141,6 @@ def tls_server(server, certificate, monkeypatch):
     srv = _TLSServer(("127.0.0.1", 0), _Handler)
     srv.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     srv.tls.load_cert_chain(certificate)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
     trusting = ssl.create_default_context
 
     def create_default_context():
@@ -155,9 +149,8 @@ def tls_server(server, certificate, monkeypatch):
         return context
 
     monkeypatch.setattr(fetch.ssl, "create_default_context", create_default_context)
-    yield srv.server_address[1]
-    srv.shutdown()
-    srv.server_close()
+    with serving(srv):
+        yield srv.server_address[1]
 
 
 def _fails_in_time(url: str) -> str:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,7 +12,8 @@ from knowledge.extract import Section
 from knowledge.ingest import ingest_document
 from knowledge.models import Document
 from knowledge.retrieval import search
-from knowledge.testing import add_document, make_docx, make_pdf
+from tests.support.documents import add_document, make_docx, make_pdf
+from tests.support.sockets import serving
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2026, 11, 21)
@@ -126,12 +126,8 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _Site)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def _url_doc(url: str) -> Document:

@@ -14,7 +14,7 @@ from knowledge.ingest import duplicate_message, find_duplicate, release_stale
 from knowledge.models import Document
 from knowledge.retrieval import search
 from knowledge.tasks import release_stale_documents
-from knowledge.testing import add_document, make_pdf
+from tests.support.documents import add_document, make_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 FAQ = "# Cimetière\nOuvert de 8 h à 18 h.".encode()

@@ -8,9 +8,9 @@ from knowledge.frdates import date_hints, french_date, weekend_of
 from knowledge.models import PromptTemplate
 from knowledge.prompt import DEFAULT_TEMPLATE, assemble, fence
 from knowledge.retrieval import Passage
-from knowledge.testing import add_document
 from providers.base import Message
 from providers.tokens import estimate_tokens
+from tests.support.documents import add_document
 
 pytestmark = pytest.mark.django_db
 SATURDAY = dt.date(2026, 11, 21)

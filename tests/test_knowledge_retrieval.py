@@ -11,7 +11,7 @@ from knowledge.analysis import french_analyzer
 from knowledge.index import backend_for
 from knowledge.models import Document
 from knowledge.retrieval import search
-from knowledge.testing import add_document
+from tests.support.documents import add_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2026, 11, 21)

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge.models import Document, PromptTemplate
-from knowledge.testing import add_document, make_pdf
+from tests.support.documents import add_document, make_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PAGES = ["/comms/", "/comms/upload/", "/comms/prompt/", "/comms/playground/"]

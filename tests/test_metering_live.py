@@ -16,30 +16,23 @@ import os
 import pytest
 from django.conf import settings
 
-from tests.fakes.server import FakeServer, Script
-from tests.liveapp import AppProcesses, IsolatedDatabase
-from tests.liveclient import Resident, run_async, sign_in
+from tests.support.fakellm import FakeServer, Script
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveclient import Resident, run_async, sign_in
 
 ANSWER_TOKENS = (300, 700)  # what the fake provider reports: input, output
 ALLOWANCE = 10 * sum(ANSWER_TOKENS) + 500  # about 10 answers
 
 SETUP = """
 from decimal import Decimal
-from django.utils import timezone
 from accesscodes.models import AccessCode
 from metering.models import QuotaSettings
-from providers.models import Price, ProviderConfig
+from tests.support.providers import activate
 q = QuotaSettings.current()
 q.code_monthly_tokens = {allowance}
 q.monthly_budget_eur = Decimal("1000")
 q.save()
-p = ProviderConfig.objects.create(
-    name="Fake", kind="openai_compatible", model="fake", base_url="{url}", timeout=10, order=1
-)
-Price.objects.create(
-    provider=p, effective_from=timezone.now() - timezone.timedelta(days=1),
-    eur_per_million_input=Decimal(1), eur_per_million_output=Decimal(2),
-)
+activate("{url}", timeout=10, price=(1, 2))
 print(AccessCode.issue()[1])
 """
 

@@ -11,7 +11,9 @@ from providers.errors import BUSY, INTERRUPTED, REJECTED, UNAVAILABLE
 from providers.models import Price
 from providers.pricing import cost_eur
 from providers.tokens import estimate_tokens
-from tests.fakes import FakeServer, Script, collect, free_port_url, never_accepts, provider_for
+from tests.support.fakellm import FakeServer, Script
+from tests.support.providers import collect, provider_for
+from tests.support.sockets import free_port_url, never_accepts
 
 PROTOCOLS = ["openai", "anthropic", "mistral"]
 TIMEOUT = 0.3

@@ -13,7 +13,8 @@ from providers.base import ChatRequest, Message
 from providers.chain import stream_answer
 from providers.models import ProviderConfig
 from providers.probe import aprobe
-from tests.fakes import FakeServer, Script, collect, provider_for
+from tests.support.fakellm import FakeServer, Script
+from tests.support.providers import collect, provider_for
 
 CHANGELIST = reverse("admin:providers_providerconfig_changelist")
 SECRET = "sk-town-secret-0123456789"

@@ -16,7 +16,8 @@ from providers.errors import INTERRUPTED
 from providers.models import Price, ProviderConfig
 from providers.offline import OfflineProvider
 from providers.pricing import cost_eur, price_at
-from tests.fakes import FakeServer, Script, collect, provider_for
+from tests.support.fakellm import FakeServer, Script
+from tests.support.providers import collect, provider_for
 
 TIMEOUT = 0.3
 

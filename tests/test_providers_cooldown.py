@@ -6,7 +6,8 @@ from providers import cooldown
 from providers.base import ChatRequest, Message, Usage
 from providers.chain import stream_answer
 from providers.offline import OfflineProvider
-from tests.fakes import FakeServer, Script, collect, provider_for
+from tests.support.fakellm import FakeServer, Script
+from tests.support.providers import collect, provider_for
 
 
 def ask() -> ChatRequest:

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import run_axe, shot
-from tests.browser.helpers import ask, sign_in
+from tests.support.browser import ask, run_axe, shot, sign_in
 
 pytestmark = pytest.mark.browser
 

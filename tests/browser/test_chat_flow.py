@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shot
-from tests.browser.helpers import answers, ask, issue_code, sign_in
+from tests.support.browser import answers, ask, issue_code, shot, sign_in
+from tests.support.fakellm import Script
 
 pytestmark = pytest.mark.browser
 
@@ -85,15 +85,15 @@ def test_it_keeps_the_partial_answer_and_offers_to_retry_when_the_provider_break
     page, fake_llm, town
 ):
     sign_in(page)
-    fake_llm.script.chunks = ["Le marché a lieu ", "le samedi ", "matin."]
-    fake_llm.script.cut_after = 2
+    chunks = ["Le marché a lieu ", "le samedi ", "matin."]
+    fake_llm.script = Script(chunks=chunks, fault="cut", fault_after=2)
     ask(page, "Quand a lieu le marché ?")
     error = page.locator(".turn-error")
     expect(error).to_contain_text("interrompue")
     expect(error).to_contain_text("conservé")
     expect(answers(page).last).to_contain_text("Le marché a lieu le samedi")
     shot(page, "chat-provider-broke")
-    fake_llm.script.cut_after = None
+    fake_llm.script.fault = None
     page.get_by_role("button", name="Réessayer").click()
     expect(answers(page).last).to_contain_text("le samedi matin.")
     expect(page.locator(".turn-assistant")).to_have_count(1)
@@ -116,7 +116,7 @@ def test_it_keeps_what_arrived_when_the_network_drops(page, fake_llm, town):
 
 def test_it_quotes_documents_when_no_provider_can_answer(page, fake_llm, town):
     sign_in(page)
-    fake_llm.script.fail_status = 500
+    fake_llm.script.status = 500
     ask(page, "Quand a lieu le marché ?")
     expect(answers(page).last).to_contain_text("place du Port")
     expect(page.locator("#notice")).to_contain_text("extraits de documents")
@@ -133,7 +133,7 @@ def test_it_warns_about_personal_data_and_masks_it(page, fake_llm, town):
     shot(page, "chat-personal-data-warning")
     page.get_by_role("button", name="Masquer et envoyer").click()
     expect(answers(page).last).to_have_attribute("aria-busy", "false")
-    sent = str(fake_llm.script.bodies[-1]["messages"])
+    sent = str(fake_llm.bodies[-1]["messages"])
     assert "06 12 34 56 78" not in sent and "[téléphone masqué]" in sent
     expect(page.locator(".user-text").last).to_have_text(
         "Rappelez-moi au [téléphone masqué] pour le marché"
@@ -160,7 +160,7 @@ def test_it_says_plainly_when_the_monthly_allowance_is_used_up(page, fake_llm, t
     expect(page.locator("#allowance")).to_contain_text("environ 0 %")
     expect(page.get_by_role("button", name="Réessayer")).to_have_count(0)
     expect(page.get_by_label("Votre question")).to_have_value("Quand a lieu le marché ?")
-    assert fake_llm.script.requests == 0
+    assert fake_llm.requests == []
     shot(page, "chat-allowance-used-up")
 
 
@@ -171,7 +171,7 @@ def test_it_asks_to_reload_a_page_whose_security_token_went_stale(page, fake_llm
     ask(page, "Quand a lieu le marché ?")
     expect(page.locator(".turn-error")).to_contain_text("Veuillez la recharger")
     expect(page.get_by_label("Votre question")).to_have_value("Quand a lieu le marché ?")
-    assert fake_llm.script.requests == 0
+    assert fake_llm.requests == []
 
 
 def test_it_asks_to_slow_down_when_rate_limited(page, fake_llm, town, settings):
@@ -214,18 +214,18 @@ def test_it_tries_a_question_again_with_its_own_photo(page, fake_llm, town, tmp_
 
     ProviderConfig.objects.update(supports_images=True)
     sign_in(page)
-    fake_llm.script.chunks = ["Sur cette photo, ", "on voit…"]
-    fake_llm.script.cut_after = 1  # the first answer breaks off: "Try again" is offered
+    # The first answer breaks off: "Try again" is offered.
+    fake_llm.script = Script(chunks=["Sur cette photo, ", "on voit…"], fault="cut", fault_after=1)
     page.set_input_files("#attachment", _photo(tmp_path / "red.png", "red"))
     ask(page, "Que montre cette photo ?")
     expect(page.get_by_role("button", name="Réessayer")).to_have_count(1)
-    fake_llm.script.cut_after = None
+    fake_llm.script.fault = None
     page.set_input_files("#attachment", _photo(tmp_path / "blue.png", "blue"))
     ask(page, "Et celle-ci ?")
     expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
-    first_photo = _image_sent(fake_llm.script.bodies[0])
+    first_photo = _image_sent(fake_llm.bodies[0])
     page.get_by_role("button", name="Réessayer").click()  # the first question, its red photo
     expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
-    assert len(fake_llm.script.bodies) >= 3
-    assert _image_sent(fake_llm.script.bodies[-1]) == first_photo
-    assert _image_sent(fake_llm.script.bodies[1]) != first_photo
+    assert len(fake_llm.bodies) >= 3
+    assert _image_sent(fake_llm.bodies[-1]) == first_photo
+    assert _image_sent(fake_llm.bodies[1]) != first_photo

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import answers, ask, sign_in
+from tests.support.browser import answers, ask, sign_in
 
 pytestmark = pytest.mark.browser
 

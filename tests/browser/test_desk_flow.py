@@ -5,16 +5,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_axe, shot
-from tests.browser.test_desk_slips import counter_staff_page
+from tests.support.browser import run_axe, shot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def desk(new_page, django_user_model, settings):
+def desk(open_desk):
     """Corinne at the desk; CSP bypassed only so that axe-core can be injected."""
-    return counter_staff_page(new_page, django_user_model, settings, bypass_csp=True)
+    return open_desk(bypass_csp=True)
 
 
 def test_it_walks_a_counter_through_a_lost_slip(desk):

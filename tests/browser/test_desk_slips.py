@@ -8,36 +8,16 @@ import unicodedata
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, shot
+from tests.support.browser import ARTIFACTS, issue_code, shot
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 A6 = (297.6, 419.5)  # points
 A4 = (595.3, 841.9)
 
 
-def counter_staff_page(new_page, django_user_model, settings, **options):
-    """Corinne signed in at the desk of the Maison de quartier des Dunes."""
-    from django.contrib.auth.models import Group
-
-    from accesscodes.models import Site
-
-    page = new_page(**options)
-    settings.SITE_URL = page.site  # the QR codes open this test server
-    Site.objects.create(name="Maison de quartier des Dunes", address="3 rue des Oyats")
-    user = django_user_model.objects.create_user("corinne", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="counter"))
-    page.goto(page.site + "/staff/login/?next=/desk/")
-    page.fill("input[name=username]", "corinne")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/desk/")
-    return page
-
-
 @pytest.fixture
-def desk_page(new_page, django_user_model, settings):
-    return counter_staff_page(new_page, django_user_model, settings)
+def desk_page(open_desk):
+    return open_desk()
 
 
 def pdf_of(page, name: str):
@@ -143,8 +123,6 @@ def test_it_prints_a_batch_on_a4_sheets_of_four(desk_page):
 
 
 def test_it_signs_in_from_the_qr_address_without_sending_the_code(page):
-    from tests.browser.helpers import issue_code
-
     plain = issue_code()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
@@ -160,8 +138,6 @@ def test_it_signs_in_from_the_qr_address_without_sending_the_code(page):
 
 
 def test_it_says_mistyped_then_signs_in_once_corrected(page):
-    from tests.browser.helpers import issue_code
-
     plain = issue_code()
     page.goto(page.site + "/")
     field = page.get_by_label("Votre code d'accès")

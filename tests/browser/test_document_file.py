@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from tests.browser.conftest import shot
-from tests.chatkit import add_pdf_document
+from tests.support.browser import shot
+from tests.support.documents import add_document, add_pdf_document
 
 pytestmark = pytest.mark.browser
 BLOCKED = ("content security policy", "sandbox", "blocked")
@@ -55,8 +55,6 @@ def test_it_opens_a_cited_pdf_page_in_the_browser_viewer(new_page):
 
 @pytest.mark.security
 def test_it_shows_plain_text_in_a_sandbox_that_runs_no_script(new_page):
-    from knowledge.testing import add_document
-
     doc = add_document("Horaires : lundi au vendredi, 9 h à 17 h.".encode(), "horaires.txt")
     page = new_page()
     console = _console(page)
@@ -69,8 +67,6 @@ def test_it_shows_plain_text_in_a_sandbox_that_runs_no_script(new_page):
 
 @pytest.mark.security
 def test_it_saves_uploaded_html_instead_of_rendering_it(new_page):
-    from knowledge.testing import add_document
-
     doc = add_document(b"<html><body><script>alert(1)</script>Page</body></html>", "page.html")
     page = new_page()
     with page.expect_download() as download:

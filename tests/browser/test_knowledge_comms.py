@@ -2,31 +2,13 @@
 
 import pytest
 
-from tests.browser.conftest import run_axe, shot
+from tests.support.browser import run_axe, shot
+from tests.support.documents import make_pdf
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def comms_page(new_page, django_user_model):
-    """Marius signed in; CSP bypassed only so that axe-core can be injected."""
-    from django.contrib.auth.models import Group
-
-    page = new_page(bypass_csp=True)
-    user = django_user_model.objects.create_user("marius", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="comms"))
-    page.goto(page.site + "/staff/login/?next=/comms/")
-    page.fill("input[name=username]", "marius")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/comms/")
-    return page
 
 
 def test_it_uploads_two_files_and_lists_them_ready(comms_page, tmp_path, eager_celery):
-    from knowledge.testing import make_pdf
-
     pdf = tmp_path / "magazine.pdf"
     pdf.write_bytes(make_pdf(["Le port en fete.", "Agenda du mois."]))
     faq = tmp_path / "faq.md"

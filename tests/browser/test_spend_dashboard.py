@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_axe, shot
+from tests.support.browser import run_axe, shot, staff_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,19 +39,12 @@ def _usage():
     return codes, today
 
 
-def test_it_shows_the_month_to_an_admin(new_page, django_user_model):
-    from django.contrib.auth.models import Group
-
+def test_it_shows_the_month_to_an_admin(new_page, adele):
     from metering import spend
 
     page = new_page(bypass_csp=True)  # axe-core is injected as an inline script
     codes, today = _usage()
-    adele = django_user_model.objects.create_user("adele", password="correct horse battery")
-    adele.groups.add(Group.objects.get(name="admins"))
-    page.goto(page.site + "/staff/login/?next=/spend/")
-    page.get_by_label("Identifiant").fill("adele")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    staff_sign_in(page, adele, "/spend/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dépenses")
     figures = spend.month_figures()
     spent = f"{figures.spent_eur:.2f}".replace(".", ",") + " €"

@@ -1,20 +1,9 @@
-"""Fixtures of the fault suite: the town's magazine and a fake provider speaking real HTTP."""
+"""Fixtures of the fault suite: a fake vendor speaking real HTTP, configured by each test
+(tests/faults/kit.py `priced_provider`); `town` comes from tests/support/fixtures.py."""
 
 import pytest
 
-from tests.chatkit import add_pdf_document
-from tests.fakes.server import FakeServer
-
-MARKET = [
-    "Le marché a lieu le samedi matin place du Port, de 8 h à 13 h.",
-    "La mairie est ouverte du lundi au vendredi de 9 h à 17 h.",
-]
-
-
-@pytest.fixture
-def town(db):
-    """The magazine the offline provider quotes when no provider can answer."""
-    return add_pdf_document("Magazine municipal de mars", MARKET)
+from tests.support.fakellm import FakeServer
 
 
 @pytest.fixture

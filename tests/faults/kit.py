@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.chatkit import parse_sse
-from tests.fakes.server import Script
+from tests.support.answers import Answer, parse_sse
+from tests.support.fakellm import Script
+from tests.support.providers import activate
 
 # The French a resident reads (the chat asks in French by default).
 INTERRUPTED_FR = "La réponse a été interrompue. Posez à nouveau votre question."
@@ -26,25 +27,15 @@ NORMAL_RECORD = ("openai_compatible", "ok", 120, 18, False, NORMAL_COST)  # its 
 UNAVAILABLE = "The service is briefly unavailable. Please try again in a few minutes."
 UNAVAILABLE_FR = "Le service est momentanément indisponible. Réessayez dans quelques minutes."
 
-KIND_OF = {"openai": "openai_compatible", "anthropic": "anthropic", "mistral": "mistral"}
-
 SETUP_LIVE = """
 from decimal import Decimal
-from django.utils import timezone
 from accesscodes.models import AccessCode
 from metering.models import QuotaSettings
-from providers.models import Price, ProviderConfig
+from tests.support.providers import activate
 q = QuotaSettings.current()
 q.monthly_budget_eur = Decimal("1000")
 q.save()
-p = ProviderConfig.objects.create(
-    name="Fake", kind="openai_compatible", model="fake", base_url="{url}",
-    timeout={timeout}, order=1,
-)
-Price.objects.create(
-    provider=p, effective_from=timezone.now() - timezone.timedelta(days=1),
-    eur_per_million_input=Decimal(1), eur_per_million_output=Decimal(2),
-)
+activate("{url}", timeout={timeout}, price=(1, 2))
 code, plain = AccessCode.issue()
 print(code.pk, plain)
 """
@@ -98,61 +89,16 @@ def database_down():
 
 def priced_provider(base_url: str, protocol: str = "openai", timeout: float = 0.5):
     """The active provider: a fake server of that wire protocol, priced 1 € / 2 € per M."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from providers.models import Price, ProviderConfig
-
-    config = ProviderConfig(
-        name=f"Fake {protocol}",
-        kind=KIND_OF[protocol],
-        model="fake-model",
-        base_url=base_url,
-        timeout=timeout,
-        order=1,
-    )
-    if protocol != "openai":
-        config.set_api_key("sk-fake")
-    config.save()
-    Price.objects.create(
-        provider=config,
-        effective_from=timezone.now() - timezone.timedelta(days=1),
-        eur_per_million_input=Decimal(1),
-        eur_per_million_output=Decimal(2),
-    )
-    return config
+    return activate(base_url, protocol, timeout=timeout, price=(1, 2))
 
 
-@dataclass
-class Reply:
-    """What the browser got: a refusal (status, JSON) or the SSE events of an answer."""
-
-    status: int
-    events: list[tuple[str, dict]] = field(default_factory=list)
-    body: dict | None = None
-    seconds: float = 0.0
-    raw: str = ""
-
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.events]
-
-    @property
-    def text(self) -> str:
-        return "".join(data.get("text", "") for name, data in self.events if name == "chunk")
-
-    def last(self, name: str) -> dict:
-        return [data for event, data in self.events if event == name][-1]
-
-
-def ask(client, message: str = "Quand a lieu le marché ?") -> Reply:
+def ask(client, message: str = "Quand a lieu le marché ?") -> Answer:
     """One question through the real endpoint with Django's test client."""
     body = json.dumps({"message": message, "history": [], "language": "fr"})
     response = client.post("/chat/ask", body, content_type="application/json")
     if not response["Content-Type"].startswith("text/event-stream"):
-        return Reply(response.status_code, body=json.loads(response.content or b"{}"))
-    return Reply(response.status_code, parse_sse(b"".join(response).decode()))
+        return Answer(response.status_code, body=json.loads(response.content or b"{}"))
+    return Answer(response.status_code, parse_sse(b"".join(response).decode()))
 
 
 @dataclass
@@ -224,74 +170,3 @@ class Books:
             assert used_micros == micros, key
             if parts[0] == "code":
                 assert used_tokens == paid, key
-
-
-# --- Live app helpers: a resident's browser over real HTTP, tolerant of any failure -----
-
-
-def live_sign_in(base_url: str, code: str) -> tuple[int, dict | None]:
-    """(status of the sign-in POST, the session's cookies and CSRF token if it worked)."""
-    import httpx2
-
-    from tests.liveclient import CSRF_INPUT
-
-    with httpx2.Client(base_url=base_url, timeout=30) as client:
-        landing = client.get("/")
-        token = CSRF_INPUT.search(landing.text).group(1)
-        answer = client.post("/signin", data={"code": code, "csrfmiddlewaretoken": token})
-        if answer.status_code != 302:
-            return answer.status_code, None
-        page = client.get("/chat/")
-        token = CSRF_INPUT.search(page.text).group(1)
-        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    return 302, {"cookie": cookies, "csrf": token}
-
-
-def live_ask(
-    base_url: str,
-    session: dict,
-    message: str = "Quand a lieu le marché ?",
-    timeout: float = 30,
-    leave_after: float | None = None,
-) -> Reply:
-    """Ask over HTTP; the browser leaves `leave_after` seconds after the first chunk."""
-    import time
-
-    import httpx2
-
-    headers = {"Cookie": session["cookie"], "X-CSRFToken": session["csrf"]}
-    body = {"message": message, "history": [], "language": "fr"}
-    started = time.monotonic()
-    first = None
-    raw = b""
-    with (
-        httpx2.Client(base_url=base_url, timeout=timeout) as client,
-        client.stream("POST", "/chat/ask", json=body, headers=headers) as response,
-    ):
-        for piece in response.iter_bytes():
-            raw += piece
-            first = first or time.monotonic()
-            if leave_after is not None and time.monotonic() - first >= leave_after:
-                break  # closing the stream unread drops the connection
-        kind = response.headers.get("content-type", "")
-        status = response.status_code
-    reply = Reply(status, seconds=time.monotonic() - started, raw=raw.decode("utf-8", "replace"))
-    if kind.startswith("text/event-stream"):
-        reply.events = parse_sse(reply.raw.rsplit("\n\n", 1)[0] + "\n\n")
-    elif kind.startswith("application/json"):
-        reply.body = json.loads(raw or b"{}")
-    return reply
-
-
-def live_json(url: str) -> tuple[int, dict, float]:
-    """GET a JSON page (e.g. /healthz): status, body, seconds."""
-    import time
-    import urllib.error
-    import urllib.request
-
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
-            return answer.status, json.loads(answer.read()), time.monotonic() - started
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}"), time.monotonic() - started

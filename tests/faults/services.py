@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.liveapp import free_port
+from tests.support.sockets import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)

@@ -17,9 +17,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from accesscodes import codeformat
 from accesscodes.session import SESSION_KEY
 from accesscodes.sessions import SessionStore
-from tests.chatkit import parse_sse
-from tests.fakes.server import free_port_url
 from tests.faults.kit import NORMAL, NORMAL_RECORD, Books, priced_provider
+from tests.support.answers import parse_sse
+from tests.support.sockets import free_port_url
 
 pytestmark = [
     pytest.mark.faults,

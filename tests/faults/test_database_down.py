@@ -6,17 +6,11 @@ message, reserves and charges nothing, and the chat page shows the message with 
 that answers once the database is back. The live outage is in test_database_restart.py.
 """
 
-import shutil
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from tests.browser.conftest import LAUNCH_ARGS
-from tests.browser.helpers import answers, ask, sign_in
 from tests.faults.kit import (
     NORMAL,
     NORMAL_RECORD,
@@ -28,14 +22,12 @@ from tests.faults.kit import (
     priced_provider,
 )
 from tests.faults.kit import ask as ask_endpoint
-from tests.liveapp import free_port
+from tests.support.browser import CHROMIUM, LAUNCH_ARGS, answers, ask, open_tab, sign_in
 
 pytestmark = [
     pytest.mark.faults,
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume"),
 ]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.mark.django_db
@@ -69,33 +61,6 @@ def test_it_has_the_unavailable_message_in_french():
     assert french(UNAVAILABLE) == UNAVAILABLE_FR
 
 
-class ThreadedSite:
-    """The ASGI app under uvicorn in a thread of this process (so `database_down` reaches
-    it), on the test database."""
-
-    def __enter__(self) -> str:
-        import uvicorn
-
-        from arcachat.asgi import application
-
-        port = free_port()
-        config = uvicorn.Config(
-            application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert self.server.started, "uvicorn did not start"
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 def chat_page_during_an_outage(site: str, code: str) -> dict:
     """A resident on the chat page asks while the database is down, then retries once it is
     back. Runs in a thread of its own: Playwright's event loop stays off the ORM's thread."""
@@ -105,9 +70,8 @@ def chat_page_during_an_outage(site: str, code: str) -> dict:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
-            page = browser.new_page(locale="fr-FR")
+            _context, page = open_tab(browser, site)
             page.set_default_timeout(15_000)
-            page.site = site
             sign_in(page, code)
             with database_down():
                 ask(page, "Quand a lieu le marché ?")
@@ -125,23 +89,13 @@ def chat_page_during_an_outage(site: str, code: str) -> dict:
     return seen
 
 
-@pytest.fixture
-def orm_beside_playwright(monkeypatch):
-    """In a run with tests/browser, their session's Playwright loop runs on this thread:
-    the ORM calls here (and the database's flush) must still be allowed."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
-def test_it_shows_the_message_on_the_chat_page_with_a_retry_that_answers(
-    orm_beside_playwright, transactional_db, fake
-):
+def test_it_shows_the_message_on_the_chat_page_with_a_retry_that_answers(site, fake):
     from accesscodes.models import AccessCode
 
     priced_provider(fake.base_url)
     _code, plain = AccessCode.issue()
-    with ThreadedSite() as site, ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(1) as pool:
         seen = pool.submit(chat_page_during_an_outage, site, plain).result(timeout=120)
     assert french(UNAVAILABLE) in seen["error"]  # the server's message, not "check your network"
     assert "connexion" not in seen["error"]

@@ -13,7 +13,6 @@ import time
 import pytest
 
 from providers.tokens import estimate_tokens
-from tests.fakes.server import FakeServer, Script
 from tests.faults.kit import (
     BOOKS_LIVE,
     INTERRUPTED_FR,
@@ -21,11 +20,11 @@ from tests.faults.kit import (
     OFFLINE_FR,
     SETUP_LIVE,
     Books,
-    live_ask,
-    live_sign_in,
 )
 from tests.faults.services import PrivateRedis, redis_available
-from tests.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.fakellm import FakeServer, Script
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveclient import live_ask, live_sign_in
 
 pytestmark = [
     pytest.mark.faults,

@@ -21,10 +21,9 @@ import time
 
 import pytest
 
-from tests.fakes.server import FakeServer, Script
-from tests.faults.kit import live_sign_in
-from tests.liveapp import AppProcesses, IsolatedDatabase
-from tests.liveclient import Resident, run_async, sign_in
+from tests.support.fakellm import FakeServer, Script
+from tests.support.liveapp import AppProcesses, IsolatedDatabase
+from tests.support.liveclient import Resident, live_sign_in, run_async, sign_in
 
 pytestmark = [pytest.mark.faults]
 
@@ -258,7 +257,7 @@ user.groups.add(Group.objects.get_or_create(name="admins")[0])
 def admin_page(base_url: str, password: str, path: str) -> str:
     import httpx2
 
-    from tests.liveclient import CSRF_INPUT
+    from tests.support.liveclient import CSRF_INPUT
 
     with httpx2.Client(base_url=base_url, timeout=30) as client:
         form = client.get("/staff/login/")

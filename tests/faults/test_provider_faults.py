@@ -1,6 +1,6 @@
 """Provider faults through the real chat endpoint: what the resident reads, what is metered.
 
-The provider is a fake vendor speaking real HTTP (tests.fakes.server) with a 0.5 s timeout.
+The provider is a fake vendor speaking real HTTP (tests/support/fakellm.py) with a 0.5 s timeout.
 Before any text, a failing provider hands over to the offline provider: the resident gets
 the town's document extracts, and only a vendor that accepted the request is charged its
 input. After some text, the answer stops with a plain French message, the text is kept and
@@ -13,7 +13,6 @@ from contextlib import contextmanager
 import pytest
 
 from providers.tokens import estimate_tokens
-from tests.fakes.server import FakeServer, Script, free_port_url, never_accepts
 from tests.faults.kit import (
     EXTRACTS_FR,
     INTERRUPTED_FR,
@@ -23,6 +22,8 @@ from tests.faults.kit import (
     ask,
     priced_provider,
 )
+from tests.support.fakellm import FakeServer, Script
+from tests.support.sockets import free_port_url, never_accepts
 
 pytestmark = [
     pytest.mark.faults,

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
-from knowledge.models import Chunk, Document
+from knowledge.models import Chunk, Document, WebSite
 
 PERSONAS = ("anonymous", "resident", "corinne", "marius", "adele")
 
@@ -98,6 +98,15 @@ RULES = {
     "comms/documents/<int:pk>/delete/": COMMS_POST,
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
+    "comms/sites/": Rule("comms"),
+    "comms/sites/add/": Rule("comms", post="ok"),
+    "comms/sites/<int:site_id>/": Rule("comms"),
+    "comms/sites/<int:site_id>/edit/": Rule("comms", post="ok"),
+    "comms/sites/<int:site_id>/status.json": Rule("comms"),
+    "comms/sites/<int:site_id>/start": COMMS_POST,
+    "comms/sites/<int:site_id>/pause": COMMS_POST,
+    "comms/sites/<int:site_id>/resume": COMMS_POST,
+    "comms/sites/<int:site_id>/cancel": COMMS_POST,
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
@@ -204,6 +213,7 @@ def values_for(route: Route, adele) -> dict:
         "object_id": doc.pk,
         "app_label": "knowledge",
         "url": "no-such-page/",
+        "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
     }
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and "object_id" in route.route:

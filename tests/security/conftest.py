@@ -1,6 +1,6 @@
 """Shared pieces of the security suite: signed-in clients per persona and a database snapshot.
 
-Personas (tests/conftest.py): anonymous, a resident signed in with an access code, counter
+Personas (tests/support/personas.py): anonymous, a resident signed in with an access code, counter
 staff `corinne`, comms `marius`, admin `adele` (the only one with staff status).
 """
 
@@ -9,9 +9,6 @@ import hashlib
 import pytest
 from django.apps import apps
 from django.test import Client
-
-STAFF_PASSWORD = "correct horse battery"  # tests/conftest.py gives it to every persona
-
 
 _HANDLERS: dict = {}
 
@@ -52,16 +49,6 @@ def snapshot() -> str:
         digest.update(model._meta.label.encode())
         digest.update(repr(list(rows)).encode())
     return digest.hexdigest()
-
-
-@pytest.fixture
-def english(settings):
-    """Assertions read the English msgids."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,18 +1,13 @@
 """Hostile files for the upload tests: zip and XML bombs, lying headers, flate bombs, disguises."""
 
-import base64
 import io
 import struct
 import zipfile
 import zlib
 
-from knowledge.testing import make_docx, make_pdf
+from tests.support.documents import make_docx, make_pdf
 
 MB = 1 << 20
-
-
-def data_url(mime: str, raw: bytes) -> str:
-    return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
 
 
 def honest_zip_bomb(mb: int) -> bytes:

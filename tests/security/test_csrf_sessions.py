@@ -18,9 +18,9 @@ from django.core.management import call_command
 from accesscodes import codeformat
 from accesscodes.models import AccessCode
 from tests.security.access import AUDIENCES, ROUTES, concrete, rule_for, values_for
-from tests.security.conftest import STAFF_PASSWORD, fast_client, snapshot
-from tests.test_accesscodes_signin import cache_contents
-from tests.test_accesscodes_storage import forms_of
+from tests.security.conftest import fast_client, snapshot
+from tests.support.leaks import cache_contents, forms_of
+from tests.support.personas import PASSWORD
 
 pytestmark = [
     pytest.mark.security,
@@ -66,7 +66,7 @@ def test_it_refuses_a_post_without_the_csrf_token_on_every_route(route, world, c
 @pytest.mark.parametrize(
     ("persona", "path", "data"),
     [
-        ("anonymous", "/staff/login/", {"username": "marius", "password": STAFF_PASSWORD}),
+        ("anonymous", "/staff/login/", {"username": "marius", "password": PASSWORD}),
         ("resident", "/chat/ask", {}),
         ("marius", "/comms/prompt/", {"text": "Mairie de {town}", "contact": "05 00"}),
         ("corinne", "/desk/codes/{n}/suspend", {}),
@@ -109,7 +109,7 @@ def planted(client) -> str:
 def test_it_gives_staff_a_new_session_key_at_sign_in(adele):
     client = fast_client()
     key = planted(client)
-    response = client.post("/staff/login/", {"username": "adele", "password": STAFF_PASSWORD})
+    response = client.post("/staff/login/", {"username": "adele", "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     assert client.cookies[COOKIE].value != key
     assert not SessionStore().exists(key)
@@ -186,7 +186,7 @@ def test_it_locks_out_a_client_guessing_staff_passwords(login, adele, settings):
     client = fast_client()
     for attempt in range(20):
         client.post(login, {"username": "adele", "password": f"guess-{attempt}"})
-    response = client.post(login, {"username": "adele", "password": STAFF_PASSWORD})
+    response = client.post(login, {"username": "adele", "password": PASSWORD})
     # The staff page refuses while locked; the admin's own page signs no one in: it sends
     # staff to the staff page (and its lockout).
     expected = 429 if login == "/staff/login/" else 302

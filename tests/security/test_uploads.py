@@ -13,10 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge.models import Document
-from knowledge.testing import add_document, make_pdf
-from tests.chatkit import FakeLLM, use_fake_llm
 from tests.security import hostile
-from tests.security.hostile import MB, data_url
+from tests.security.hostile import MB
+from tests.support.documents import add_document, data_url, make_pdf
 
 pytestmark = [
     pytest.mark.security,
@@ -121,14 +120,6 @@ def test_it_never_reads_a_local_file_named_by_an_xml_entity(name, build, tmp_pat
     assert "mot-de-passe-du-serveur" not in texts
 
 
-@pytest.fixture
-def vision_llm(transactional_db):
-    fake = FakeLLM()
-    use_fake_llm(fake, images=True)
-    yield fake
-    fake.close()
-
-
 def ask_with(client, attachment: dict):
     body = {"message": "Que dit ce document ?", "language": "en", "attachment": attachment}
     return client.post("/chat/ask", json.dumps(body), content_type="application/json")
@@ -156,14 +147,14 @@ def test_it_refuses_a_bad_attachment_before_the_provider(
     assert response.status_code == 400, response.status_code
     body = response.json()
     assert body["error"] == "attachment" and reason in body["message"]
-    assert vision_llm.script.requests == 0
+    assert vision_llm.requests == []
 
 
 def test_it_refuses_a_question_larger_than_the_request_limit(vision_llm, resident_client):
     huge = data_url("image/jpeg", b"\0" * 12 * MB)  # 16 MB once in base64
     resident_client.raise_request_exception = False
     assert ask_with(resident_client, {"kind": "image", "data": huge}).status_code == 400
-    assert vision_llm.script.requests == 0
+    assert vision_llm.requests == []
 
 
 @pytest.mark.parametrize(
@@ -179,7 +170,7 @@ def test_it_refuses_a_decompression_bomb_attachment_plainly(url, vision_llm, res
     response = ask_with(resident_client, {"kind": "file", "data": url})
     assert response.status_code == 400, response.status_code
     assert response.json()["error"] == "attachment"
-    assert vision_llm.script.requests == 0
+    assert vision_llm.requests == []
 
 
 def test_it_still_reads_a_good_pdf_attachment(vision_llm, resident_client):
@@ -188,4 +179,4 @@ def test_it_still_reads_a_good_pdf_attachment(vision_llm, resident_client):
     response = ask_with(resident_client, {"kind": "file", "data": url})
     assert response.status_code == 200
     b"".join(response)
-    assert vision_llm.script.requests == 1
+    assert len(vision_llm.requests) == 1

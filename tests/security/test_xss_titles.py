@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge.models import Document
-from knowledge.testing import add_document
+from tests.support.documents import add_document
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 

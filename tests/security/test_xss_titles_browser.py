@@ -13,18 +13,15 @@ from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
 from knowledge.models import Document
-from knowledge.testing import add_document
-from tests.browser import conftest as browser_setup
-from tests.browser.helpers import answers, ask, issue_code, sign_in
-from tests.chatkit import FakeLLM, use_fake_llm
 from tests.security.test_xss_titles import HEADING, TEXT, TITLE
+from tests.support.browser import CHROMIUM, LAUNCH_ARGS, answers, ask, issue_code, open_tab, sign_in
+from tests.support.documents import add_document
 
 pytestmark = [
     pytest.mark.security,
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume"),
 ]
-live_app = browser_setup.site  # fixture: the ASGI app under uvicorn; its value is the address
 
 SOURCE = f"# {HEADING}\n{TEXT}\n".encode()
 TRAPS = """
@@ -53,9 +50,7 @@ class BrowserThread:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="security-chromium")
         self.playwright = self.run(lambda: sync_playwright().start())
         self.browser = self.run(
-            lambda: self.playwright.chromium.launch(
-                executable_path=browser_setup.CHROMIUM, args=browser_setup.LAUNCH_ARGS
-            )
+            lambda: self.playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         )
 
     def run(self, job, *args):
@@ -73,21 +68,6 @@ def chromium_thread():
     browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
-    """tests/browser's Playwright may have left an event loop on this thread: the ORM is
-    still used here, synchronously, between browser steps."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def provider(transactional_db):
-    fake = FakeLLM()
-    use_fake_llm(fake)
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
 def hostile(transactional_db):
     doc = add_document(SOURCE, "piscine.md", title=TITLE, kind="web_page")
@@ -96,13 +76,8 @@ def hostile(transactional_db):
 
 
 def new_tab(browser, site_url):
-    context = browser.new_context(bypass_csp=True, locale="fr-FR")
-    context.add_init_script(TRAPS)
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    tab.dialogs = []
-    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    tab.site = site_url
+    context, tab = open_tab(browser, site_url, bypass_csp=True)
+    tab.add_init_script(TRAPS)
     return context, tab
 
 
@@ -151,22 +126,22 @@ def staff_cookie(user) -> str:
 
 def test_it_draws_hostile_source_titles_as_text_in_the_chat(
     chromium_thread,
-    live_app,
-    provider,
+    site,
+    fake_llm,
     hostile,
 ):
-    provider.script.chunks = ["La piscine ouvre à 10 h ", "[1]."]
+    fake_llm.script.chunks = ["La piscine ouvre à 10 h ", "[1]."]
     code = issue_code()
-    seen = chromium_thread.run(resident_asks, chromium_thread.browser, live_app, code)
+    seen = chromium_thread.run(resident_asks, chromium_thread.browser, site, code)
     for step, findings, dialogs, href in seen:
         assert findings == CLEAN, step
         assert dialogs == [], step
-        assert href.startswith(f"{live_app}/documents/{hostile.pk}/file"), href
+        assert href.startswith(f"{site}/documents/{hostile.pk}/file"), href
 
 
 def test_it_keeps_hostile_titles_inert_on_comms_and_admin_pages(
     chromium_thread,
-    live_app,
+    site,
     hostile,
     marius,
     adele,
@@ -179,10 +154,10 @@ def test_it_keeps_hostile_titles_inert_on_comms_and_admin_pages(
         f"/admin/knowledge/chunk/{hostile.chunks.first().pk}/change/",
     ]
     seen = chromium_thread.run(
-        staff_visits, chromium_thread.browser, live_app, staff_cookie(marius), comms
+        staff_visits, chromium_thread.browser, site, staff_cookie(marius), comms
     )
     seen += chromium_thread.run(
-        staff_visits, chromium_thread.browser, live_app, staff_cookie(adele), admin
+        staff_visits, chromium_thread.browser, site, staff_cookie(adele), admin
     )
     assert [path for path, *_ in seen] == comms + admin
     for path, findings, dialogs, _html in seen:

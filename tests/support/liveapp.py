@@ -1,12 +1,16 @@
-"""Run the real app in separate uvicorn processes on an isolated database (tests and benches).
+"""Run the real app: in uvicorn processes on an isolated database, or in a thread on the tests'.
 
     with IsolatedDatabase(postgres_url=None) as db:          # None: a temporary SQLite file
         db.shell("from accesscodes.models import AccessCode; ...")
         with AppProcesses(db, count=2) as app:                # two processes, one database
             app.urls  -> ["http://127.0.0.1:<port>", ...]
 
+    with ThreadedSite() as url:                               # this process, the test database
+        ...
+
 The processes run the production settings (DEBUG off, strong throw-away keys, plain HTTP)
-so that what is measured or tested is what a town would run.
+so that what is measured or tested is what a town would run. The threaded site runs the
+tests' settings and sees what a test writes (and what it patches in this process).
 """
 
 from __future__ import annotations
@@ -15,23 +19,19 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from .sockets import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def production_env(**extra: str) -> dict:
@@ -185,3 +185,30 @@ class AppProcesses(UvicornProcesses):
         if not static.exists():  # the manifest of the production static files storage
             self.db.manage("collectstatic", "--noinput", "-v", "0")
         return super().__enter__()
+
+
+class ThreadedSite:
+    """The ASGI app under uvicorn in a thread of this process, on the test database: answers
+    stream as in production, and what a test patches here (a database outage) reaches it."""
+
+    def __enter__(self) -> str:
+        import uvicorn
+
+        from arcachat.asgi import application
+
+        port = free_port()
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.server.started, "uvicorn did not start"
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

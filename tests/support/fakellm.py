@@ -1,4 +1,5 @@
-"""Local fake LLM servers on 127.0.0.1 streaming scripted answers and faults over real HTTP."""
+"""A fake LLM vendor on 127.0.0.1: scripted answers and faults over real HTTP, in the wire
+protocol of OpenAI (and OpenAI-compatible servers), Anthropic or Mistral (see wires.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ import socket
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .protocols import WIRES
+from .wires import WIRES
 
 FAULTS = {
     None,
-    "status",  # answer `status` (401, 429 with Retry-After, 500…) with the vendor's JSON error
     "read_timeout",  # send headers (and `fault_after` text chunks), then stall
     "cut",  # stream `fault_after` text chunks, then drop the connection mid-body
     "malformed",  # after `fault_after` text chunks, send an event that is not JSON
@@ -29,10 +28,13 @@ FRAMINGS = {
 
 @dataclass
 class Script:
-    """What the fake server answers. Counts follow our Usage: input includes cached tokens
-    (cache reads) and cache writes (only the Anthropic wire reports writes)."""
+    """What the fake server answers: `chunks` as given, or else `text` cut every
+    `chunk_chars` characters; `fault` breaks the stream, a `status` other than 200 refuses
+    before it. Fields may be changed between requests. Counts follow our Usage: input includes
+    cached tokens (cache reads) and cache writes (only the Anthropic wire reports writes)."""
 
     text: str = "Bonjour ! La mairie est ouverte du lundi au vendredi, de 9 h à 17 h."
+    chunks: list[str] | None = None
     chunk_chars: int = 6
     delay: float = 0.0  # seconds between text chunks
     input_tokens: int = 120
@@ -41,7 +43,7 @@ class Script:
     cache_write_tokens: int = 0
     send_usage: bool = True
     fault: str | None = None
-    status: int = 200
+    status: int = 200  # else answer it (401, 429 with Retry-After, 500…) with the JSON error
     retry_after: str | None = None
     fault_after: int | None = None  # text chunks sent before the fault (default: half)
     pause_after: int | None = None  # text chunks sent before waiting for `release`
@@ -54,10 +56,10 @@ class Script:
             raise ValueError(f"unknown fault {self.fault!r}: use one of {sorted(map(str, FAULTS))}")
         if self.framing not in FRAMINGS:
             raise ValueError(f"unknown framing {self.framing!r}: use one of {sorted(FRAMINGS)}")
-        if self.status != 200 and self.fault is None:
-            self.fault = "status"
 
     def pieces(self) -> list[str]:
+        if self.chunks is not None:
+            return list(self.chunks)
         size = max(1, self.chunk_chars)
         return [self.text[i : i + size] for i in range(0, len(self.text), size)]
 
@@ -100,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(404, fake.wire.error(404, f"no route {self.path}"))
         if script.expect_key is not None and not self._has_key(script.expect_key):
             return self._json(401, fake.wire.error(401, "invalid api key"))
-        if script.fault == "status":
+        if script.status != 200:
             extra = {"Retry-After": script.retry_after} if script.retry_after else {}
             return self._json(script.status, fake.wire.error(script.status, "scripted"), extra)
         self._stream(script, fake)
@@ -199,8 +201,8 @@ class FakeServer:
             AsyncOpenAI(base_url=server.base_url, api_key="k")
 
     `base_url` is what the vendor SDK expects (OpenAI: ending in /v1; Anthropic and Mistral:
-    the root). Swap `server.script` between requests; `server.requests` records each
-    request's path, headers and JSON body.
+    the root). Swap `server.script` (or change its fields) between requests;
+    `server.requests` records each request's path, headers and JSON body.
     """
 
     def __init__(self, protocol: str = "openai", script: Script | None = None, model="fake"):
@@ -219,6 +221,11 @@ class FakeServer:
     @property
     def base_url(self) -> str:
         return self.root_url + self.wire.url_suffix
+
+    @property
+    def bodies(self) -> list:
+        """The JSON body of each request received, oldest first."""
+        return [request["json"] for request in self.requests]
 
     def start(self) -> FakeServer:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -240,33 +247,3 @@ class FakeServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-
-def free_port_url() -> str:
-    """http://127.0.0.1:<port> where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-@contextmanager
-def never_accepts():
-    """Yield http://127.0.0.1:<port> of a socket whose accept queue is full and never
-    drained: new connections hang in the handshake until the client's connect timeout."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = listener.getsockname()[1]
-    fillers = []
-    try:
-        for _ in range(4):
-            filler = socket.socket()
-            filler.setblocking(False)
-            filler.connect_ex(("127.0.0.1", port))
-            fillers.append(filler)
-        time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        for filler in fillers:
-            filler.close()
-        listener.close()

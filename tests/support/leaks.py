@@ -1,6 +1,9 @@
-"""What the cache holds, local memory or Redis: for tests that nothing secret is kept there."""
+"""Where a secret could be kept (the cache, local memory or Redis) and the forms a code takes,
+for tests that nothing secret is kept anywhere."""
 
 from django.core.cache import cache
+
+from accesscodes import codeformat
 
 
 def cache_contents() -> bytes:
@@ -12,3 +15,9 @@ def cache_contents() -> bytes:
     keys = redis.keys("*")
     values = redis.mget(keys) if keys else []
     return b"".join(keys) + b"".join(value or b"" for value in values)
+
+
+def forms_of(plain: str) -> list[str]:
+    """A code as printed, canonical, in lower case and with spaces: any of them is a leak."""
+    canonical = codeformat.canonical(plain)
+    return [plain, canonical, plain.lower(), canonical.lower(), " ".join(plain.split("-"))]

@@ -1,9 +1,10 @@
 """A resident's browser in a few lines: sign in over HTTP, then ask questions and time the SSE.
 
-Sign-in uses httpx2 (cookies, CSRF token from the form). Questions use a tiny HTTP/1.1
+Sign-in uses httpx2 (cookies, CSRF token from the form). `Resident` asks with a tiny HTTP/1.1
 client on asyncio streams with one keep-alive connection per resident, so that a load test
 measures the app rather than the client: it records when the first `chunk` event and the
-end of the answer arrive.
+end of the answer arrive. `live_ask` asks once with httpx2 and tolerates any failure (the
+fault suite), leaving early if told to.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import asyncio
 import json
 import re
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx2
+
+from .answers import Answer, parse_sse, split_events
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -28,35 +32,27 @@ def run_async(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-@dataclass
-class Answer:
-    status: int
-    events: list[tuple[str, dict]] = field(default_factory=list)
-    first_chunk_s: float | None = None
-    total_s: float = 0.0
-    body: dict | None = None  # the JSON of a refusal (non-200)
-
-    @property
-    def text(self) -> str:
-        return "".join(data.get("text", "") for name, data in self.events if name == "chunk")
-
-    @property
-    def completed(self) -> bool:
-        return self.status == 200 and any(name == "done" for name, _ in self.events)
-
-
-def sign_in(base_url: str, code: str) -> dict:
-    """Sign in with a code as the landing page's form does; returns cookies and CSRF token."""
+def live_sign_in(base_url: str, code: str) -> tuple[int, dict | None]:
+    """Sign in with a code as the landing page's form does: (status of the sign-in POST,
+    the session's cookies and CSRF token if it led to the chat, else None)."""
     with httpx2.Client(base_url=base_url, timeout=30, follow_redirects=False) as client:
         landing = client.get("/")
         token = CSRF_INPUT.search(landing.text).group(1)
         answer = client.post("/signin", data={"code": code, "csrfmiddlewaretoken": token})
         if answer.status_code != 302 or not answer.headers["location"].endswith("/chat/"):
-            raise RuntimeError(f"sign-in refused ({answer.status_code}): {answer.text[:300]}")
+            return answer.status_code, None
         page = client.get("/chat/")
         token = CSRF_INPUT.search(page.text).group(1)
         cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    return {"cookie": cookies, "csrf": token}
+    return 302, {"cookie": cookies, "csrf": token}
+
+
+def sign_in(base_url: str, code: str) -> dict:
+    """The session of a sign-in that must work (RuntimeError if it is refused)."""
+    status, session = live_sign_in(base_url, code)
+    if session is None:
+        raise RuntimeError(f"sign-in refused ({status})")
+    return session
 
 
 class Connection:
@@ -111,23 +107,6 @@ class Connection:
             await self.close()
 
 
-def _events(buffer: str) -> tuple[list[tuple[str, str]], str]:
-    """The complete (event, data) pairs at the start of a text/event-stream buffer, and the
-    rest (an event not finished yet)."""
-    events = []
-    while "\n\n" in buffer:
-        block, buffer = buffer.split("\n\n", 1)
-        name, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].lstrip())
-        if data:
-            events.append((name, "\n".join(data)))
-    return events, buffer
-
-
 class Resident:
     """A signed-in resident asking questions on one connection."""
 
@@ -145,7 +124,7 @@ class Resident:
             buffer += piece
             if status != 200:
                 continue
-            found, rest = _events(buffer.decode("utf-8", "ignore"))
+            found, rest = split_events(buffer.decode("utf-8", "ignore"))
             buffer = rest.encode()
             for name, data in found:
                 if name == "chunk" and answer.first_chunk_s is None:
@@ -177,7 +156,7 @@ async def ask_provider_directly(connection: Connection, model: str = "fake") -> 
     answer = Answer(status)
     buffer = ""
     async for piece in connection.body_pieces(reply):
-        found, buffer = _events(buffer + piece.decode("utf-8", "ignore"))
+        found, buffer = split_events(buffer + piece.decode("utf-8", "ignore"))
         for _name, data in found:
             if data == "[DONE]":
                 continue
@@ -188,3 +167,45 @@ async def ask_provider_directly(connection: Connection, model: str = "fake") -> 
             answer.events.append(("chunk", {"text": text or ""}))
     answer.total_s = time.perf_counter() - started
     return answer
+
+
+def live_ask(
+    base_url: str,
+    session: dict,
+    message: str = "Quand a lieu le marché ?",
+    timeout: float = 30,
+    leave_after: float | None = None,
+) -> Answer:
+    """Ask over HTTP; the browser leaves `leave_after` seconds after the first chunk."""
+    headers = {"Cookie": session["cookie"], "X-CSRFToken": session["csrf"]}
+    body = {"message": message, "history": [], "language": "fr"}
+    started = time.monotonic()
+    first = None
+    raw = b""
+    with (
+        httpx2.Client(base_url=base_url, timeout=timeout) as client,
+        client.stream("POST", "/chat/ask", json=body, headers=headers) as response,
+    ):
+        for piece in response.iter_bytes():
+            raw += piece
+            first = first or time.monotonic()
+            if leave_after is not None and time.monotonic() - first >= leave_after:
+                break  # closing the stream unread drops the connection
+        kind = response.headers.get("content-type", "")
+        status = response.status_code
+    answer = Answer(status, total_s=time.monotonic() - started, raw=raw.decode("utf-8", "replace"))
+    if kind.startswith("text/event-stream"):
+        answer.events = parse_sse(answer.raw.rsplit("\n\n", 1)[0] + "\n\n")
+    elif kind.startswith("application/json"):
+        answer.body = json.loads(raw or b"{}")
+    return answer
+
+
+def live_json(url: str) -> tuple[int, dict, float]:
+    """GET a JSON page (e.g. /healthz): status, body, seconds."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, json.loads(answer.read()), time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}"), time.monotonic() - started

@@ -1,4 +1,4 @@
-"""Wire formats of the fake servers: OpenAI, Anthropic and Mistral chat streaming (SSE)."""
+"""Wire formats of the fake server: OpenAI, Anthropic and Mistral chat streaming (SSE)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,23 @@ def sse(data: dict | str, event: str | None = None) -> bytes:
     return f"{head}data: {payload}\n\n".encode()
 
 
-class OpenAIWire:
+class Wire:
+    """One vendor's protocol: the path it serves, what its SDK's base URL adds to the root."""
+
+    name: str
+    path: str
+    url_suffix = ""
+
+    def __init__(self, model: str = "fake-model") -> None:
+        self.model = model
+
+
+class OpenAIWire(Wire):
     """POST {base}/v1/chat/completions; usage in a last chunk with no choices."""
 
     name = "openai"
     path = "/v1/chat/completions"
     url_suffix = "/v1"
-
-    def __init__(self, model: str = "fake-model") -> None:
-        self.model = model
 
     def _chunk(self, delta: dict | None, finish: str | None = None, usage=None) -> dict:
         choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
@@ -72,15 +80,11 @@ class MistralWire(OpenAIWire):
         return {"object": "error", "message": message, "type": "fake_error", "code": status}
 
 
-class AnthropicWire:
+class AnthropicWire(Wire):
     """POST {base}/v1/messages; input usage in message_start, all of it in message_delta."""
 
     name = "anthropic"
     path = "/v1/messages"
-    url_suffix = ""
-
-    def __init__(self, model: str = "fake-model") -> None:
-        self.model = model
 
     def input_usage(self, script) -> dict:
         """Anthropic counts cache reads and cache writes apart from input_tokens."""

@@ -1,12 +1,20 @@
-"""Helpers that build real documents (PDF, DOCX) and ingest them, for tests and benchmarks."""
+"""Real documents (PDF, DOCX, data: URLs) and their ingestion, for tests and benchmarks."""
 
+import base64
 import datetime as dt
 import io
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from .ingest import content_hash, ingest_document
-from .models import Document
+from knowledge.ingest import content_hash, ingest_document
+from knowledge.models import Document
+
+# The town's magazine of the `town` fixture: two pages the answers and extracts quote.
+MARKET = [
+    "Le marché a lieu le samedi matin place du Port, de 8 h à 13 h.",
+    "La mairie est ouverte du lundi au vendredi de 9 h à 17 h.",
+]
 
 
 def make_pdf(pages: list[str], password: str | None = None) -> bytes:
@@ -49,6 +57,11 @@ def make_docx(blocks: list[tuple[str, str]]) -> bytes:
     return out.getvalue()
 
 
+def data_url(mime: str, raw: bytes) -> str:
+    """An attachment as the chat page sends it."""
+    return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
+
+
 def add_document(data: bytes, name: str, *, title: str = "", ingest: bool = True, **fields):
     """Store a document as the upload form does, then ingest it (synchronously)."""
     fields.setdefault("published_on", dt.date(2026, 11, 1))
@@ -57,3 +70,16 @@ def add_document(data: bytes, name: str, *, title: str = "", ingest: bool = True
     )
     doc.file.save(name, ContentFile(data), save=True)
     return ingest_document(doc.pk) if ingest else doc
+
+
+def add_pdf_document(title: str, pages: list[str]):
+    """A town magazine published today, one page per string, read and ready to be quoted."""
+    doc = add_document(
+        make_pdf(pages),
+        "magazine.pdf",
+        title=title,
+        kind="magazine",
+        published_on=timezone.localdate(),
+    )
+    assert doc.status == Document.Status.READY, doc.error
+    return doc
