@@ -50,7 +50,8 @@ class Rows:
 
     def _read(self) -> list:
         if self.rows is None:  # in a pipeline: this sends what is queued, then reads
-            self.rows = self.cursor.fetchall()
+            with connection.wrap_database_errors:  # as Django's errors (OperationalError...)
+                self.rows = self.cursor.fetchall()
         return self.rows
 
     def fetchall(self) -> list:
