@@ -120,8 +120,8 @@ def fit(worst: WorstCase, limits: list[Limit], rows: dict) -> int:
 def reserve(code: AccessCode, need, now=None, quotas=None) -> Reservation:
     """Hold the worst case of `need` on every ledger of the code, or raise AdmissionRefused.
 
-    `need` is a WorstCase, or an object with `providers` (whose calibration is read in the
-    same round trip as the ledgers) and `worst(factors)` giving the WorstCase. The output
+    `need` is a WorstCase, or a worstcase.Question: `queue(batch)` queues what it must read
+    (in the same round trip as the ledgers) and `worst()` gives the WorstCase. The output
     limit granted is the reservation's `output_tokens`."""
     now = now or timezone.now()
     quotas = quotas or QuotaSettings.current()
@@ -129,9 +129,9 @@ def reserve(code: AccessCode, need, now=None, quotas=None) -> Reservation:
     with Batch() as batch:
         ledgers.ensure(batch, [(lim.key, lim.code_id, lim.period) for lim in limits])
         locked = ledgers.lock(batch, [lim.key for lim in limits])
-        calibration = ledgers.ratios(batch, need.providers)
+        need.queue(batch)
         stale = ledgers.any_stale(batch, now)
-        worst = need.worst(ledgers.factors(calibration))
+        worst = need.worst()
         output = fit(worst, limits, ledgers.rows_of(locked))
         for lim in limits:
             micros = worst.town_micros(output) if lim.reason == "budget" else worst.micros(output)

@@ -20,7 +20,6 @@ import datetime as dt
 
 from django.db import connection, transaction
 
-from . import calibration
 from .models import Ledger, Reservation, UsageRecord
 
 TABLE = Ledger._meta.db_table
@@ -145,15 +144,6 @@ def lock(batch: Batch, keys: list[str]):
 
 def rows_of(cursor) -> dict[str, tuple[int, int, int, int]]:
     return {key: tuple(amounts) for key, *amounts in cursor.fetchall()}
-
-
-def ratios(batch: Batch, providers: list[str]):
-    """The calibration rows of these providers (None when there is none to read)."""
-    return batch.run(*calibration.read_sql(providers)) if providers else None
-
-
-def factors(cursor) -> dict:
-    return calibration.factors(cursor.fetchall()) if cursor is not None else {}
 
 
 def any_stale(batch: Batch, now):

@@ -59,7 +59,9 @@ class Metering:
         with `may_wait` set (see `wait_for_room`) rather than for good."""
         self.quotas = QuotaSettings.current()
         self.estimate = estimated_input_tokens
-        question = Question(estimated_input_tokens, max_output_tokens, list(chain), self.price)
+        question = Question(
+            estimated_input_tokens, max_output_tokens, list(chain), self.started, self._prices
+        )
         try:
             self.reservation = reserve(self.code, question, self.started, self.quotas)
         except AdmissionRefused as exc:

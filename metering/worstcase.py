@@ -2,7 +2,8 @@
 
 `WorstCase` prices an answer for any output limit (so admission can shrink the limit to what
 a ledger has left); `Question` builds it for a provider chain once the vendors' calibration
-(metering.calibration) has been read, in the same round trip as the ledgers.
+(metering.calibration) and the prices in force have been read, in the same round trip as
+the ledgers (metering.admission.reserve).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
+
+from providers.models import Price
 
 from . import calibration
 
@@ -31,14 +35,16 @@ class WorstCase:
     output_rate: Decimal = Decimal(0)  # micro-euros per output token
     fallback_micros: Decimal = Decimal(0)
     provider: tuple[str, str, str] = ("", "", "")
-    providers: tuple = field(default=(), compare=False)  # no calibration to read
 
     @classmethod
     def fixed(cls, tokens: int, micros: int, extra_micros: int = 0) -> WorstCase:
         """A worst case of a known size, with no output to shrink."""
         return cls(tokens, input_micros=Decimal(micros), fallback_micros=Decimal(extra_micros))
 
-    def worst(self, factors=None) -> WorstCase:
+    def queue(self, batch) -> None:
+        """Nothing to read: the worst case is known."""
+
+    def worst(self) -> WorstCase:
         return self
 
     def tokens(self, output: int) -> int:
@@ -73,13 +79,16 @@ class WorstCase:
 @dataclass
 class Question:
     """What one question needs: its input estimate (`ChatRequest.input_tokens_estimate()`),
-    the output limit asked, the provider chain and a function giving a provider config's
-    price in force (metering.meter.Metering.price)."""
+    the output limit asked, the provider chain, when it was asked and the prices in force
+    then by provider config id (filled here, read again at the settlement: the reservation
+    and the settlement use the same price)."""
 
     estimate: int
     max_output: int
     chain: list
-    prices: object
+    when: object
+    prices: dict = field(default_factory=dict)
+    _queued: tuple = field(default=(None, None), repr=False)
 
     @property
     def paid(self) -> list:
@@ -95,7 +104,28 @@ class Question:
         limits = [min(self.max_output, p.max_output_tokens or self.max_output) for p in self.paid]
         return max(limits, default=0)
 
-    def worst(self, factors: dict) -> WorstCase:
+    def queue(self, batch) -> None:
+        """Read the calibration and the prices with the ledgers (one round trip)."""
+        if not self.paid:
+            return
+        ratios = batch.run(*calibration.read_sql(self.providers))
+        ids = [p.config.pk for p in self.paid if getattr(p.config, "pk", None)]
+        prices = batch.run(*prices_sql(ids, self.when)) if ids else None
+        self._queued = (ratios, prices)
+
+    def _read_prices(self, rows) -> None:
+        """The price in force per provider config: its latest version not after `when` (as
+        providers.pricing.price_at); none (a zero price) for a provider never priced."""
+        names = [f.attname for f in Price._meta.concrete_fields]
+        for row in rows or ():
+            price = Price.from_db(connection.alias, names, row)
+            self.prices.setdefault(price.provider_id, price)
+        for provider in self.paid:
+            key = getattr(provider.config, "pk", None)
+            if key not in self.prices:
+                self.prices[key] = Price(provider=provider.config, effective_from=self.when)
+
+    def worst(self) -> WorstCase:
         """One provider writes the answer: the input and output once, at the dearest rates,
         are the resident's. Every other paid provider may bill the input too (one that
         fails after accepting the request, see providers.chain): the town pays that, not the
@@ -104,11 +134,14 @@ class Question:
         paid = self.paid
         if not paid:
             return WorstCase(0)
+        ratios, prices = self._queued
+        factors = calibration.factors(ratios.fetchall())
+        self._read_prices(prices.fetchall() if prices is not None else ())
         # (less a hair: a ratio count / estimate times the same estimate is the count again)
         tokens_in = [
             math.ceil(self.estimate * calibration.factor_for(factors, p) - 1e-6) for p in paid
         ]
-        prices = [self.prices(provider.config) for provider in paid]
+        prices = [self.prices[getattr(provider.config, "pk", None)] for provider in paid]
         inputs = [
             n * Decimal(price.eur_per_million_input)
             for n, price in zip(tokens_in, prices, strict=True)
@@ -125,3 +158,9 @@ class Question:
             fallback_micros=sum(inputs) - max(inputs),
             provider=(first.name[:80], first.kind[:20], (first.model or "")[:120]),
         )
+
+
+def prices_sql(config_ids: list[int], when) -> tuple[str, list]:
+    """The price versions of these provider configs in force at `when`, latest first."""
+    versions = Price.objects.filter(provider_id__in=config_ids, effective_from__lte=when)
+    return versions.order_by("provider_id", "-effective_from").query.sql_with_params()

@@ -12,6 +12,7 @@ from accesscodes.models import AccessCode
 from metering import alerts
 from metering.admission import AdmissionRefused, release_stale, reserve, settle
 from metering.allowance import usage_summary
+from metering.ledgers import Batch
 from metering.meter import Metering
 from metering.models import BudgetAlert, Ledger, QuotaSettings, Reservation, UsageRecord
 from metering.worstcase import Question, WorstCase
@@ -73,9 +74,10 @@ fixed = WorstCase.fixed
 def worst_case(estimate, max_output, chain):
     """The worst case of a question with no calibration yet: (tokens, micros, extra micros)
     with the full output."""
-    from providers.pricing import price_at
-
-    worst = Question(estimate, max_output, chain, price_at).worst({})
+    question = Question(estimate, max_output, chain, NOW)
+    with Batch() as batch:  # the calibration and the prices are read as admission does
+        question.queue(batch)
+        worst = question.worst()
     full = worst.max_output
     return worst.tokens(full), worst.micros(full), worst.town_micros(full) - worst.micros(full)
 
