@@ -110,15 +110,16 @@ class Question:
             return
         ratios = batch.run(*calibration.read_sql(self.providers))
         ids = [p.config.pk for p in self.paid if getattr(p.config, "pk", None)]
-        prices = batch.run(*prices_sql(ids, self.when)) if ids else None
+        prices = None
+        if ids:
+            query = PriceVersions(ids, self.when)
+            prices = (query, batch.run(query.sql, query.params))
         self._queued = (ratios, prices)
 
-    def _read_prices(self, rows) -> None:
+    def _read_prices(self, queued) -> None:
         """The price in force per provider config: its latest version not after `when` (as
         providers.pricing.price_at); none (a zero price) for a provider never priced."""
-        names = [f.attname for f in Price._meta.concrete_fields]
-        for row in rows or ():
-            price = Price.from_db(connection.alias, names, row)
+        for price in queued[0].prices(queued[1].fetchall()) if queued else ():
             self.prices.setdefault(price.provider_id, price)
         for provider in self.paid:
             key = getattr(provider.config, "pk", None)
@@ -136,7 +137,7 @@ class Question:
             return WorstCase(0)
         ratios, prices = self._queued
         factors = calibration.factors(ratios.fetchall())
-        self._read_prices(prices.fetchall() if prices is not None else ())
+        self._read_prices(prices)
         # (less a hair: a ratio count / estimate times the same estimate is the count again)
         tokens_in = [
             math.ceil(self.estimate * calibration.factor_for(factors, p) - 1e-6) for p in paid
@@ -160,7 +161,21 @@ class Question:
         )
 
 
-def prices_sql(config_ids: list[int], when) -> tuple[str, list]:
-    """The price versions of these provider configs in force at `when`, latest first."""
-    versions = Price.objects.filter(provider_id__in=config_ids, effective_from__lte=when)
-    return versions.order_by("provider_id", "-effective_from").query.sql_with_params()
+class PriceVersions:
+    """The price versions of these provider configs in force at `when`, latest first: the
+    ORM's SQL (`sql`, `params`) to send in a batch, and its rows made Price objects with
+    the ORM's conversions (`prices(rows)`: SQLite gives decimals as floats, dates as text)."""
+
+    def __init__(self, config_ids: list[int], when):
+        versions = Price.objects.filter(provider_id__in=config_ids, effective_from__lte=when)
+        query = versions.order_by("provider_id", "-effective_from").query
+        self.compiler = query.get_compiler(connection.alias)
+        self.sql, self.params = self.compiler.as_sql()
+
+    def prices(self, rows) -> list[Price]:
+        columns = [column for column, _sql, _alias in self.compiler.select]
+        converters = self.compiler.get_converters(columns)
+        if converters:
+            rows = self.compiler.apply_converters(rows, converters)
+        names = [column.target.attname for column in columns]
+        return [Price.from_db(connection.alias, names, list(row)) for row in rows]

@@ -197,3 +197,19 @@ def test_it_charges_an_expired_reservation_at_the_next_question_with_no_beat(cod
     assert (lost.input_tokens, lost.output_tokens, lost.estimated) == (500, 800, True)
     row = Ledger.objects.get(key=f"code:{code.pk}:{MONTH}")
     assert (row.used_tokens, row.reserved_tokens) == (1_300, 1_300)
+
+
+def test_it_reads_fractional_prices_in_the_reservations_round_trip_as_the_orm_does(code):
+    config = ProviderConfig.objects.create(name="GPT", kind="openai", model="gpt-4o", order=1)
+    add_price(config, "2.50", "10.00", NOW - dt.timedelta(days=2))
+    add_price(config, "0.15", "0.60", NOW - dt.timedelta(days=1))  # the version in force
+    add_price(config, "99", "99", NOW + dt.timedelta(days=1))  # not yet
+    gpt = build(config)
+    meter = Metering(code)
+    meter.started = NOW
+    meter.reserve(estimated_input_tokens=1_000, max_output_tokens=800, chain=[gpt])
+    # 2,000 input tokens (no count yet: x 2) at 0.15 µ€ + 800 output at 0.60 µ€ = 780 µ€
+    assert meter.reservation.micros == 780
+    meter.settle(Usage(1_000, 100), outcome="ok", provider=gpt, latency_ms=5)
+    record = UsageRecord.objects.get()
+    assert record.cost_micros == 150 + 60 and record.price.eur_per_million_input == Decimal("0.15")
