@@ -100,6 +100,8 @@ def _desk_context(request, single=None, batch=None, **extra) -> dict:
         "batch_form": IssueForm(initial=batch, prefix="batch"),
         "lookup_form": LookupForm(),
         "recent": [(code, code.current_status_label()) for code in recent],
+        "slip_address": slips.site_address(slips.base_url(request)),
+        "address_mismatch": slips.address_mismatch(request),
         **extra,
     }
 
@@ -133,13 +135,14 @@ def choose_site(request):
 def render_slips(request, issued: list[tuple[AccessCode, str]], replaced=None):
     """The page that shows new codes once, ready to print: one A6 slip or A4 sheets."""
     title = _("QR code: scan it to open the town assistant with your code filled in")
-    printed = [slips.slip_for(code, plain, title) for code, plain in issued]
+    base = slips.base_url(request)
+    printed = [slips.slip_for(code, plain, title, base) for code, plain in issued]
     context = {
         "slips": printed,
         "sheets": [printed[i : i + PER_SHEET] for i in range(0, len(printed), PER_SHEET)],
         "batch": len(issued) > 1,
-        "site_address": slips.site_address(),
-        "site_url": slips.signin_url("").split("#")[0],
+        "site_address": slips.site_address(base),
+        "site_url": base + "/",
         "replaced": replaced,
     }
     return render(request, "accesscodes/slips.html", context)

@@ -4,11 +4,27 @@ Protocol (text/event-stream, each `data:` is JSON):
 - `notice`  {"message": str}                    before the answer, if the resident must know
                                                 something about it (budget spent: extracts);
 - `chunk`   {"text": str}                       as the provider writes;
-- `sources` {"sources": [{"n", "title", "page", "url"}], "provider": kind, "generated": bool};
-- `done`    {"remaining_percent": int|None, "generated": bool}   once complete, or
+- `sources` {"sources": [{"n", "title", "page", "url", "document", "chunk"}], "provider": kind,
+             "generated": bool, "grounded": bool, "note"?: str, "unverified"?: [str]};
+             `document` and `chunk` are the ids the chat's source panel opens (GET
+             /documents/<document>/passages/<chunk>, knowledge/passages.py);
+- `done`    {"remaining_percent": int|None, "generated": bool, "grounded": bool, "note"?: str,
+             "unverified"?: [str], "feedback": token}   once complete; `feedback` is the
+             answer's signed token for POST /chat/feedback (arcachat/feedback.py), or
 - `error`   {"code", "message", "kept": bool, "retry": bool}      if it broke mid-way.
+`sources` lists only the town passages the answer cites ("title": "document — section").
+`grounded` is true when the answer cites town passages, all of them real
+(knowledge.citations.grounding). A language model's answer that is not grounded (a general
+question answered from its own knowledge, or citations that do not exist) comes with `note`,
+the sentence to show under it in plain words ("This answer does not come from the town hall's
+documents."); `unverified` lists the phone numbers, times and prices it gives that are in no
+town passage, and `note` then says to check them. The offline provider only quotes the
+documents: its answers never carry a note (its "not covered" answer has grounded false).
 Refusals before any answer (signed out, rate limited, bad input, allowance) are JSON responses
-with an HTTP error status and {"error": code, "message": plain words}.
+with an HTTP error status and {"error": code, "message": plain words}. A question with
+personal data whose request does not say the resident chose ("personal_data": "masked" or
+"kept") is refused with 409 and {"error": "personal_data", "message", "kinds", "findings",
+"masked"} (arcachat/personaldata.py): the page shows its warning, nothing went to a provider.
 No message text is stored or logged: only counts, outcome and provider.
 """
 
@@ -29,7 +45,7 @@ from django_ratelimit.core import is_ratelimited
 from accesscodes.session import resident_api
 from accesscodes.sharing import client_description, record_sighting
 from core.keys import keyed_hash
-from knowledge.citations import sources_of
+from knowledge.citations import grounding, sources_of
 from knowledge.prompt import assemble
 from metering.admission import AdmissionRefused
 from metering.meter import Metering, wait_for_room
@@ -37,9 +53,11 @@ from providers.base import ProviderError
 from providers.chain import stream_answer
 from providers.offline import OfflineProvider
 from providers.registry import configured_chain
+from townhall.insight import record_chat_answer
 
-from . import views
+from . import personaldata, views
 from .attachments import AttachmentError, parse_attachment
+from .feedback import answer_token
 from .questions import BadQuestion, language_of, parse_json, read_question
 
 log = logging.getLogger(__name__)
@@ -74,6 +92,27 @@ def check_rate(request, code) -> None:
         return
     if limited:
         raise Refusal(429, "rate_limited", _("You are asking very quickly. Please wait a minute."))
+
+
+def answer_facts(chat_request, text: str, kind: str) -> dict:
+    """What the `sources` and `done` events say about a finished answer: the sources it
+    cites, whether it rests on them, and the note the resident must read when it does not."""
+    check = grounding(text, chat_request.passages, chat_request.contact)
+    facts = {"sources": sources_of(chat_request.passages, text), "grounded": check.grounded}
+    if kind == OfflineProvider.kind:
+        return facts
+    notes = []
+    if not check.grounded:
+        notes.append(_("This answer does not come from the town hall's documents."))
+    if check.unsupported:
+        facts["unverified"] = check.unsupported
+        notes.append(
+            _("Check with the town hall: these details are not in its documents: %(facts)s.")
+            % {"facts": ", ".join(check.unsupported)}
+        )
+    if notes:
+        facts["note"] = " ".join(str(note) for note in notes)
+    return facts
 
 
 def admit(metering: Metering, chat_request, chain, may_wait: bool = True) -> bool:
@@ -146,6 +185,10 @@ def prepare(request, data, lang):
         except BadQuestion as bad:
             raise Refusal(400, bad.code, bad.message) from None
         check_rate(request, code)
+        try:
+            personaldata.require_choice(data, question.text, lang)
+        except personaldata.NotChosen as found:
+            raise Refusal(409, "personal_data", found.message, **found.found) from None
         chain = configured_chain()
         try:
             attachment = parse_attachment(question.attachment, chain[0].capabilities["images"])
@@ -242,15 +285,23 @@ class Answer:
 
     async def ending(self):
         """The events after the text: sources at once, then done or error once settled."""
-        generated = self.kind != "offline"
+        generated = self.kind != OfflineProvider.kind
+        facts = answer_facts(self.request, "".join(self.text), self.kind)
+        about = {key: value for key, value in facts.items() if key != "sources"}
+        for source in facts["sources"]:  # the ids the chat's source panel opens
+            passage = self.request.passages[source["n"] - 1]
+            source.update(document=passage.document_id, chunk=passage.chunk_id)
         if self.produced:
-            sources = sources_of(self.request.passages, "".join(self.text))
             yield sse(
-                "sources", {"sources": sources, "provider": self.kind, "generated": generated}
+                "sources",
+                {"sources": facts["sources"], "provider": self.kind, "generated": generated}
+                | about,
             )
         remaining = await self.settle()
         if self.outcome == "ok":
-            yield sse("done", {"remaining_percent": remaining, "generated": generated})
+            token = answer_token(facts["sources"], self.kind)
+            done = {"remaining_percent": remaining, "generated": generated, "feedback": token}
+            yield sse("done", done | about)
             return
         message = getattr(self.error, "user_message", "") or _(
             "The answer was interrupted. You can try again in a moment."
@@ -270,6 +321,8 @@ class Answer:
         )
         if self.client:  # the sharing signals' sighting of this code and client, today
             record_sighting(self.metering.code, self.client, self.metering.started)
+        if self.produced:  # the comms insight: week, how sure, documents; never any text
+            record_chat_answer(self.request, self.kind, "".join(self.text))
         return remaining
 
     async def settle(self) -> int | None:

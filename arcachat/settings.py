@@ -80,7 +80,9 @@ CODE_HASH_KEY = env_str("CODE_HASH_KEY") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address printed on slips and in e-mails. Empty: slips use the address the desk
+# is served on (e-mails then give paths only).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 TOWN_NAME = env_str("TOWN_NAME", "Port-Lumière")
 # The town hall's contact in the prompt and the offline answers, unless the comms team sets
 # one on the prompt page.
@@ -100,6 +102,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Ours, from the top of the import order to its bottom (docs/architecture.md).
     "arcachat",
+    "embed",
+    "privacy",
+    "townhall",
     "metering",
     "accesscodes",
     "knowledge",
@@ -128,6 +133,8 @@ MIDDLEWARE = MiddlewareList(
         "arcachat.middleware.SecurityMiddleware",
         "arcachat.middleware.security_headers",
         "arcachat.middleware.static_files",
+        # Embed paths: their own partitioned cookies and frame headers (before sessions, CSRF).
+        "embed.middleware.embedded_pages",
         "arcachat.middleware.SessionMiddleware",
         "arcachat.middleware.LocaleMiddleware",
         "arcachat.middleware.CommonMiddleware",
@@ -139,6 +146,8 @@ MIDDLEWARE = MiddlewareList(
 )
 
 ROOT_URLCONF = "arcachat.urls"
+# The URL map of the embed paths (embed.middleware): the resident routes' names lead there.
+EMBED_URLCONF = "arcachat.embed_urls"
 WSGI_APPLICATION = "arcachat.wsgi.application"
 ASGI_APPLICATION = "arcachat.asgi.application"
 
@@ -238,6 +247,8 @@ CELERY_BEAT_SCHEDULE = {
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
     # Web sites due for their daily or weekly sync, and runs a stopped worker left behind.
     "sync-websites": {"task": "knowledge.sync_due_sites", "schedule": 15 * 60.0},
+    # Texts of residents' requests TOWNHALL_KEEP_DAYS after their reply (also run in-process).
+    "purge-town-requests": {"task": "townhall.purge", "schedule": 3600.0},
     "monthly-report": {
         "task": "metering.monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
@@ -353,6 +364,13 @@ SHARING_MAX_TIMES_MEDIAN = env_float("SHARING_MAX_TIMES_MEDIAN", 10.0)
 SHARING_MEDIAN_MIN_CODES = env_int("SHARING_MEDIAN_MIN_CODES", 10)  # fewer: no median signal
 SHARING_KEEP_DAYS = env_int("SHARING_KEEP_DAYS", 31)
 CHAT_RATE = env_str("CHAT_RATE", "30/m")
+# Questions residents send to the town hall (townhall app): how long their texts are kept
+# after the reply, the reply's due date in working days, the pace of a code's previews,
+# sends and deletions, and how many requests a code may have waiting at once.
+TOWNHALL_KEEP_DAYS = env_int("TOWNHALL_KEEP_DAYS", 90)
+TOWNHALL_REPLY_WORKDAYS = env_int("TOWNHALL_REPLY_WORKDAYS", 5)
+TOWNHALL_RATE = env_str("TOWNHALL_RATE", "30/h")
+TOWNHALL_MAX_OPEN = env_int("TOWNHALL_MAX_OPEN", 5)
 
 # Town knowledge (knowledge app): upload limits, URL fetching, search backend, prompt budget.
 KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 25)
@@ -367,6 +385,9 @@ KNOWLEDGE_BM25_B = env_float("KNOWLEDGE_BM25_B", 0.3)
 KNOWLEDGE_LEAD_TERMS = env_int("KNOWLEDGE_LEAD_TERMS", 40)
 KNOWLEDGE_LEAD_WEIGHT = env_float("KNOWLEDGE_LEAD_WEIGHT", 1.0)
 KNOWLEDGE_CANDIDATES = env_int("KNOWLEDGE_CANDIDATES", 50)  # rows re-ranked per query
+# Postings the candidate query may read per question (rarest terms first): bounds its work at
+# any index size; no question of the 4k SPF benchmark reaches it (docs/benchmarks.md).
+KNOWLEDGE_CANDIDATE_POSTINGS = env_int("KNOWLEDGE_CANDIDATE_POSTINGS", 20000)
 # Hybrid ranking: BM25F plus the cosine of question and passage lead embedded by a local
 # multilingual encoder (knowledge/vectors.py); 0 gives the lexical ranking alone.
 KNOWLEDGE_DENSE = env_bool("KNOWLEDGE_DENSE", True)

@@ -7,11 +7,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accesscodes.session import conversation_id, get_resident, resident_required
+from knowledge.models import Feedback
 from metering.allowance import percent_left
+from pii import labels as pii_labels
 from providers.registry import active_provider
 
 from .attachments import MAX_IMAGE_BYTES, MAX_PDF_BYTES
 from .questions import HISTORY_TURNS, MAX_MESSAGE_CHARS
+
+# The site's Permissions-Policy (arcachat/middleware.py) with the microphone allowed to this
+# page itself, for dictation; the browser still asks the resident before listening.
+CHAT_PERMISSIONS = "camera=(), microphone=(self), geolocation=(), payment=()"
 
 
 def landing(request):
@@ -48,20 +54,9 @@ def chat_strings() -> dict:
         "pii_advice": _(
             "Do not share personal information: the assistant does not need it to answer."
         ),
-        "pii_kinds": {
-            "email": _("an e-mail address"),
-            "phone": _("a phone number"),
-            "iban": _("a bank account number (IBAN)"),
-            "nir": _("a social security number"),
-            "card": _("a bank card number"),
-        },
-        "pii_masks": {
-            "email": _("[e-mail hidden]"),
-            "phone": _("[phone number hidden]"),
-            "iban": _("[IBAN hidden]"),
-            "nir": _("[social security number hidden]"),
-            "card": _("[card number hidden]"),
-        },
+        # In the warning's order; the masks are those the server's check puts in (pii.mask).
+        "pii_kinds": {kind: pii_labels.NAMES[kind] for kind in pii_labels.KINDS},
+        "pii_masks": {kind: pii_labels.MASKS[kind] for kind in pii_labels.KINDS},
         "and": _(" and "),
         "heic": _(
             "iPhone photos in HEIC format are not supported. Please send a JPEG or PNG photo."
@@ -73,6 +68,44 @@ def chat_strings() -> dict:
         "remove": _("Remove the attachment"),
         "you_attached": _("(with an attachment: %s)"),
         "reattach": _("To try again, choose the file “%s” again, then press Send."),
+        **control_strings(),
+    }
+
+
+def control_strings() -> dict:
+    """The chat's controls: stop, copy, read aloud, dictate, edit, opinions, source panel."""
+    return {
+        "hint_keyboard": _("Press Enter to send, Shift + Enter to start a new line."),
+        "hint_touch": _("Tap Send to send your question."),
+        "stopped": _("You stopped this answer: the part written so far is kept above."),
+        "edit": _("Change the question"),
+        "copy": _("Copy"),
+        "copied": _("Answer copied."),
+        "sources_colon": _("Sources:"),
+        "read": _("Read aloud"),
+        "read_stop": _("Stop reading"),
+        "regenerate": _("New answer"),
+        "dictate": _("Dictate"),
+        "dictate_stop": _("Stop dictating"),
+        "listening": _(
+            "Speak now… Your browser writes what you say, sometimes with its maker's help "
+            "(Google, Apple); the town hall never receives your voice."
+        ),
+        "dictate_denied": _("The microphone is not allowed for this site in your browser."),
+        "dictate_failed": _("Dictation did not work. You can type your question."),
+        "helpful": _("Did this answer help you?"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "why": _("What was wrong? (optional)"),
+        "reasons": {key: str(label) for key, label in Feedback.Reason.choices},
+        "thanks": _("Thank you for your opinion."),
+        "vote_failed": _("Your opinion could not be recorded. Thank you all the same."),
+        "loading": _("Loading the passage…"),
+        "published": _("Published on %s"),
+        "open_pdf": _("Open the PDF"),
+        "open_pdf_page": _("Open the PDF at page %s"),
+        "open_web": _("See the page on the town's website"),
+        "new_tab": _("(opens in a new tab)"),
     }
 
 
@@ -93,6 +126,8 @@ def chat_page_resent(request):
 def render_chat(request, question: str = "", error: str = ""):
     config = {
         "ask_url": reverse("chat-ask"),
+        "check_url": reverse("chat-check"),
+        "feedback_url": reverse("chat-feedback"),
         "max_chars": MAX_MESSAGE_CHARS,
         "history_turns": HISTORY_TURNS,
         "max_image_bytes": MAX_IMAGE_BYTES,
@@ -111,7 +146,9 @@ def render_chat(request, question: str = "", error: str = ""):
         "question": question,
         "error": error,
     }
-    return render(request, "chat.html", context)
+    response = render(request, "chat.html", context)
+    response["Permissions-Policy"] = CHAT_PERMISSIONS
+    return response
 
 
 def csrf_failure(request, reason=""):

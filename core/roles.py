@@ -1,7 +1,9 @@
 """Staff roles (Django groups) and the decorator that guards staff pages.
 
-Three roles: counter staff issue and manage access codes, the comms team manages the town's
-documents and the system prompt, admins choose providers, prices, quotas and see spend.
+Four roles: counter staff issue and manage access codes, the comms team manages the town's
+documents, the system prompt and the answer cards, agents reply to the questions residents
+send to the town hall (townhall app), admins choose providers, prices, quotas and see spend
+(and may stand in for any of the others where the pages say so).
 Residents are not Django users at all: they hold an anonymous access code (accesscodes app).
 """
 
@@ -12,17 +14,20 @@ from django.core.exceptions import PermissionDenied
 
 COUNTER = "counter"
 COMMS = "comms"
+AGENTS = "agents"
 ADMINS = "admins"
-ROLES = (COUNTER, COMMS, ADMINS)
+ROLES = (COUNTER, COMMS, AGENTS, ADMINS)
 
 # Model permissions each role gets on our apps (app_label -> actions), granted after migrate.
 ROLE_PERMISSIONS = {
     COUNTER: {"accesscodes": ("view", "add", "change")},
     COMMS: {"knowledge": ("view", "add", "change", "delete")},
+    AGENTS: {"townhall": ("view", "change")},
     ADMINS: {
         "accesscodes": ("view", "add", "change", "delete"),
         "knowledge": ("view", "add", "change", "delete"),
         "providers": ("view", "add", "change", "delete"),
+        "townhall": ("view", "add", "change", "delete"),
     },
 }
 

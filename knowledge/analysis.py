@@ -1,8 +1,8 @@
 """French text analysis for retrieval: elisions, stop words, Snowball stems, folded accents.
 
-The analyzer is pluggable: `get_analyzer()` returns the callable named by the setting
-KNOWLEDGE_ANALYZER (dotted path, default `knowledge.analysis.french_analyzer`). Both search
-backends store and query the output of the same analyzer, so they rank alike.
+Both search backends store and query the output of the same analyzer (`get_analyzer()`), so
+they rank alike. It is not a setting: an index built by one analyzer cannot be queried with
+another, so changing it means a new migration that re-indexes every chunk.
 """
 
 import re
@@ -10,8 +10,6 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from django.conf import settings
-from django.utils.module_loading import import_string
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ELISION = re.compile(
@@ -72,11 +70,6 @@ def analyse(text: str) -> Analysed:
     return Analysed(get_analyzer()(text), text)
 
 
-@lru_cache(maxsize=4)
-def _load(path: str):
-    return import_string(path)
-
-
 def get_analyzer():
-    """The configured analyzer callable (text -> list of index terms)."""
-    return _load(getattr(settings, "KNOWLEDGE_ANALYZER", "knowledge.analysis.french_analyzer"))
+    """The analyzer callable (text -> list of index terms) of the index."""
+    return french_analyzer

@@ -1,8 +1,9 @@
 """App config for the town's knowledge."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
-    verbose_name = "Town knowledge"
+    verbose_name = _("Town documents")

@@ -41,9 +41,13 @@ class UploadForm(forms.Form):
         label=_("Title"),
         max_length=300,
         required=False,
-        help_text=_("Leave empty to use the file name (or the page title)."),
+        help_text=_("Filled in from the document when you choose a file: check it."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Guess from the file")), *Document.Kind.choices],
+        required=False,
+    )
     published_on = forms.DateField(label=_("Publication date"), widget=DateInput())
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
     valid_until = forms.DateField(
@@ -90,7 +94,7 @@ class UploadForm(forms.Form):
 class PromptForm(forms.ModelForm):
     class Meta:
         model = PromptTemplate
-        fields = ["text", "contact"]
+        fields = ["text", "contact", "general_answers"]
         widgets = {"text": forms.Textarea(attrs={"rows": 18})}
         help_texts = {
             "text": _("Placeholders: {town}, {today}, {contact}. Safety rules are always added.")

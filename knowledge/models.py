@@ -30,6 +30,9 @@ class Document(models.Model):
         FAQ = "faq", _("FAQ")
         PROCEDURE = "procedure", _("Procedure")
         OTHER = "other", _("Other")
+        # A short answer validated by the town hall, published from the townhall app's cards
+        # (question + answer as its text); retrieval puts it first when it matches.
+        ANSWER_CARD = "answer_card", _("Answer card")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -44,14 +47,18 @@ class Document(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
-    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
-    original_name = models.CharField(max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/", blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    content_hash = models.CharField(
+        _("content fingerprint"), max_length=64, blank=True, db_index=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    progress_done = models.PositiveIntegerField(_("parts read"), default=0)
+    progress_total = models.PositiveIntegerField(_("parts in all"), default=0)
+    error = models.TextField(_("error"), blank=True)
     replaces = models.ForeignKey(
         "self",
         verbose_name=_("replaces"),
@@ -62,14 +69,20 @@ class Document(models.Model):
         help_text=_("The previous issue, retired once this one is ready."),
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["-published_on", "title"]
 
     def __str__(self) -> str:
@@ -87,14 +100,22 @@ class Document(models.Model):
 
 
 class Chunk(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="chunks")
-    position = models.PositiveIntegerField()
-    heading = models.CharField(max_length=500, blank=True)
-    page = models.PositiveIntegerField(null=True, blank=True)
-    text = models.TextField()
-    token_count = models.PositiveIntegerField(default=0)
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="chunks"
+    )
+    position = models.PositiveIntegerField(
+        _("position"),
+    )
+    heading = models.CharField(_("heading"), max_length=500, blank=True)
+    page = models.PositiveIntegerField(_("page"), null=True, blank=True)
+    text = models.TextField(
+        _("text"),
+    )
+    token_count = models.PositiveIntegerField(_("token count"), default=0)
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["document_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["document", "position"], name="chunk_position_unique")
@@ -109,13 +130,29 @@ class PromptTemplate(models.Model):
 
     text = models.TextField(_("system prompt"))
     contact = models.CharField(_("town hall contact"), max_length=300, blank=True)
-    is_active = models.BooleanField(default=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    general_answers = models.BooleanField(
+        _("answer general questions too"),
+        default=True,
+        help_text=_(
+            "With a language model, a question that is not about the town (a recipe, history) "
+            "gets an answer from the model's general knowledge, marked “This answer does not "
+            "come from the town hall's documents”. Untick to answer questions about the town "
+            "only. The offline provider always answers from the documents only."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("system prompt version")
+        verbose_name_plural = _("system prompt versions")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -182,9 +219,11 @@ class WebSite(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("web site")
+        verbose_name_plural = _("web sites")
         ordering = ["name", "pk"]
 
     def __str__(self) -> str:
@@ -205,11 +244,13 @@ class SyncRun(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.PAUSED)
 
     site = models.ForeignKey(WebSite, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(default=timezone.now)  # the lease holder's last sign
     lease = models.CharField(max_length=32, blank=True)  # which process is doing the run
@@ -232,6 +273,8 @@ class SyncRun(models.Model):
     stop_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("site sync")
+        verbose_name_plural = _("site syncs")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -271,6 +314,8 @@ class SyncLine(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("site sync line")
+        verbose_name_plural = _("site sync lines")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -283,7 +328,12 @@ class SitePage(models.Model):
     site = models.ForeignKey(WebSite, on_delete=models.CASCADE, related_name="pages")
     url = models.CharField(max_length=1000)
     document = models.OneToOneField(
-        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="site_page"
+        Document,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="site_page",
     )
     etag = models.CharField(max_length=200, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)  # as the server wrote it
@@ -296,12 +346,49 @@ class SitePage(models.Model):
     missing_run = models.BigIntegerField(null=True, blank=True)  # first run it was seen gone
     redirect_to = models.CharField(max_length=1000, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
         ordering = ["url"]
         constraints = [models.UniqueConstraint(fields=["site", "url"], name="site_page_unique")]
         indexes = [models.Index(fields=["site", "found_run"], name="site_page_found")]
 
     def __str__(self) -> str:
         return self.url
+
+
+class Feedback(models.Model):
+    """A resident's thumbs up or down on one answer. Anonymous by construction: no question,
+    no answer text, no code, no time of day; only the day, the rating, an optional reason,
+    the documents the answer cited and the kind of provider that wrote it."""
+
+    class Rating(models.TextChoices):
+        UP = "up", _("Helpful")
+        DOWN = "down", _("Not helpful")
+
+    class Reason(models.TextChoices):
+        WRONG = "wrong", _("Wrong")
+        OUTDATED = "outdated", _("Out of date")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        UNCLEAR = "unclear", _("Hard to understand")
+
+    # The random id the server gave the answer (in its signed feedback token): one row per
+    # answer, so a second click changes the vote instead of adding one.
+    answer = models.CharField(_("answer"), max_length=32, unique=True)
+    day = models.DateField(_("day"), default=timezone.localdate, db_index=True)
+    rating = models.CharField(_("opinion"), max_length=4, choices=Rating.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices, blank=True)
+    documents = models.ManyToManyField(
+        Document, verbose_name=_("cited documents"), blank=True, related_name="feedback"
+    )
+    provider = models.CharField(_("written by"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("resident's opinion")
+        verbose_name_plural = _("residents' opinions")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.rating} {self.reason}".strip()

@@ -11,16 +11,14 @@ lead vector (knowledge.vectors) to the BM25F score divided by its ceiling (the s
 idf * (k1 + 1) over the question's terms, the score of a passage saturated with all of them):
 score = bm25f / ceiling + KNOWLEDGE_DENSE_WEIGHT * cosine. Both terms then lie on a fixed
 scale that does not depend on the other candidates, so the order of two passages never
-changes with the candidate depth. Setting KNOWLEDGE_SCORER names another class with the same
-interface (Bm25F gives the lexical ranking alone).
+changes with the candidate depth. KNOWLEDGE_DENSE = False gives the lexical ranking alone
+(the query then has no vector and Hybrid scores as Bm25F).
 """
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from .vectors import cosines
 
@@ -102,7 +100,7 @@ class Hybrid(Bm25F):
 
     def __init__(self, dense_weight=None, **kwargs):
         super().__init__(**kwargs)
-        default = getattr(settings, "KNOWLEDGE_DENSE_WEIGHT", 1.0)
+        default = settings.KNOWLEDGE_DENSE_WEIGHT
         self.dense_weight = default if dense_weight is None else dense_weight
 
     def score(self, terms, candidates, stats, query=None):
@@ -120,10 +118,6 @@ class Hybrid(Bm25F):
         return fused
 
 
-@lru_cache(maxsize=4)
-def _scorer_class(path: str):
-    return import_string(path)
-
-
-def get_scorer():
-    return _scorer_class(getattr(settings, "KNOWLEDGE_SCORER", "knowledge.scoring.Hybrid"))()
+def get_scorer() -> Hybrid:
+    """The scorer both backends rank their candidates with."""
+    return Hybrid()

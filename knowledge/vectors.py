@@ -37,7 +37,7 @@ def lead(text: str, chars: int = LEAD_CHARS) -> str:
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "KNOWLEDGE_DENSE", True)) and _encoder() is not None
+    return settings.KNOWLEDGE_DENSE and _encoder() is not None
 
 
 @lru_cache(maxsize=1)

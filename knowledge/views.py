@@ -1,4 +1,5 @@
-"""Comms pages: documents (list, upload, preview, retire, delete), prompt editor, playground."""
+"""Comms pages: documents (list, upload with a guessed title and kind, preview, retire with a
+confirmation, restore, delete) and a document's file."""
 
 import re
 from pathlib import PurePath
@@ -10,13 +11,14 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.roles import ADMINS, COMMS, has_role, role_required
 
-from .costs import estimate_cost
 from .extract import IngestError
-from .forms import PromptForm, QuestionForm, UploadForm
+from .forms import UploadForm
+from .guess import guess
 from .ingest import (
     check_size,
     content_hash,
@@ -25,8 +27,7 @@ from .ingest import (
     find_duplicate,
     retire,
 )
-from .models import Document, PromptTemplate
-from .prompt import active_template, assemble
+from .models import Document
 from .tasks import start_ingestion
 
 comms_only = role_required(COMMS, ADMINS)
@@ -37,7 +38,8 @@ comms_only = role_required(COMMS, ADMINS)
 def document_list(request):
     documents = Document.objects.filter(site_page__isnull=True)  # sites: on their own pages
     documents = documents.select_related("replaces").order_by("-created_at")[:500]
-    return render(request, "knowledge/documents.html", {"documents": documents})
+    context = {"documents": documents, "today": timezone.localdate()}
+    return render(request, "knowledge/documents.html", context)
 
 
 @comms_only
@@ -65,17 +67,31 @@ def document_status(request):
     )
 
 
-def _title_for(base: str, name: str, several: bool) -> str:
-    stem = PurePath(name).stem.replace("_", " ").replace("-", " ").strip() or name
+def _title_for(base: str, guessed: str, several: bool) -> str:
     if not base:
-        return stem[:300]
-    return f"{base} – {stem}"[:300] if several else base
+        return guessed[:300]
+    return f"{base} – {guessed}"[:300] if several else base
 
 
-def _create(request, form, **fields) -> Document:
+@comms_only
+@require_POST
+def upload_guess(request):
+    """JSON for static/js/upload-guess.js: the title and kind read from one chosen file."""
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        return JsonResponse({"error": _("No file.")}, status=400)
+    name = PurePath(upload_file.name).name
+    try:
+        check_size(name, upload_file.size)
+        return JsonResponse(guess(name, upload_file.read()))
+    except IngestError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+
+
+def _create(request, form, kind: str = "", **fields) -> Document:
     data = form.cleaned_data
     doc = Document(
-        kind=data["kind"],
+        kind=data["kind"] or kind or Document.Kind.OTHER,
         published_on=data["published_on"],
         valid_from=data.get("valid_from"),
         valid_until=data.get("valid_until"),
@@ -107,23 +123,40 @@ def upload(request):
             except IngestError as exc:
                 messages.error(request, str(exc))
                 continue
-            title = _title_for(form.cleaned_data["title"], name, len(files) > 1)
-            doc = _create(request, form, title=title, content_hash=digest, original_name=name)
+            guessed = guess(name, data)
+            title = _title_for(form.cleaned_data["title"], guessed["title"], len(files) > 1)
+            doc = _create(
+                request,
+                form,
+                guessed["kind"],
+                title=title,
+                content_hash=digest,
+                original_name=name,
+            )
             upload_file.seek(0)
             doc.file.save(name, upload_file, save=True)
             accepted.append(doc)
         if form.cleaned_data["url"]:
             url = form.cleaned_data["url"]
-            doc = _create(request, form, title=form.cleaned_data["title"] or url, source_url=url)
+            doc = _create(
+                request,
+                form,
+                Document.Kind.WEB_PAGE,
+                title=form.cleaned_data["title"] or url,
+                source_url=url,
+            )
             doc.save()
             accepted.append(doc)
         for doc in accepted:
             transaction.on_commit(lambda pk=doc.pk: start_ingestion(pk))
         if accepted:
-            messages.success(
-                request,
-                _("%(n)d document(s) added; reading them now.") % {"n": len(accepted)},
+            text = ngettext(
+                "%(n)d document added. Its state is shown in the list below and updates by itself.",
+                "%(n)d documents added. Their state is shown in the list below and updates by "
+                "itself.",
+                len(accepted),
             )
+            messages.success(request, text % {"n": len(accepted)})
             return redirect("knowledge:documents")
     context = {"form": form, "max_mb": settings.KNOWLEDGE_MAX_UPLOAD_MB}
     return render(request, "knowledge/upload.html", context)
@@ -138,11 +171,33 @@ def document_detail(request, pk):
 
 
 @comms_only
-@require_POST
 def document_retire(request, pk):
+    """GET: ask for confirmation; POST: the document's passages leave the index (the file
+    stays, so it can be restored)."""
     doc = get_object_or_404(Document, pk=pk)
+    if request.method != "POST":
+        return render(request, "knowledge/retire.html", {"doc": doc})
     retire(doc)
-    messages.success(request, _("“%(title)s” is no longer used for answers.") % {"title": doc})
+    messages.success(
+        request,
+        _("“%(title)s” is no longer used for answers. You can restore it from the list.")
+        % {"title": doc},
+    )
+    return redirect("knowledge:documents")
+
+
+@comms_only
+@require_POST
+def document_restore(request, pk):
+    """A retired document is read again from its file (or address) and used again."""
+    doc = get_object_or_404(Document, pk=pk, status=Document.Status.RETIRED)
+    Document.objects.filter(pk=doc.pk).update(
+        status=Document.Status.PENDING, progress_done=0, progress_total=0, error=""
+    )
+    transaction.on_commit(lambda: start_ingestion(doc.pk))
+    messages.success(
+        request, _("“%(title)s” is being read again; it will be used once ready.") % {"title": doc}
+    )
     return redirect("knowledge:documents")
 
 
@@ -159,41 +214,6 @@ def document_delete(request, pk):
         transaction.on_commit(lambda: doc.file.storage.delete(stored))
     messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
     return redirect("knowledge:documents")
-
-
-@comms_only
-def prompt_edit(request):
-    current = active_template()
-    form = PromptForm(
-        request.POST or None, instance=PromptTemplate(text=current.text, contact=current.contact)
-    )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            PromptTemplate.objects.filter(is_active=True).update(is_active=False)
-            version = form.save(commit=False)
-            version.author = request.user
-            version.is_active = True
-            version.save()
-        messages.success(request, _("The system prompt was saved (new version)."))
-        return redirect("knowledge:prompt")
-    history = PromptTemplate.objects.select_related("author")[:30]
-    return render(request, "knowledge/prompt.html", {"form": form, "history": history})
-
-
-@comms_only
-def playground(request):
-    form = QuestionForm(request.POST or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        today = form.cleaned_data.get("today") or timezone.localdate()
-        prompt = assemble(form.cleaned_data["question"], [], today)
-        tokens = prompt.input_tokens_estimate()
-        result = {
-            "prompt": prompt,
-            "tokens": tokens,
-            "cost": estimate_cost(tokens, prompt.max_output_tokens),
-        }
-    return render(request, "knowledge/playground.html", {"form": form, "result": result})
 
 
 SAFE_INLINE = {".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/plain"}

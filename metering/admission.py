@@ -125,7 +125,12 @@ def reserve(code: AccessCode, need, now=None, quotas=None) -> Reservation:
     limit granted is the reservation's `output_tokens`."""
     now = now or timezone.now()
     quotas = quotas or QuotaSettings.current()
-    limits = sorted(limits_for(code, quotas, now), key=lambda lim: lim.key)
+    return reserve_on(limits_for(code, quotas, now), need, now, code)
+
+
+def reserve_on(limits: list[Limit], need, now, code: AccessCode | None = None) -> Reservation:
+    """`reserve()` on these ledgers (a staff draft's: the town's only, metering.staffline)."""
+    limits = sorted(limits, key=lambda lim: lim.key)
     with Batch() as batch:
         ledgers.ensure(batch, [(lim.key, lim.code_id, lim.period) for lim in limits])
         locked = ledgers.lock(batch, [lim.key for lim in limits])
@@ -185,9 +190,12 @@ def settle(reservation, tokens, micros, records=(), town_extra=(0, 0), also=()):
 
 
 def lost_record(reservation: Reservation) -> UsageRecord:
-    """The usage record of an answer whose process died: everything held, estimated."""
+    """The usage record of an answer whose process died: everything held, estimated (a
+    reservation with no code was a staff draft's)."""
+    staff = reservation.code_id is None
     return UsageRecord(
         code_id=reservation.code_id,
+        line=UsageRecord.Line.STAFF if staff else UsageRecord.Line.RESIDENT,
         at=reservation.created_at,
         provider=reservation.provider,
         kind=reservation.kind,

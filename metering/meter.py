@@ -84,8 +84,10 @@ class Metering:
         config = getattr(provider, "config", None)
         kind = getattr(provider, "kind", "")
         price = self.price(config)
+        line = UsageRecord.Line.RESIDENT if self.code is not None else UsageRecord.Line.STAFF
         record = UsageRecord(
             code=self.code,
+            line=line,  # no code: a staff draft (metering.staffline)
             at=self.started,
             provider=getattr(provider, "name", "")[:80],
             kind=kind,

@@ -118,17 +118,23 @@ class Ledger(models.Model):
     reserved_tokens = models.BigIntegerField(default=0)
     reserved_micros = models.BigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("ledger")
+        verbose_name_plural = _("ledgers")
+
     def __str__(self) -> str:
         return self.key
 
 
 class Reservation(models.Model):
     """The worst case of one answer under way, held on a few ledgers until it is settled.
-
+    A staff draft's (metering.staffline) has no code: it is held on the town's ledger only.
     If its process dies, the worst case is charged once it expires (a "lost" usage record
     in the name of the provider asked first): the vendor may have billed it all."""
 
-    code = models.ForeignKey(AccessCode, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(
+        AccessCode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     tokens = models.BigIntegerField()  # input and output
@@ -142,12 +148,23 @@ class Reservation(models.Model):
     kind = models.CharField(max_length=20, blank=True)
     model = models.CharField(max_length=120, blank=True)
 
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+
     def __str__(self) -> str:
         return f"reservation {self.pk} ({self.tokens} tokens)"
 
 
 class UsageRecord(models.Model):
     """One answered (or failed) question: figures only, never any message text."""
+
+    class Line(models.TextChoices):
+        """Whose use it was: a resident's question (on their code's allowance and the town's
+        budget), or a reply draft for town staff (on the town's budget only)."""
+
+        RESIDENT = "resident", _("residents")
+        STAFF = "staff", _("staff drafts")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("answered")
@@ -176,8 +193,11 @@ class UsageRecord(models.Model):
     )
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     latency_ms = models.PositiveIntegerField(default=0)
+    line = models.CharField(max_length=8, choices=Line.choices, default=Line.RESIDENT)
 
     class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
         ordering = ["-at"]
         indexes = [models.Index(fields=["code", "at"], name="metering_usage_code_at")]
 
@@ -206,6 +226,8 @@ class InputRatio(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("input count ratio")
+        verbose_name_plural = _("input count ratios")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "model", "slot"], name="metering_one_ratio_per_slot"
@@ -224,6 +246,8 @@ class BudgetAlert(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("budget alert")
+        verbose_name_plural = _("budget alerts")
         constraints = [
             models.UniqueConstraint(fields=["month", "level"], name="metering_one_alert")
         ]

@@ -1,4 +1,5 @@
-"""Spend figures for admins: a month's totals, projection, days, providers, codes, past months."""
+"""Spend figures for admins: a month's totals, projection, days, providers, codes, past months,
+and an estimate of the energy and emissions of the answers (ecologits)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from ecologits.tracers.utils import llm_impacts
 
 from accesscodes.models import AccessCode
 
@@ -48,6 +50,10 @@ class MonthFigures:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
+    # The STAFF line (metering.staffline): reply drafts for town staff, included in the
+    # spend above but in no question count and on no code.
+    staff_eur: Decimal = Decimal(0)
+    staff_drafts: int = 0
     projection_eur: Decimal | None = None
     days: list[dict] = field(default_factory=list)
     providers: list[dict] = field(default_factory=list)
@@ -69,7 +75,8 @@ class MonthFigures:
     def average_eur(self) -> Decimal | None:
         if not self.questions:
             return None
-        return (self.spent_eur / self.questions).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        residents = self.spent_eur - self.staff_eur
+        return (residents / self.questions).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 def _euros(micros) -> Decimal:
@@ -78,8 +85,15 @@ def _euros(micros) -> Decimal:
 
 def _questions() -> Count:
     """Questions asked: the usage records but those of a failed provider's part (their cost
-    counts in the totals, but the question has a record of its own)."""
-    return Count("id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER))
+    counts in the totals, but the question has a record of its own) and staff drafts."""
+    return Count(
+        "id", filter=~Q(outcome=UsageRecord.Outcome.FAILOVER) & Q(line=UsageRecord.Line.RESIDENT)
+    )
+
+
+def _staff_drafts() -> Count:
+    staff = Q(line=UsageRecord.Line.STAFF)
+    return Count("id", filter=staff & ~Q(outcome=UsageRecord.Outcome.FAILOVER))
 
 
 def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFigures:
@@ -95,6 +109,8 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         input_tokens=Sum("input_tokens"),
         output_tokens=Sum("output_tokens"),
         cached_tokens=Sum("cached_tokens"),
+        staff_micros=Sum("cost_micros", filter=Q(line=UsageRecord.Line.STAFF)),
+        staff_drafts=_staff_drafts(),
     )
     figures = MonthFigures(
         month=month,
@@ -105,6 +121,8 @@ def month_figures(month: str | None = None, now=None, top: int = 10) -> MonthFig
         input_tokens=totals["input_tokens"] or 0,
         output_tokens=totals["output_tokens"] or 0,
         cached_tokens=totals["cached_tokens"] or 0,
+        staff_eur=_euros(totals["staff_micros"]),
+        staff_drafts=totals["staff_drafts"] or 0,
     )
     ledger = Ledger.objects.filter(key=f"town:{month}").first()
     figures.reserved_eur = _euros(ledger.reserved_micros if ledger else 0)
@@ -138,19 +156,78 @@ def _days(records, start: dt.datetime) -> list[dict]:
 
 
 def _providers(records) -> list[dict]:
-    """Spend, questions and tokens per provider and model, dearest first."""
+    """Spend, questions, tokens and estimated impacts per provider and model, dearest first."""
     rows = (
-        records.values("provider", "model")
+        records.values("provider", "kind", "model")
         .annotate(
             micros=Sum("cost_micros"),
             questions=_questions(),
+            answers=Count("id"),
             input_tokens=Sum("input_tokens"),
             output_tokens=Sum("output_tokens"),
             cached_tokens=Sum("cached_tokens"),
+            latency=Sum("latency_ms"),
         )
         .order_by("-micros", "provider", "model")
     )
-    return [{**row, "eur": _euros(row.pop("micros"))} for row in rows]
+    return [{**row, "eur": _euros(row.pop("micros")), "impact": impact_of(row)} for row in rows]
+
+
+# Our provider kinds -> ecologits' provider names; other kinds (offline, a town's own or an
+# OpenAI-compatible server) get no estimate: ecologits does not know their models.
+ECOLOGITS_PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "mistral": "mistralai"}
+ELECTRICITY_ZONE = "FRA"  # the mix ecologits applies to the usage phase
+
+
+@dataclass
+class Impact:
+    """Estimated energy (Wh) and emissions (g CO2 eq.) per answer and for the whole row."""
+
+    wh_per_answer: float
+    g_per_answer: float
+    wh_total: float
+    g_total: float
+
+
+def _middle(value) -> float:
+    """ecologits gives a value or a range (min, max): the middle of the range."""
+    low, high = getattr(value, "min", value), getattr(value, "max", value)
+    return (float(low) + float(high)) / 2
+
+
+def impact_of(row: dict) -> Impact | None:
+    """The estimate of one provider-and-model row: its mean answer (output tokens, latency)
+    through ecologits, times the number of answers. None when ecologits cannot say."""
+    provider = ECOLOGITS_PROVIDERS.get(row.get("kind") or "")
+    answers = row.get("answers") or 0
+    if provider is None or not answers or not row.get("output_tokens"):
+        return None
+    try:
+        impacts = llm_impacts(
+            provider=provider,
+            model_name=row["model"],
+            output_token_count=row["output_tokens"] / answers,
+            request_latency=max((row.get("latency") or 0) / answers / 1000, 0.1),
+            electricity_mix_zone=ELECTRICITY_ZONE,
+        )
+    except Exception:  # an unknown model or an ecologits change: no estimate, no failure
+        return None
+    if impacts is None or impacts.energy is None or impacts.gwp is None:
+        return None
+    wh = _middle(impacts.energy.value) * 1000  # kWh -> Wh
+    grams = _middle(impacts.gwp.value) * 1000  # kg -> g
+    return Impact(wh, grams, wh * answers, grams * answers)
+
+
+def month_impact(providers: list[dict]) -> Impact | None:
+    """The month's estimate: the sum of the rows that have one."""
+    known = [(row["impact"], row["answers"]) for row in providers if row["impact"]]
+    if not known:
+        return None
+    answers = sum(count for _impact, count in known)
+    wh = sum(impact.wh_total for impact, _count in known)
+    grams = sum(impact.g_total for impact, _count in known)
+    return Impact(wh / answers, grams / answers, wh, grams)
 
 
 def _top_codes(records, top: int) -> list[dict]:
@@ -230,6 +307,12 @@ def past_months(now=None, count: int = 12) -> list[dict]:
         for month in (shift_month(this, -delta) for delta in range(1, count + 1))
         if month in found
     ]
+
+
+def earliest_month() -> str | None:
+    """The first month with any usage record, or None."""
+    first = UsageRecord.objects.order_by("at").values_list("at", flat=True).first()
+    return current_month(first) if first else None
 
 
 def flagged_codes():

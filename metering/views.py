@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accesscodes import history
@@ -52,13 +54,17 @@ def day_bars(days: list[dict]) -> list[dict]:
 def dashboard(request):
     month = chosen_month(request)
     figures = spend.month_figures(month)
+    earliest = spend.earliest_month()
+    previous = spend.shift_month(month, -1)
     context = {
         "figures": figures,
         "bars": day_bars(figures.days),
         "chart_w": CHART_W,
         "chart_h": CHART_H,
-        "previous": spend.shift_month(month, -1),
+        "previous": previous if earliest and previous >= earliest else None,
         "next": spend.shift_month(month, 1) if month < spend.current_month() else None,
+        "impact": spend.month_impact(figures.providers),
+        "impact_zone": spend.ELECTRICITY_ZONE,
         "is_current": month == spend.current_month(),
         "flagged": spend.flagged_codes()[:50],
         "past": spend.past_months(),
@@ -73,6 +79,25 @@ def spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def csv_headers() -> list[str]:
+    """The columns' names in the town's language (LANGUAGE_CODE), whoever exports."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            pgettext("csv", "time"),
+            pgettext("csv", "code"),
+            pgettext("csv", "provider"),
+            pgettext("csv", "model"),
+            pgettext("csv", "input tokens"),
+            pgettext("csv", "cached input tokens"),
+            pgettext("csv", "output tokens"),
+            pgettext("csv", "estimated (1 = yes)"),
+            pgettext("csv", "cost (€)"),
+            pgettext("csv", "outcome"),
+            pgettext("csv", "latency (ms)"),
+            pgettext("csv", "line (resident, or staff: a reply draft)"),
+        ]
+
+
 @role_required(ADMINS)
 def export_csv(request):
     """The month's usage records, one line each: figures and code labels, never any text.
@@ -84,21 +109,7 @@ def export_csv(request):
     response["Content-Disposition"] = f'attachment; filename="arcachat-usage-{month}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            "time",
-            "code",
-            "provider",
-            "model",
-            "input_tokens",
-            "cached_tokens",
-            "output_tokens",
-            "estimated",
-            "cost_eur",
-            "outcome",
-            "latency_ms",
-        ]
-    )
+    writer.writerow(csv_headers())
     rows = (
         UsageRecord.objects.filter(at__gte=start, at__lt=end)
         .select_related("code")
@@ -118,6 +129,7 @@ def export_csv(request):
                 f"{record.cost_eur:.6f}".replace(".", ","),
                 record.outcome,
                 record.latency_ms,
+                record.line,
             ]
         )
     return response

@@ -6,9 +6,9 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import ordering
 from .models import Kind, Price, ProviderConfig
 from .pricing import price_at
 from .probe import probe
@@ -189,13 +189,7 @@ class ProviderConfigAdmin(admin.ModelAdmin):
         chosen = queryset.order_by("order", "id").first()
         if chosen is None:
             return
-        with transaction.atomic():
-            others = ProviderConfig.objects.exclude(pk=chosen.pk).order_by("order", "id")
-            chosen.order, chosen.enabled = 10, True
-            chosen.save(update_fields=["order", "enabled", "updated_at"])
-            for position, config in enumerate(others, start=2):
-                config.order = position * 10
-                config.save(update_fields=["order", "updated_at"])
+        ordering.make_active(chosen)
         self.message_user(
             request,
             _("%(name)s is now the active provider; the others are fallbacks in order.")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
-from . import cooldown
+from . import cooldown, health
 from .base import ChatRequest, Provider, ProviderError, Usage
 from .errors import BUSY
 from .models import Kind
@@ -58,6 +58,22 @@ class AnswerStream(GeneratorStream):
         log.warning("provider %s failed, falling back: %s", provider.name, error.detail)
         self.failures.append(Failure(provider, error, usage))
 
+    async def _note_health(self) -> None:
+        """Tell providers.health who failed and who answered (the Fournisseurs page and the
+        staff banner read it); a first fallback of the hour queues an e-mail to admins."""
+        mail = False
+        for failure in self.failures:
+            if failure.provider.kind == Kind.OFFLINE:
+                continue
+            fell_back = self.provider is not None
+            mail = (
+                await health.note_failure(failure.provider.name, failure.error, fell_back) or mail
+            )
+        if self.provider is not None and self.provider.kind != Kind.OFFLINE:
+            await health.note_success(self.provider.name)
+        if mail:
+            await health.queue_fallback_mail([f.provider.name for f in self.failures])
+
     async def _run(self):
         skip_to_offline = False
         providers = await self._providers()
@@ -91,9 +107,11 @@ class AnswerStream(GeneratorStream):
                 await stream.aclose()
                 if self.provider is provider or self.provider is None:
                     self.usage = stream.usage
+            await self._note_health()
             return
         if self.failures:
             self.error = self.failures[-1].error
+        await self._note_health()
 
 
 def stream_answer(request: ChatRequest, chain: list[Provider] | None = None) -> AnswerStream:

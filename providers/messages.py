@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,11 +21,43 @@ class Message:
 
 
 @dataclass
+class AnswerUnit:
+    """One sentence or list item of a town passage, in its own words, that answers the
+    question; `source` is the passage number it is cited by ([n]); `lead` the heading or the
+    list's opening sentence shown before it ("" when the unit says enough alone); items of one
+    list share `list_id`."""
+
+    text: str
+    source: int
+    kind: Literal["sentence", "item"] = "sentence"
+    lead: str = ""
+    list_id: int | None = None
+
+
+@dataclass
+class Extraction:
+    """What the town's passages say in answer to the question (knowledge.extractive): the best
+    units first (items of one list next to each other, in the list's order), the confidence
+    that they answer it, whether that confidence is enough (`covered`), and the sources to
+    read more, as (number, title, page or None)."""
+
+    units: list[AnswerUnit]
+    confidence: float
+    covered: bool
+    sources: list[tuple[int, str, int | None]] = field(default_factory=list)
+
+
+@dataclass
 class ChatRequest:
     """One question for a provider. system[:cacheable_prefix_chars] is the stable prefix;
-    images are bytes or data: URLs; passages are knowledge.retrieval.Passage objects (the
-    offline provider quotes them); `contact` is the town hall's, for answers that send the
-    resident there. Built by knowledge.prompt.assemble."""
+    images are bytes or data: URLs; passages are knowledge.retrieval.Passage objects; `contact`
+    is the town hall's, for answers that send the resident there. Built by
+    knowledge.prompt.assemble.
+
+    `extract` is a zero-argument callable returning the Extraction that the offline provider
+    formats. It is a callable, not a value, so that a question answered by a language model
+    never pays for it: the offline provider (the last of every chain) calls it only when it
+    answers. It reads the database: call it from a thread (sync_to_async)."""
 
     system: str
     messages: list[Message]
@@ -34,6 +67,7 @@ class ChatRequest:
     passages: list[Any] = field(default_factory=list)
     language: str = "fr"
     contact: str = ""
+    extract: Callable[[], Extraction] | None = None
 
     def input_tokens_estimate(self) -> int:
         """The one estimate of what the request costs in input tokens, before any vendor

@@ -80,7 +80,7 @@ class ProviderConfig(models.Model):
     prompt_caching = models.BooleanField(
         _("prompt caching"), null=True, blank=True, help_text=_("Empty: the kind's default.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
         ordering = ["order", "id"]
@@ -121,7 +121,9 @@ class ProviderConfig(models.Model):
 class Price(models.Model):
     """Euros per million tokens from a date on; the latest version in force applies."""
 
-    provider = models.ForeignKey(ProviderConfig, on_delete=models.CASCADE, related_name="prices")
+    provider = models.ForeignKey(
+        ProviderConfig, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="prices"
+    )
     effective_from = models.DateTimeField(_("effective from"))
     eur_per_million_input = models.DecimalField(
         _("€ per million input tokens"),
@@ -148,13 +150,14 @@ class Price(models.Model):
     )
 
     class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
         ordering = ["provider", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "effective_from"], name="providers_price_unique_version"
             )
         ]
-        verbose_name = _("price")
 
     def __str__(self) -> str:
         return f"{self.provider} from {self.effective_from:%Y-%m-%d}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 
-from .base import ChatRequest, Message, ProviderError
+from .base import ChatRequest, Message, ProviderError, Usage
 
 # Enough room for a reasoning model to think a little and still say OK.
 PROBE_OUTPUT_TOKENS = 64
@@ -32,6 +32,7 @@ class ProbeResult:
     total_ms: int
     text: str = ""
     detail: str = ""
+    usage: Usage | None = None
 
 
 async def aprobe(provider) -> ProbeResult:
@@ -46,10 +47,11 @@ async def aprobe(provider) -> ProbeResult:
         total = round((time.perf_counter() - started) * 1000)
         if stream.empty:
             limit = provider.output_limit(PROBE_REQUEST)
-            return ProbeResult(True, None, total, "", NO_TEXT.format(limit=limit))
-        return ProbeResult(False, first, total, stream.text, error.detail)
+            detail = NO_TEXT.format(limit=limit)
+            return ProbeResult(True, None, total, "", detail, stream.usage)
+        return ProbeResult(False, first, total, stream.text, error.detail, stream.usage)
     total = round((time.perf_counter() - started) * 1000)
-    return ProbeResult(True, first, total, stream.text)
+    return ProbeResult(True, first, total, stream.text, usage=stream.usage)
 
 
 def probe(provider) -> ProbeResult:

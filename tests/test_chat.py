@@ -4,11 +4,11 @@ import json
 import logging
 
 import pytest
-from django.core import serializers
+from django.core import serializers, signing
 from django.db import connection
 from django.test import Client
 
-from arcachat import chat
+from arcachat import chat, feedback
 from arcachat.questions import HISTORY_TURNS, MAX_MESSAGE_CHARS, BadQuestion, read_history
 from knowledge.citations import cited_numbers, sources_of
 from knowledge.prompt import assemble
@@ -44,8 +44,19 @@ def test_it_streams_chunks_then_sources_then_done(resident_client, town, fake_ll
     first = sources["sources"][0]
     assert first["n"] == 1 and first["title"] == "Magazine municipal de mars"
     assert first["page"] == 1 and first["url"].endswith("#page=1")
+    assert sources["grounded"] is True and "note" not in sources
+    # The source panel opens the cited passage by these ids.
+    assert first["document"] == town.pk and first["chunk"] == town.chunks.get(page=1).pk
     # The real metering settled 120 + 3 tokens of the default 200,000 monthly tokens.
-    assert events[-1][1] == {"remaining_percent": 99, "generated": True}
+    done = events[-1][1]
+    assert {k: v for k, v in done.items() if k != "feedback"} == {
+        "remaining_percent": 99,
+        "generated": True,
+        "grounded": True,
+    }
+    # The answer's feedback token names the documents it cited, signed by the server.
+    token = signing.loads(done["feedback"], salt=feedback.SALT)
+    assert token["d"] == [town.pk] and token["p"] == "openai_compatible"
 
 
 def test_it_sends_the_town_passages_and_the_bounded_history(resident_client, town, fake_llm):
@@ -61,10 +72,46 @@ def test_it_sends_the_town_passages_and_the_bounded_history(resident_client, tow
 def test_it_answers_with_document_extracts_without_any_provider(resident_client, town):
     events = events_of(ask(resident_client))
     answer = "".join(p["text"] for n, p in events if n == "chunk")
-    assert "place du Port" in answer
+    assert answer.startswith("Le marché a lieu le samedi matin place du Port, de 8 h à 13 h. [1]")
     sources = dict(events)["sources"]
     assert sources["generated"] is False and sources["provider"] == "offline"
+    assert sources["grounded"] is True and "note" not in sources
+    assert [s["title"] for s in sources["sources"]] == ["Magazine municipal de mars"]
     assert dict(events)["done"]["generated"] is False
+
+
+def test_it_says_the_documents_do_not_cover_an_unrelated_question(resident_client, town):
+    events = events_of(ask(resident_client, message="Écrivez-moi un poème sur l'automne."))
+    answer = "".join(p["text"] for n, p in events if n == "chunk")
+    assert "ne parlent pas de cette question" in answer and "05 00 00 10 00" in answer
+    assert "marché" not in answer and "[" not in answer
+    sources = dict(events)["sources"]
+    assert sources["sources"] == [] and sources["grounded"] is False and "note" not in sources
+
+
+def test_it_marks_a_general_answer_as_not_from_the_town_documents(resident_client, town, fake_llm):
+    fake_llm.script.chunks = [
+        "Cette réponse ne vient pas des documents de la mairie. ",
+        "La blanquette mijote deux heures ; le boucher du 05 12 34 56 78 ouvre à 7 h.",
+    ]
+    events = events_of(ask(resident_client, message="Une recette de blanquette ?"))
+    sources, done = dict(events)["sources"], dict(events)["done"]
+    assert sources["sources"] == [] and sources["grounded"] is False
+    assert sources["note"].startswith("Cette réponse ne vient pas des documents de la mairie.")
+    assert sources["unverified"] == ["05 12 34 56 78", "7 h"]
+    assert "05 12 34 56 78, 7 h" in sources["note"]
+    assert (done["grounded"], done["note"]) == (False, sources["note"])
+    prompt = fake_llm.bodies[-1]["messages"][0]["content"]
+    assert "connaissances générales" in prompt
+
+
+def test_it_does_not_trust_a_citation_of_a_passage_that_was_not_given(
+    resident_client, town, fake_llm
+):
+    fake_llm.script.chunks = ["Le marché a lieu le samedi [1], la foire le 3 mai [4]."]
+    sources = dict(events_of(ask(resident_client)))["sources"]
+    assert [s["n"] for s in sources["sources"]] == [1]
+    assert sources["grounded"] is False and sources["note"]
 
 
 def test_it_falls_back_to_extracts_when_the_provider_fails_before_answering(
@@ -325,10 +372,16 @@ def test_it_lists_only_the_sources_an_answer_cites():
     assert cited_numbers("voir [2] et [4;5] mais pas 6 ni [x]") == {2, 4, 5}
 
 
-def test_it_lists_every_source_when_the_answer_cites_none():
+def test_it_lists_no_source_when_the_answer_cites_none():
     passages = [_passage("Magazine", 1), _passage("Agenda")]
-    assert [s["n"] for s in sources_of(passages, "Je ne sais pas.")] == [1, 2]
-    assert sources_of(passages, "[9] n'existe pas")[1]["page"] is None
+    assert sources_of(passages, "Je ne sais pas.") == []
+    assert sources_of(passages, "[9] n'existe pas") == []
+    assert sources_of(passages, "Voir [2].")[0] == {
+        "n": 2,
+        "title": "Agenda",
+        "page": None,
+        "url": "/documents/1/file#page=None",
+    }
 
 
 # --- The town's budget ------------------------------------------------------------------------

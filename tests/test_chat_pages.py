@@ -115,3 +115,27 @@ def test_it_shows_a_plain_page_on_a_server_error(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "momentanément indisponible" in response.content.decode()
+
+
+def test_it_lets_the_chat_page_alone_use_the_microphone_for_dictation(resident_client, client):
+    chat = resident_client.get("/chat/")
+    assert "microphone=(self)" in chat["Permissions-Policy"]
+    assert "camera=()" in chat["Permissions-Policy"]
+    assert "microphone=()" in client.get("/")["Permissions-Policy"]
+
+
+def test_it_gives_the_chat_script_its_endpoints_and_every_kind_of_personal_data(resident_client):
+    from pii.labels import KINDS
+
+    page = resident_client.get("/chat/").content.decode()
+    config = json.loads(re.search(r'id="chat-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert (config["check_url"], config["feedback_url"]) == ("/chat/check", "/chat/feedback")
+    strings = config["strings"]
+    assert list(strings["pii_kinds"]) == list(KINDS) == list(strings["pii_masks"])
+    assert strings["pii_masks"]["person"] == "[nom masqué]"
+    assert strings["reasons"] == {
+        "wrong": "Fausse",
+        "outdated": "Plus à jour",
+        "incomplete": "Incomplète",
+        "unclear": "Difficile à comprendre",
+    }

@@ -13,8 +13,9 @@ from providers import registry
 from providers.base import ChatRequest, Message, Usage
 from providers.chain import stream_answer
 from providers.errors import INTERRUPTED
+from providers.messages import AnswerUnit, Extraction
 from providers.models import Price, ProviderConfig
-from providers.offline import OfflineProvider
+from providers.offline import OfflineProvider, answer_part
 from providers.pricing import cost_eur, price_at
 from tests.support.fakellm import FakeServer, Script
 from tests.support.providers import collect, provider_for
@@ -38,6 +39,18 @@ PASSAGE = {
 }
 
 
+def extraction(covered=True) -> Extraction:
+    """What knowledge.extractive hands the offline provider for a question on green waste."""
+    units = [
+        AnswerUnit("Le brûlage des déchets verts est interdit toute l'année.", 1),
+        AnswerUnit("lundi : 9 h - 12 h ;", 2, "item", "Horaires d'hiver :", 7),
+        AnswerUnit("fermée le jeudi.", 2, "item", "Horaires d'hiver :", 7),
+        AnswerUnit("12 h, salle Océane.", 1, lead="Jeudi 10 décembre - Repas des aînés"),
+    ]
+    sources = [(1, "Guide des déchets — Déchets verts", None), (2, "Magazine municipal", 12)]
+    return Extraction(units if covered else [], 0.4 if covered else 0.1, covered, sources)
+
+
 @pytest.mark.parametrize(
     ("first_fault", "second_fault"),
     [
@@ -57,11 +70,11 @@ async def test_it_falls_back_in_order_then_to_offline_before_the_first_chunk(
             provider_for("anthropic", two.base_url, name="vendor-b", timeout=TIMEOUT),
             OfflineProvider(),
         ]
-        answer = stream_answer(ask(passages=[PASSAGE]), chain)
+        answer = stream_answer(ask(passages=[PASSAGE], extract=extraction), chain)
         chunks, error = await collect(answer)
     assert error is None
     assert answer.provider is chain[2]
-    assert "Les déchets verts sont ramassés le mardi" in "".join(chunks)
+    assert "Le brûlage des déchets verts est interdit" in "".join(chunks)
     assert [f.provider.name for f in answer.failures] == ["vendor-a", "vendor-b"]
     assert len(one.requests) == len(two.requests) == 1
     assert answer.usage.estimated and answer.usage.output_tokens > 0
@@ -183,31 +196,36 @@ def answer_of(request):
 
 
 @pytest.mark.django_db
-def test_it_quotes_numbered_sources_in_french_when_no_provider_is_configured(settings):
-    settings.TOWN_CONTACT = "Mairie de Port-Lumière, 05 00 00 10 00"
-    second = dict(PASSAGE, title="Magazine municipal", heading="", page=12, text="Compost gratuit.")
-    stream = stream_answer(ask(passages=[PASSAGE, second]))
+def test_it_answers_with_the_documents_sentences_then_the_sources_to_read_more(settings):
+    request = ask(passages=[PASSAGE], extract=extraction)
+    stream = stream_answer(request, [OfflineProvider()])
     chunks, error = async_to_sync(collect)(stream)
     text = "".join(chunks)
     assert error is None and stream.provider.kind == "offline" and len(chunks) > 5
-    assert "extraits des documents de la mairie" in text and "pas une réponse rédigée" in text
-    assert "[1] « Les déchets verts" in text
-    assert "Source : Guide des déchets 2025 — Déchets verts, page 4" in text
-    assert "[2] « Compost gratuit. »" in text and "Magazine municipal, page 12" in text
-    assert text.index("[1]") < text.index("[2]")
+    answer, more = text.split("\n\nPour en savoir plus :\n")
+    assert answer.split("\n\n") == [
+        "Le brûlage des déchets verts est interdit toute l'année. [1]",
+        "Horaires d'hiver :\n• lundi : 9 h - 12 h ;\n• fermée le jeudi. [2]",
+        "Jeudi 10 décembre - Repas des aînés : 12 h, salle Océane. [1]",
+    ]
+    assert more == "[1] Guide des déchets — Déchets verts\n[2] Magazine municipal, page 12"
+    assert answer_part(text) == answer
     assert stream.usage.estimated and stream.usage.input_tokens > 0
     assert cost_eur(stream.usage, price_at(None)) == 0
 
 
 @pytest.mark.django_db
-def test_it_answers_in_english_and_gives_the_contact_when_nothing_is_found(settings):
+def test_it_says_plainly_that_the_documents_do_not_cover_it_and_gives_the_contact(settings):
     settings.TOWN_CONTACT = "Town hall, 05 00 00 10 00"
-    chunks, _ = answer_of(ask(language="en"))
-    text = "".join(chunks)
-    assert "I found nothing" in text and "Town hall, 05 00 00 10 00" in text
-    chunks, _ = answer_of(ask(language="en", passages=[PASSAGE]))
-    assert "excerpts from the town hall's documents" in "".join(chunks)
-    assert "Source: Guide des déchets 2025" in "".join(chunks)
+    for request in (ask(language="en"), ask(language="en", extract=lambda: extraction(False))):
+        text = "".join(answer_of(request)[0])
+        assert text == (
+            "The town hall's documents do not cover this question, so I cannot answer it. "
+            "To find out more, contact the town hall: Town hall, 05 00 00 10 00."
+        )
+        assert answer_part(text) == text
+    text = "".join(answer_of(ask(language="en", extract=extraction))[0])
+    assert "\n\nTo read more:\n[1] Guide des déchets" in text
 
 
 @pytest.mark.django_db
@@ -217,9 +235,9 @@ def test_it_gives_the_contact_the_request_carries_else_the_setting(settings):
         answer_of(ask())[0]
     )
     edited = "Accueil de l'Hôtel de ville, 05 00 00 10 00, mairie@port-lumiere.example"
-    text = "".join(answer_of(ask(passages=[PASSAGE], contact=edited))[0])
+    text = "".join(answer_of(ask(contact=edited, extract=lambda: extraction(False)))[0])
     assert f"contactez la mairie : {edited}." in text
-    assert "Mairie de Port-Lumière" not in text
+    assert "Mairie de Port-Lumière" not in text and "[" not in text
 
 
 def test_it_defaults_to_the_demo_town_halls_own_contact():

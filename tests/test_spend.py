@@ -114,15 +114,28 @@ def test_it_exports_the_months_records_as_csv_for_french_excel(client, october, 
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("time;code;provider;model;")
+    assert text.splitlines()[0].startswith("heure;code;fournisseur;modèle;")  # town's language
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 7
-    assert all("," in r["cost_eur"] and "." not in r["cost_eur"] for r in rows)  # 0,012345
-    assert sum(Decimal(r["cost_eur"].replace(",", ".")) for r in rows) == Decimal("20.845678")
+    assert all("," in r["coût (€)"] and "." not in r["coût (€)"] for r in rows)  # 0,012345
+    assert sum(Decimal(r["coût (€)"].replace(",", ".")) for r in rows) == Decimal("20.845678")
     assert {r["code"] for r in rows} == {c.label for c in october}
-    assert set(rows[0]) >= {"time", "provider", "model", "input_tokens", "output_tokens"}
-    formula = next(r for r in rows if "HYPERLINK" in r["provider"])
-    assert (formula["provider"], formula["model"]) == ("'=HYPERLINK(1)", "'@x")
+    assert set(rows[0]) >= {
+        "heure",
+        "fournisseur",
+        "modèle",
+        "tokens en entrée",
+        "tokens en sortie",
+    }
+    formula = next(r for r in rows if "HYPERLINK" in r["fournisseur"])
+    assert (formula["fournisseur"], formula["modèle"]) == ("'=HYPERLINK(1)", "'@x")
+
+
+def test_it_writes_csv_headers_in_the_towns_language_whatever_the_admins(client, adele):
+    client.force_login(adele)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/spend/"})
+    text = client.get("/spend/export.csv").content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("heure;code;fournisseur;")
 
 
 def test_it_counts_a_failed_providers_billed_part_in_the_cost_not_the_questions(october):

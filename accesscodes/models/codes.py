@@ -18,8 +18,9 @@ class Site(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["name"]
         verbose_name = _("issuing site")
+        verbose_name_plural = _("issuing sites")
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
@@ -34,7 +35,7 @@ class AccessCode(models.Model):
         REVOKED = "revoked", _("revoked")
         EXPIRED = "expired", _("expired")
 
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(_("keyed fingerprint"), max_length=64, unique=True, editable=False)
     number = models.PositiveIntegerField(_("number"), unique=True, editable=False)
     site = models.ForeignKey(
         Site, verbose_name=_("issuing site"), on_delete=models.PROTECT, null=True, blank=True
@@ -52,9 +53,14 @@ class AccessCode(models.Model):
         related_name="+",
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     replaces = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
     )
     # Quota overrides; empty means the town's default (QuotaSettings).
     monthly_tokens = models.PositiveIntegerField(_("monthly tokens"), null=True, blank=True)
@@ -63,12 +69,13 @@ class AccessCode(models.Model):
     )
     daily_tokens = models.PositiveIntegerField(_("daily tokens"), null=True, blank=True)
     # Overuse or sharing signals (see accesscodes.sharing); empty when not flagged.
-    flagged_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    flag_reasons = models.CharField(max_length=300, blank=True)
+    flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True, db_index=True)
+    flag_reasons = models.CharField(_("flag reasons"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["-number"]
         verbose_name = _("access code")
+        verbose_name_plural = _("access codes")
+        ordering = ["-number"]
 
     def __str__(self) -> str:
         return self.label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .codes import AccessCode
 
@@ -18,6 +19,8 @@ class ClientSighting(models.Model):
     requests = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("device sighting")
+        verbose_name_plural = _("device sightings")
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "day", "fingerprint"], name="accesscodes_one_sighting"
@@ -35,6 +38,10 @@ class DailySalt(models.Model):
     day = models.DateField(unique=True)
     salt = models.CharField(max_length=64)
 
+    class Meta:
+        verbose_name = _("daily salt")
+        verbose_name_plural = _("daily salts")
+
     def __str__(self) -> str:
         return str(self.day)
 
@@ -49,6 +56,8 @@ class SuspensionSignal(models.Model):
     kind = models.CharField(max_length=10)
 
     class Meta:
+        verbose_name = _("suspension signal")
+        verbose_name_plural = _("suspension signals")
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "month", "kind"], name="accesscodes_one_suspension_signal"

@@ -15,7 +15,7 @@ from .sqlite import SqliteFtsIndex
 def backend_for(connection=None, table: str | None = None):
     """The backend for `connection` (SQLite FTS5 or PostgreSQL), or the one the setting names."""
     connection = connection or default_connection
-    name = getattr(settings, "KNOWLEDGE_SEARCH_BACKEND", "auto") or "auto"
+    name = settings.KNOWLEDGE_SEARCH_BACKEND or "auto"
     if name == "auto":
         name = "postgres" if connection.vendor == "postgresql" else "sqlite"
     if name == "postgres":

@@ -3,14 +3,20 @@
 The FTS5 table stores each chunk's terms (already folded and stemmed in Python, so the
 tokenizer only splits on spaces) and its length; an fts5vocab table gives document
 frequencies. FTS5's own bm25() has fixed k1/b, so it only picks the candidates (its top
-KNOWLEDGE_CANDIDATES); knowledge.scoring ranks them with exact corpus statistics and the
-lead vectors kept in a side table (knowledge.vectors).
+KNOWLEDGE_CANDIDATES distinct passages); knowledge.scoring ranks them with exact corpus
+statistics and the lead vectors kept in a side table (knowledge.vectors).
+
+A narrow table keeps each row's length and the digest of its terms; a one-row table keeps
+the number of rows and their total length, maintained by triggers, so that a question reads
+N and the average length in O(1) instead of scanning every row (5 ms at 100k passages).
 """
 
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
+
 from ..scoring import CorpusStats
-from .base import TwoStageIndex
+from .base import OVERFETCH, TwoStageIndex, candidate_terms, digest, distinct
 
 TOWN_SCOPE = (
     " JOIN knowledge_chunk c ON c.id = f.rowid JOIN knowledge_document d ON d.id = c.document_id"
@@ -28,6 +34,7 @@ class SqliteFtsIndex(TwoStageIndex):
         self.vocab = f"{table}_vocab"
         self.lengths = f"{table}_len"
         self.vectors = f"{table}_vec"
+        self.totals = f"{table}_stats"
 
     def create_town_index(self, connection) -> None:
         with connection.cursor() as cursor:
@@ -43,22 +50,23 @@ class SqliteFtsIndex(TwoStageIndex):
     def drop_town_index(self, connection) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER IF EXISTS {self.table}_ad")
-            for table in (self.vocab, self.lengths, self.vectors, self.table):
+            for table in (self.vocab, self.totals, self.lengths, self.vectors, self.table):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def create_isolated(self, connection) -> None:
         """Temporary tables private to this connection (retrieval benchmark)."""
         with connection.cursor() as cursor:
-            for table in (self.vocab, self.lengths, self.vectors, self.table):
+            for table in (self.vocab, self.totals, self.lengths, self.vectors, self.table):
                 cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self._create(cursor, "temp")
 
     def _create(self, cursor, schema: str) -> None:
-        # Lengths also live in a narrow table: N and the average length are read per query.
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {schema}.{self.lengths}"
-            " (id INTEGER PRIMARY KEY, length INTEGER NOT NULL)"
+            " (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, digest INTEGER)"
         )
+        self._add_digests(cursor, schema)
+        self._create_totals(cursor, schema)
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {schema}.{self.vectors}"
             " (id INTEGER PRIMARY KEY, vec BLOB NOT NULL)"
@@ -74,6 +82,37 @@ class SqliteFtsIndex(TwoStageIndex):
             f" USING fts5vocab({source}, row)"
         )
 
+    def _add_digests(self, cursor, schema: str) -> None:
+        """Index built before digests (migration 0005): add the column, fill it."""
+        cursor.execute(f"PRAGMA {schema}.table_info({self.lengths})")
+        if "digest" in {row[1] for row in cursor.fetchall()}:
+            return
+        cursor.execute(f"ALTER TABLE {schema}.{self.lengths} ADD COLUMN digest INTEGER")
+        cursor.execute(f"SELECT rowid, terms FROM {schema}.{self.table}")  # noqa: S608
+        pairs = [(digest(terms), row_id) for row_id, terms in cursor.fetchall()]
+        cursor.executemany(
+            f"UPDATE {schema}.{self.lengths} SET digest = %s WHERE id = %s",  # noqa: S608
+            pairs,
+        )
+
+    def _create_totals(self, cursor, schema: str) -> None:
+        """The one-row table of N and the total length, and the triggers that keep it."""
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.{self.totals} (id INTEGER PRIMARY KEY"
+            " CHECK (id = 1), n INTEGER NOT NULL, total INTEGER NOT NULL)"
+        )
+        cursor.execute(
+            f"INSERT OR IGNORE INTO {schema}.{self.totals} (id, n, total)"  # noqa: S608
+            f" SELECT 1, count(*), coalesce(sum(length), 0) FROM {schema}.{self.lengths}"
+        )
+        # Trigger bodies take no schema prefix; a trigger on a temp table is temporary.
+        for event, sign, row in (("INSERT", "+", "new"), ("DELETE", "-", "old")):
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {schema}.{self.lengths}_{event[0].lower()}"  # noqa: S608
+                f" AFTER {event} ON {self.lengths} BEGIN UPDATE {self.totals}"
+                f" SET n = n {sign} 1, total = total {sign} {row}.length; END"
+            )
+
     def add(self, connection, rows: Iterable[tuple[int, Sequence[str]]], leads=None) -> None:
         """Index rows; `leads` are their lead vectors when computed beforehand (outside the
         writing transaction, see knowledge.ingest), else they are computed here."""
@@ -88,8 +127,8 @@ class SqliteFtsIndex(TwoStageIndex):
                 rows,
             )
             cursor.executemany(
-                f"INSERT INTO {self.lengths} (id, length) VALUES (%s, %s)",  # noqa: S608
-                [(row_id, length) for row_id, _, length in rows],
+                f"INSERT INTO {self.lengths} (id, length, digest) VALUES (%s, %s, %s)",  # noqa: S608
+                [(row_id, length, digest(text)) for row_id, text, length in rows],
             )
 
     def set_vectors(self, connection, pairs: Iterable[tuple[int, bytes | None]]) -> None:
@@ -127,24 +166,31 @@ class SqliteFtsIndex(TwoStageIndex):
                 )
 
     def _gather(self, cursor, terms, depth, today, pending):
-        ids = self._candidates(cursor, terms, depth, today)
+        stats = self._stats(cursor, terms)
+        chosen = candidate_terms(terms, stats.df, settings.KNOWLEDGE_CANDIDATE_POSTINGS)
+        ids = self._candidates(cursor, chosen, depth, today) if chosen else []
         if not ids:
             return [], {}, None, None
-        rows, stats = self._terms_of(cursor, ids), self._stats(cursor, terms)
-        return ids, rows, stats, pending()  # the question was encoded in a worker meanwhile
+        return ids, self._terms_of(cursor, ids), stats, pending()  # encoded in a worker meanwhile
 
     def _candidates(self, cursor, terms, depth, today) -> list[int]:
-        """FTS5's own bm25() order (fixed k1/b) only picks the candidates."""
+        """FTS5's own bm25() order (fixed k1/b) only picks the candidates: the first `depth`
+        distinct passages (copies of a passage, same digest, count once)."""
         match = " OR ".join(f'"{t}"' for t in terms)
-        sql = f"SELECT f.rowid FROM {self.table} f"  # noqa: S608 - internal name
+        sql = f"SELECT f.rowid, bm25({self.table}) AS s FROM {self.table} f"  # noqa: S608
         if today is None:
             sql += f" WHERE {self.table} MATCH %s"
             params = [match]
         else:
             sql += TOWN_SCOPE.format(table=self.table)
             params = [match, today.isoformat(), today.isoformat()]
-        cursor.execute(f"{sql} ORDER BY bm25({self.table}) LIMIT %s", [*params, depth])
-        return [row[0] for row in cursor.fetchall()]
+        # The digests are joined to the top rows only, not to every matching row.
+        cursor.execute(
+            f"SELECT top.rowid, l.digest FROM ({sql} ORDER BY s LIMIT %s) AS top"  # noqa: S608
+            f" JOIN {self.lengths} l ON l.id = top.rowid ORDER BY top.s, top.rowid",
+            [*params, depth * OVERFETCH],
+        )
+        return distinct(cursor.fetchall(), depth)
 
     def _terms_of(self, cursor, ids):
         marks = ", ".join(["%s"] * len(ids))
@@ -162,6 +208,6 @@ class SqliteFtsIndex(TwoStageIndex):
             terms,
         )
         df = dict(cursor.fetchall())
-        cursor.execute(f"SELECT count(*), avg(length) FROM {self.lengths}")  # noqa: S608
-        n, avgdl = cursor.fetchone()
-        return CorpusStats(n, avgdl or 1.0, df)
+        cursor.execute(f"SELECT n, total FROM {self.totals}")  # noqa: S608
+        n, total = cursor.fetchone()
+        return CorpusStats(n, total / n if n else 1.0, df)

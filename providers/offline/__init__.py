@@ -1,81 +1,112 @@
-"""Offline provider: no network, no key; quotes the town's most relevant passages."""
+"""Offline provider: no network, no key; answers with the town documents' own sentences.
+
+It only formats. What to say comes with the request: `ChatRequest.extract()` (set by
+knowledge.prompt.assemble, see knowledge.extractive) gives the sentences and list items that
+answer the question, best first, with their source numbers, or says that the documents do not
+cover it. providers sits below knowledge and never imports it.
+
+The answer: the units in the documents' own words, each group followed by its citation [n]
+(a list stays a list, under its opening or heading), then a short "to read more" list of the
+sources. When the documents do not cover the question: one plain sentence saying so, with the
+town hall's contact, and no extract.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from ..base import ChatRequest, Provider
+from ..messages import AnswerUnit, Extraction
 
-MAX_PASSAGES = 3
-MAX_QUOTE_CHARS = 600
 CHUNK_CHARS = 24
+BULLET = "•"
 
 WORDING = {
     "fr": {
-        "intro": (
-            "Voici des extraits des documents de la mairie qui parlent de votre question. "
-            "Ce sont des passages recopiés tels quels, pas une réponse rédigée pour vous."
-        ),
-        "quote": "[{number}] « {text} »\nSource : {source}",
+        "more": "Pour en savoir plus :",
         "page": "page",
-        "outro": "Pour une réponse précise à votre situation, contactez la mairie : {contact}.",
         "nothing": (
-            "Je n'ai rien trouvé sur ce sujet dans les documents de la mairie. "
-            "Pour vous renseigner, contactez la mairie : {contact}."
+            "Les documents de la mairie ne parlent pas de cette question : je ne peux donc pas "
+            "y répondre. Pour vous renseigner, contactez la mairie : {contact}."
         ),
     },
     "en": {
-        "intro": (
-            "Here are excerpts from the town hall's documents about your question. "
-            "They are passages copied as they are, not an answer written for you."
-        ),
-        "quote": "[{number}] “{text}”\nSource: {source}",
+        "more": "To read more:",
         "page": "page",
-        "outro": "For an answer that fits your situation, contact the town hall: {contact}.",
         "nothing": (
-            "I found nothing on this subject in the town hall's documents. "
+            "The town hall's documents do not cover this question, so I cannot answer it. "
             "To find out more, contact the town hall: {contact}."
         ),
     },
 }
 
 
-def _field(passage, name: str):
-    if isinstance(passage, dict):
-        return passage.get(name)
-    return getattr(passage, name, None)
+def wording(language: str) -> dict[str, str]:
+    return WORDING.get((language or "fr")[:2].lower(), WORDING["fr"])
 
 
-def _quote(text: str) -> str:
-    text = " ".join((text or "").split())
-    if len(text) <= MAX_QUOTE_CHARS:
-        return text
-    cut = text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + " …"
+def _with_lead(unit: AnswerUnit) -> str:
+    if not unit.lead:
+        return unit.text
+    if unit.lead.endswith(("?", ":", "!", ".")):
+        return f"{unit.lead} {unit.text}"
+    return f"{unit.lead} : {unit.text}"
 
 
-def compose(request: ChatRequest, contact: str) -> str:
-    """The whole fixed-wording answer for this request's passages, language and contact."""
-    words = WORDING.get((request.language or "fr")[:2].lower(), WORDING["fr"])
-    passages = [p for p in request.passages if (_field(p, "text") or "").strip()]
-    if not passages:
+def _groups(units: list[AnswerUnit]) -> list[list[AnswerUnit]]:
+    """Consecutive items of one list together; every other unit alone."""
+    groups: list[list[AnswerUnit]] = []
+    for unit in units:
+        last = groups[-1][-1] if groups else None
+        same_list = unit.kind == "item" and last is not None and last.kind == "item"
+        if same_list and unit.list_id is not None and unit.list_id == last.list_id:
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+    return groups
+
+
+def _block(group: list[AnswerUnit]) -> str:
+    """One group as text: a sentence with its lead, or a list under its lead."""
+    first = group[0]
+    marker = f" [{first.source}]"
+    if first.kind != "item":
+        return _with_lead(first) + marker
+    lines = []
+    if first.lead:
+        lines.append(first.lead if first.lead.endswith((":", "?")) else f"{first.lead} :")
+    lines += [f"{BULLET} {unit.text}" for unit in group]
+    lines[-1] += marker
+    return "\n".join(lines)
+
+
+def compose(extraction: Extraction | None, language: str, contact: str) -> str:
+    """The whole answer: the units that answer, then the sources; or the plain "not covered"
+    with the contact."""
+    words = wording(language)
+    if extraction is None or not extraction.covered or not extraction.units:
         return words["nothing"].format(contact=contact)
-    parts = [words["intro"]]
-    for number, passage in enumerate(passages[:MAX_PASSAGES], start=1):
-        source = _field(passage, "title") or ""
-        heading = _field(passage, "heading")
-        if heading and heading != source:
-            source = f"{source} — {heading}" if source else heading
-        page = _field(passage, "page")
-        if page:
-            source += f", {words['page']} {page}"
-        text = _quote(_field(passage, "text"))
-        parts.append(words["quote"].format(number=number, text=text, source=source))
-    parts.append(words["outro"].format(contact=contact))
-    return "\n\n".join(parts)
+    blocks = [_block(group) for group in _groups(extraction.units)]
+    sources = []
+    for number, title, page in extraction.sources:
+        where = f", {words['page']} {page}" if page else ""
+        sources.append(f"[{number}] {title}{where}")
+    blocks.append("\n".join([words["more"], *sources]))
+    return "\n\n".join(blocks)
+
+
+def answer_part(text: str) -> str:
+    """An offline answer without its "to read more" list (in any language): what the resident
+    reads as the answer itself."""
+    for words in WORDING.values():
+        cut = text.find(f"\n\n{words['more']}\n")
+        if cut >= 0:
+            return text[:cut]
+    return text
 
 
 def pieces(text: str, size: int = CHUNK_CHARS) -> list[str]:
@@ -101,7 +132,10 @@ class OfflineProvider(Provider):
         super().__init__(**kwargs)
 
     async def _chunks(self, request: ChatRequest, tracker):
+        # The extraction reads the database: in a worker thread, never in the event loop.
+        extraction = await sync_to_async(request.extract)() if request.extract else None
         # The request carries the contact set on the prompt page; settings' is the last resort.
-        for piece in pieces(compose(request, request.contact or settings.TOWN_CONTACT)):
+        contact = request.contact or settings.TOWN_CONTACT
+        for piece in pieces(compose(extraction, request.language, contact)):
             yield piece
             await asyncio.sleep(0)

@@ -54,3 +54,52 @@ export async function prepareAttachment(file, limits) {
   if (blob.size > limits.max_image_bytes) throw new Error("too_big");
   return { kind: "image", name: file.name, data: await readAsDataURL(blob) };
 }
+
+/** The page's file picker: what is chosen, its status line and its "remove" button. */
+export class AttachmentBox {
+  constructor({ input, status, remove, limits, strings }) {
+    this.input = input;
+    this.status = status;
+    this.removeButton = remove;
+    this.S = strings;
+    this.file = null; // {kind, name, data} waiting to be sent
+    if (!input) return;
+    input.addEventListener("change", async () => {
+      const chosen = input.files[0];
+      this.file = null;
+      if (!chosen) return;
+      try {
+        this.keep(await prepareAttachment(chosen, limits));
+      } catch (error) {
+        input.value = "";
+        status.textContent = this.S[error.message] || this.S.unreadable;
+      }
+    });
+    remove.addEventListener("click", () => {
+      this.clear();
+      input.focus();
+    });
+  }
+
+  keep(file) {
+    this.file = file;
+    if (!this.input) return;
+    this.status.textContent = this.S.attached.replace("%s", file.name);
+    this.removeButton.hidden = false;
+  }
+
+  clear() {
+    this.file = null;
+    if (!this.input) return;
+    this.input.value = "";
+    this.status.textContent = "";
+    this.removeButton.hidden = true;
+  }
+
+  /** The file to send with the question being sent, and the box emptied. */
+  take() {
+    const file = this.file;
+    this.clear();
+    return file;
+  }
+}

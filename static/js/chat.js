@@ -1,9 +1,18 @@
-// Chat page: checks for personal data, sends the question, streams the answer, keeps the tab's history.
-import { prepareAttachment } from "./attach.js";
-import { findPersonalData, kindsOf, maskPersonalData } from "./pii.js";
-import { renderMarkdown } from "./render.js";
+// Chat page: checks a question for personal data, sends it, streams, stops or redoes the
+// answer, keeps the tab's conversation. Turns are drawn by turns.js, the check is guard.js.
+import { applyEvent } from "./answerevents.js";
+import { fmt } from "./answertext.js";
+import { AnswerTools } from "./answertools.js";
+import { AttachmentBox } from "./attach.js";
+import { setupComposer, setupDictation } from "./composer.js";
+import { Follower } from "./follow.js";
+import { checkPersonalData } from "./guard.js";
+import { PrivacyDialog } from "./privacydialog.js";
+import { SourcePanel } from "./sourcepanel.js";
+import { canSpeak } from "./speech.js";
 import { readEvents } from "./sse.js";
 import { clearTurns, historyForRequest, loadTurns, saveTurns } from "./store.js";
+import { AnswerView, QuestionView } from "./turns.js";
 
 const config = JSON.parse(document.getElementById("chat-config").textContent);
 const S = config.strings;
@@ -13,19 +22,45 @@ const question = $("question");
 const turnsList = $("turns");
 const live = $("live");
 const formError = $("form-error");
-const piiPanel = $("pii-warning");
-const fileInput = $("attachment");
+const sendButton = $("send");
+const stopButton = $("stop");
+const lang = document.documentElement.lang || "fr";
 
 let turns = loadTurns(window.sessionStorage, config.conversation);
 let busy = false;
+let checking = false; // the personal-data check of a question is under way
 let controller = null;
-let attachment = null; // {kind, name, data} waiting to be sent
-const attachmentsOf = new WeakMap(); // question turn -> its attachment, in memory only (retry)
-let pendingText = "";
+let stopping = false;
+let editing = null; // index of the question being edited, replaced when sent
+const attachmentsOf = new WeakMap(); // question turn -> its attachment, in memory only
 
-// Strings come from gettext with Python-style escapes: "%s" is the value, "%%" a percent sign.
-const fmt = (template, value) => template.replace("%s", value).replace("%%", "%");
 const save = () => saveTurns(window.sessionStorage, turns, config.conversation);
+const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
+const composerHeight = () => form.getBoundingClientRect().height;
+// What the keyboard focuses in the conversation never hides behind the pinned box (chat.css
+// gives the conversation's elements this much scroll margin).
+new ResizeObserver(() => {
+  document.documentElement.style.setProperty("--composer-height", `${Math.ceil(composerHeight())}px`);
+}).observe(form);
+const follower = new Follower(window, $("to-latest"), composerHeight, () => turns.length > 0);
+const privacy = new PrivacyDialog($("pii-dialog"), S);
+const panel = new SourcePanel($("source-dialog"), S);
+const tools = new AnswerTools({
+  S,
+  lang,
+  turns: () => turns,
+  save,
+  announce,
+  csrf: csrfToken,
+  feedbackUrl: config.feedback_url,
+});
+const attachments = new AttachmentBox({
+  input: $("attachment"),
+  status: $("attachment-status"),
+  remove: $("attachment-remove"),
+  limits: config,
+  strings: S,
+});
 
 // Signing out erases the conversation from this tab at once (a shared computer).
 for (const signout of document.querySelectorAll("form.signout-form")) {
@@ -39,222 +74,169 @@ function announce(text) {
   }, 50);
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function setNotice(generated) {
-  if (generated === undefined) return;
-  $("notice").textContent = generated ? S.notice_ai : S.notice_offline;
+  if (generated !== undefined) $("notice").textContent = generated ? S.notice_ai : S.notice_offline;
 }
 
 function setAllowance(percent) {
   const box = $("allowance");
-  if (typeof percent !== "number") {
-    box.hidden = true;
-    return;
-  }
-  box.textContent = fmt(S.allowance, String(Math.max(0, Math.round(percent))));
-  box.hidden = false;
+  box.hidden = typeof percent !== "number";
+  if (!box.hidden) box.textContent = fmt(S.allowance, String(Math.max(0, Math.round(percent))));
 }
 
-// ---- Drawing the conversation --------------------------------------------------------------
-
-function renderSources(view, turn) {
-  view.sources.replaceChildren();
-  if (!turn.sources || !turn.sources.length) {
-    view.sources.hidden = true;
-    return;
-  }
-  view.sources.hidden = false;
-  view.sources.appendChild(el("h3", "", S.sources));
-  const list = el("ol", "source-list");
-  for (const source of turn.sources) {
-    const item = el("li");
-    item.id = `t${view.index}-source-${source.n}`;
-    item.value = source.n;
-    const label = source.page ? `${source.title}, ${fmt(S.page, source.page)}` : source.title;
-    const href = safeSourceHref(source.url);
-    const target = href ? el("a", "source-link", label) : el("span", "", label);
-    if (href) target.href = href;
-    item.appendChild(target);
-    list.appendChild(item);
-  }
-  view.sources.appendChild(list);
+function setBusy(value) {
+  const focused = document.activeElement;
+  busy = value;
+  sendButton.disabled = value;
+  stopButton.hidden = !value;
+  turnsList.classList.toggle("busy", value);
+  if (value && focused === sendButton) stopButton.focus({ preventScroll: true }); // pinned: in view
+  if (!value && focused === stopButton) question.focus({ preventScroll: true });
 }
 
-function safeSourceHref(url) {
-  if (typeof url !== "string" || !url) return null;
-  try {
-    const parsed = new URL(url, window.location.href);
-    return ["http:", "https:"].includes(parsed.protocol) ? parsed.href : null;
-  } catch {
-    return null;
-  }
-}
+// ---- Drawing -------------------------------------------------------------------------------
 
-function renderAnswer(view, turn) {
-  renderMarkdown(view.answer, turn.content, {
-    idPrefix: `t${view.index}-source-`,
-    refLabel: S.ref,
-  });
-  view.answer.setAttribute("aria-busy", String(turn.status === "streaming"));
-  view.writing.hidden = turn.status !== "streaming";
-  view.notice.textContent = turn.notice || "";
-  view.notice.hidden = !turn.notice;
-  renderSources(view, turn);
-  view.error.replaceChildren();
-  view.error.hidden = !turn.error;
-  if (turn.error) {
-    view.error.appendChild(el("span", "", turn.error));
-    if (turn.content && turn.status === "error") view.error.appendChild(el("span", "", ` ${S.kept}`));
-    if (turn.retry) {
-      const retry = el("button", "retry", S.retry);
-      retry.type = "button";
-      retry.addEventListener("click", () => retryTurn(view.index));
-      view.error.append(" ", retry);
-    }
-    if (turn.redirect) {
-      const link = el("a", "", S.signin);
-      link.href = turn.redirect;
-      view.error.append(" ", link);
-    }
-  }
-}
+const actions = {
+  canSpeak: canSpeak(window),
+  again: (index) => again(index),
+  edit: (index) => startEditing(index),
+  copy: (index, node) => tools.copy(index, node),
+  speak: (index, node) => tools.readAloud(index, node),
+  vote: (index, rating, reason) => tools.vote(index, rating, reason),
+  source: (source, opener) => panel.open(source, opener),
+};
 
 function drawTurn(turn, index) {
-  const item = el("li", `turn turn-${turn.role}`);
-  item.appendChild(el("h3", "turn-label", turn.role === "user" ? S.you : S.assistant));
-  if (turn.role === "user") {
-    item.appendChild(el("p", "user-text", turn.content));
-    if (turn.attachmentName) item.appendChild(el("p", "help", fmt(S.you_attached, turn.attachmentName)));
-    turnsList.appendChild(item);
-    return null;
-  }
-  const view = {
-    index,
-    item,
-    answer: el("div", "answer"),
-    writing: el("p", "writing", S.writing),
-    notice: el("p", "turn-notice"),
-    sources: el("section", "sources"),
-    error: el("p", "turn-error"),
-  };
-  view.error.setAttribute("role", "alert");
-  item.append(view.notice, view.answer, view.writing, view.sources, view.error);
-  turnsList.appendChild(item);
-  renderAnswer(view, turn);
+  const View = turn.role === "user" ? QuestionView : AnswerView;
+  const view = new View(turn, index, { S, actions });
+  turnsList.appendChild(view.item);
   return view;
+}
+
+/** The welcome and its examples, or the conversation and "New conversation". */
+function showEmpty() {
+  $("welcome").hidden = turns.length > 0;
+  $("new-conversation").hidden = turns.length === 0;
 }
 
 function drawAll() {
   turnsList.replaceChildren();
-  $("welcome").hidden = turns.length > 0;
+  showEmpty();
   turns.forEach((turn, index) => {
     if (turn.status === "streaming") Object.assign(turn, { status: "error", error: S.network, retry: true });
     drawTurn(turn, index);
   });
+  follower.update();
 }
 
-// ---- Asking ------------------------------------------------------------------------------
+// ---- Asking --------------------------------------------------------------------------------
 
-function csrfToken() {
-  return form.querySelector("input[name=csrfmiddlewaretoken]").value;
+async function postQuestion(text, turn, withAttachment, personal) {
+  return fetch(config.ask_url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({
+      message: text,
+      history: historyForRequest(turns.slice(0, -2), { maxTurns: config.history_turns }),
+      language: lang,
+      attachment: withAttachment ? { kind: withAttachment.kind, data: withAttachment.data } : null,
+      personal_data: personal || null,
+    }),
+    signal: controller.signal,
+    credentials: "same-origin",
+  });
 }
 
-async function ask(text, withAttachment) {
-  busy = true;
+async function refused(response, turn, text, withAttachment) {
+  let body = {};
+  try {
+    body = await response.json();
+  } catch {
+    // Not our JSON: a 403 is the page's security token gone stale (reload), else the network.
+    body = { message: response.status === 403 ? S.reload : S.network };
+  }
+  if (body.error === "personal_data" && Array.isArray(body.findings)) {
+    // The server found what the page's check missed: nothing was sent; warn, then resend.
+    turns.splice(turns.length - 2, 2);
+    save();
+    drawAll();
+    return () => warnThenSend(text, body, withAttachment);
+  }
+  const retry = ["rate_limited", "bad_request", "unavailable"].includes(body.error) || response.status >= 500;
+  if (typeof body.remaining_percent === "number") setAllowance(body.remaining_percent);
+  Object.assign(turn, { status: "error", error: body.message || S.network, retry, redirect: body.redirect || "" });
+  // Refused before any answer and no "Try again": give the question back to edit or resend.
+  if (!retry && !question.value.trim()) question.value = text;
+  return null;
+}
+
+function onEvent(turn, schedule) {
+  return (event, data) => {
+    const change = applyEvent(turn, event, data, S);
+    if (change.redraw) schedule();
+    if ("generated" in change) setNotice(change.generated);
+    if ("remaining" in change) setAllowance(change.remaining);
+  };
+}
+
+async function ask(text, { withAttachment = null, personal = "" } = {}) {
+  setBusy(true);
   formError.textContent = "";
-  const history = historyForRequest(turns, { maxTurns: config.history_turns });
-  const questionTurn = { role: "user", content: text, attachmentName: withAttachment ? withAttachment.name : "" };
+  const questionTurn = { role: "user", content: text, attachmentName: withAttachment ? withAttachment.name : "", personal };
   if (withAttachment) attachmentsOf.set(questionTurn, withAttachment);
-  turns.push(questionTurn);
-  const turn = { role: "assistant", content: "", status: "streaming" };
-  turns.push(turn);
+  const turn = { role: "assistant", content: "", status: "streaming", lang };
+  turns.push(questionTurn, turn);
   save();
-  $("welcome").hidden = true;
-  drawTurn(turns[turns.length - 2], turns.length - 2);
+  showEmpty();
+  drawTurn(questionTurn, turns.length - 2);
   const view = drawTurn(turn, turns.length - 1);
-  view.item.scrollIntoView({ block: "nearest" });
+  follower.start();
+  follower.track(view.item);
   announce(S.writing);
   controller = new AbortController();
+  stopping = false;
   let frame = 0;
-  const redraw = () => {
-    frame = 0;
-    renderAnswer(view, turn);
-  };
-  const fail = (message, extra = {}) => {
-    Object.assign(turn, { status: "error", error: message, retry: true, ...extra });
-  };
-  try {
-    const response = await fetch(config.ask_url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({
-        message: text,
-        history,
-        language: document.documentElement.lang,
-        attachment: withAttachment ? { kind: withAttachment.kind, data: withAttachment.data } : null,
-      }),
-      signal: controller.signal,
-      credentials: "same-origin",
-    });
-    if (!response.ok || !(response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
-      let body = {};
-      try {
-        body = await response.json();
-      } catch {
-        // Not our JSON: a 403 is the page's security token gone stale (reload), else the network.
-        body = { message: response.status === 403 ? S.reload : S.network };
-      }
-      const retry = ["rate_limited", "bad_request", "unavailable"].includes(body.error) || response.status >= 500;
-      if (typeof body.remaining_percent === "number") setAllowance(body.remaining_percent);
-      fail(body.message || S.network, { retry, code: body.error, redirect: body.redirect || "" });
-      // Refused before any answer and no "Try again": give the question back to edit or resend.
-      if (!retry && !question.value.trim()) question.value = text;
-    } else {
-      await readEvents(response, (event, data) => {
-        if (event === "chunk") {
-          turn.content += data.text || "";
-          if (!frame) frame = window.requestAnimationFrame(redraw);
-        } else if (event === "notice") {
-          turn.notice = data.message || "";
-          if (!frame) frame = window.requestAnimationFrame(redraw);
-        } else if (event === "sources") {
-          turn.sources = Array.isArray(data.sources) ? data.sources : [];
-          turn.generated = data.generated;
-          setNotice(data.generated);
-        } else if (event === "done") {
-          turn.status = "done";
-          setAllowance(data.remaining_percent);
-          setNotice(data.generated);
-        } else if (event === "error") {
-          fail(data.message || S.network, { retry: data.retry !== false });
-        }
+  const schedule = () => {
+    frame =
+      frame ||
+      window.requestAnimationFrame(() => {
+        frame = 0;
+        view.renderText();
+        follower.track(view.item);
       });
-      if (turn.status === "streaming") fail(S.network);
+  };
+  let next = null;
+  try {
+    const response = await postQuestion(text, turn, withAttachment, personal);
+    if (!response.ok || !(response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+      next = await refused(response, turn, text, withAttachment);
+    } else {
+      await readEvents(response, onEvent(turn, schedule));
+      if (turn.status === "streaming") Object.assign(turn, { status: "error", error: S.network, retry: true });
     }
   } catch (error) {
-    if (error.name === "AbortError") return;
-    fail(S.network);
+    if (error.name !== "AbortError") Object.assign(turn, { status: "error", error: S.network, retry: true });
+    else if (stopping) turn.status = "stopped"; // the text so far is kept; the server bills it
   } finally {
     if (frame) window.cancelAnimationFrame(frame);
-    busy = false;
     controller = null;
-    if (turns.includes(turn)) {
-      save();
-      renderAnswer(view, turn);
-      if (turn.status === "done") announce(`${S.complete} ${view.answer.textContent}`);
-      else announce(turn.error || S.network);
-    }
+    setBusy(false);
+    if (turns.includes(turn)) finish(turn, view);
   }
+  if (next) next();
 }
 
-function retryTurn(index) {
-  if (busy) return;
+function finish(turn, view) {
+  save();
+  view.render();
+  follower.track(view.item);
+  if (turn.status === "done") announce(`${S.complete} ${view.answer.textContent} ${turn.note || ""}`.trim());
+  else if (turn.status === "stopped") announce(S.stopped);
+  else announce(turn.error || S.network);
+}
+
+function again(index) {
+  if (busy || checking) return; // one question at a time, its check included
   const questionTurn = turns[index - 1];
   if (!questionTurn || questionTurn.role !== "user") return;
   const file = attachmentsOf.get(questionTurn) || null;
@@ -262,81 +244,117 @@ function retryTurn(index) {
     // The page was reloaded since: the file is not kept. Give the question back, ask for the file.
     question.value = questionTurn.content;
     formError.textContent = fmt(S.reattach, questionTurn.attachmentName);
-    question.focus();
+    question.focus({ preventScroll: true }); // pinned, always in view
     return;
   }
+  tools.stopReading();
   turns.splice(index - 1, 2);
   save();
   drawAll();
-  ask(questionTurn.content, file);
+  ask(questionTurn.content, { withAttachment: file, personal: questionTurn.personal });
 }
 
-function send(text) {
-  const file = attachment;
+// ---- Sending: the personal-data check first --------------------------------------------------
+
+function replaceEdited() {
+  if (editing === null) return;
+  turns.splice(editing);
+  save();
+  drawAll();
+  stopEditing();
+}
+
+async function warnThenSend(text, found, withAttachment) {
+  const choice = await privacy.ask(text, found);
+  if (choice === "edit") {
+    if (withAttachment) attachments.keep(withAttachment);
+    question.value = text;
+    question.focus({ preventScroll: true }); // pinned, always in view
+    const first = found.findings[0];
+    if (first) question.setSelectionRange(first.start, first.end);
+    return;
+  }
   question.value = "";
-  clearAttachment();
-  ask(text, file);
+  replaceEdited();
+  ask(choice === "masked" ? found.masked : text, { withAttachment, personal: choice });
 }
 
-// ---- Personal-data guard -------------------------------------------------------------------
-
-function joinKinds(kinds) {
-  const words = kinds.map((kind) => S.pii_kinds[kind]);
-  return words.length > 1 ? `${words.slice(0, -1).join(", ")}${S.and}${words[words.length - 1]}` : words[0];
+async function submit(text) {
+  checking = true; // one press, one question (the button stays focusable meanwhile)
+  const found = await checkPersonalData(text, {
+    url: config.check_url,
+    csrf: csrfToken(),
+    language: lang,
+    masks: S.pii_masks,
+    order: Object.keys(S.pii_kinds),
+  });
+  checking = false;
+  if (found.findings.length) {
+    warnThenSend(text, found, attachments.take());
+    return;
+  }
+  question.value = "";
+  replaceEdited();
+  ask(text, { withAttachment: attachments.take() });
 }
-
-function showPiiWarning(text, findings) {
-  pendingText = text;
-  $("pii-text").textContent = `${fmt(S.pii_intro, joinKinds(kindsOf(findings)))} ${S.pii_advice}`;
-  piiPanel.hidden = false;
-  piiPanel.focus();
-}
-
-function closePiiWarning() {
-  piiPanel.hidden = true;
-}
-
-$("pii-mask").addEventListener("click", () => {
-  closePiiWarning();
-  send(maskPersonalData(pendingText, findPersonalData(pendingText), S.pii_masks));
-  question.focus();
-});
-$("pii-send").addEventListener("click", () => {
-  closePiiWarning();
-  send(pendingText);
-  question.focus();
-});
-$("pii-edit").addEventListener("click", () => {
-  closePiiWarning();
-  question.focus();
-});
-
-// ---- Form, attachments, new conversation ---------------------------------------------------
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = question.value.trim();
+  if (checking) return; // pressed twice: the first press is being checked
   if (busy) {
     formError.textContent = S.busy;
     return;
   }
   if (!text) {
     formError.textContent = S.empty;
-    question.focus();
+    question.focus({ preventScroll: true }); // pinned, always in view
     return;
   }
   formError.textContent = "";
-  const findings = findPersonalData(text);
-  if (findings.length) showPiiWarning(text, findings);
-  else send(text);
+  submit(text);
 });
 
-question.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+stopButton.addEventListener("click", () => {
+  if (!controller) return;
+  stopping = true;
+  controller.abort();
+});
+
+// ---- Editing the last question ---------------------------------------------------------------
+
+function startEditing(index) {
+  if (busy || checking || !turns[index]) return;
+  editing = index;
+  question.value = turns[index].content;
+  $("editing").hidden = false;
+  question.focus({ preventScroll: true }); // pinned, always in view
+}
+
+function stopEditing() {
+  editing = null;
+  $("editing").hidden = true;
+}
+
+$("edit-cancel").addEventListener("click", () => {
+  stopEditing();
+  question.value = "";
+  question.focus({ preventScroll: true }); // pinned, always in view
+});
+
+// A source number in an answer ([1]) opens that source's passage too.
+turnsList.addEventListener("click", (event) => {
+  const ref = event.target.closest("a.source-ref");
+  const match = ref && /^#t(\d+)-source-(\d+)$/.exec(ref.getAttribute("href"));
+  const turn = match && turns[Number(match[1])];
+  const source = turn && (turn.sources || []).find((s) => s.n === Number(match[2]));
+  if (source && source.chunk) {
     event.preventDefault();
-    form.requestSubmit();
+    panel.open(source, ref);
   }
 });
+
+// ---- Attachments, examples, new conversation -------------------------------------------------
 
 for (const example of document.querySelectorAll("button.example")) {
   example.addEventListener("click", () => {
@@ -345,46 +363,30 @@ for (const example of document.querySelectorAll("button.example")) {
   });
 }
 
-function clearAttachment() {
-  attachment = null;
-  if (!fileInput) return;
-  fileInput.value = "";
-  $("attachment-status").textContent = "";
-  $("attachment-remove").hidden = true;
-}
-
-if (fileInput) {
-  fileInput.addEventListener("change", async () => {
-    const file = fileInput.files[0];
-    attachment = null;
-    if (!file) return;
-    try {
-      attachment = await prepareAttachment(file, config);
-      $("attachment-status").textContent = fmt(S.attached, file.name);
-      $("attachment-remove").hidden = false;
-    } catch (error) {
-      fileInput.value = "";
-      $("attachment-status").textContent = S[error.message] || S.unreadable;
-    }
-  });
-  $("attachment-remove").addEventListener("click", () => {
-    clearAttachment();
-    fileInput.focus();
-  });
-}
-
+const confirmNew = $("confirm-new");
 $("new-conversation").addEventListener("click", () => {
+  confirmNew.returnValue = "";
+  if (turns.length) confirmNew.showModal();
+  else question.focus({ preventScroll: true }); // pinned, always in view
+});
+confirmNew.addEventListener("close", () => {
+  if (confirmNew.returnValue !== "erase") {
+    $("new-conversation").focus();
+    return;
+  }
   if (controller) controller.abort();
-  busy = false;
+  tools.stopReading();
+  stopEditing();
   turns = [];
   clearTurns(window.sessionStorage);
-  closePiiWarning();
-  clearAttachment();
+  attachments.clear();
   drawAll();
   announce(S.new_done);
-  question.focus();
+  question.focus({ preventScroll: true }); // pinned, always in view
 });
 
+setupComposer({ form, question, hint: $("question-help"), S });
+setupDictation({ toggle: $("dictate"), status: $("dictate-status"), question, S, lang });
 setAllowance(config.remaining_percent);
 drawAll();
 form.dataset.ready = "true"; // wired: a submit is handled here, not posted as a form

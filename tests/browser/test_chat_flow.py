@@ -31,16 +31,18 @@ def test_it_streams_a_sourced_answer_then_starts_a_new_conversation(page, fake_l
     expect(answer.locator("strong")).to_have_text("samedi matin")
     expect(page.locator("#live")).to_contain_text("Réponse complète")
     expect(page.locator("#notice")).to_contain_text("Réponses générées par une IA")
-    source = page.locator(".turn-assistant .source-list a").first
+    source = page.locator(".turn-assistant .source-list .source-open").first
     expect(source).to_have_text("Magazine municipal de mars, page 1")
     shot(page, "chat-answered-sources")
 
-    source.click()  # the PDF opens at the right page; the conversation survives coming back
-    expect(page).to_have_url(re.compile(r"/documents/\d+/file#page=1$"))
-    page.go_back()
+    source.click()  # the source opens in the chat, the PDF link at the right page
+    pdf = page.get_by_role("link", name="Ouvrir le PDF à la page 1")
+    assert re.search(r"/documents/\d+/file#page=1$", pdf.get_attribute("href"))
+    page.keyboard.press("Escape")
     expect(answers(page).last).to_contain_text("samedi matin")
 
     page.get_by_role("button", name="Nouvelle conversation").click()
+    page.get_by_role("button", name="Oui, effacer et recommencer").click()
     expect(page.locator(".turn")).to_have_count(0)
     expect(page.locator("#live")).to_have_text("Nouvelle conversation commencée.")
     page.reload()
@@ -65,18 +67,20 @@ def test_it_works_with_the_keyboard_alone(page, fake_llm, town):
     page.keyboard.press("Enter")
     tab_to(page, "document.activeElement.id === 'question'")
     page.keyboard.type("Quand a lieu le marché ?")
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Envoyer")).to_be_focused()
+    tab_to(page, "document.activeElement.id === 'send'")  # after "Dicter", where offered
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid", "focus must be visible"
     page.keyboard.press("Enter")
     expect(answers(page).last).to_have_attribute("aria-busy", "false")
-    tab_to(page, "document.activeElement.className === 'source-link'", backwards=True)
+    tab_to(page, "document.activeElement.className === 'source-open'", backwards=True)
     shot(page, "chat-keyboard-focus")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"#page=1$"))
-    page.go_back()
+    expect(page.locator("#source-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator(".source-open")).to_be_focused()
     page.get_by_role("button", name="Nouvelle conversation").focus()
+    page.keyboard.press("Enter")
+    tab_to(page, "document.activeElement.textContent === 'Oui, effacer et recommencer'")
     page.keyboard.press("Enter")
     expect(page.locator(".turn")).to_have_count(0)
 
@@ -126,9 +130,9 @@ def test_it_quotes_documents_when_no_provider_can_answer(page, fake_llm, town):
 def test_it_warns_about_personal_data_and_masks_it(page, fake_llm, town):
     sign_in(page)
     ask(page, "Rappelez-moi au 06 12 34 56 78 pour le marché")
-    warning = page.locator("#pii-warning")
+    warning = page.locator("#pii-dialog")
     expect(warning).to_be_visible()
-    expect(warning).to_be_focused()
+    expect(page.locator("#pii-title")).to_be_focused()
     expect(warning).to_contain_text("un numéro de téléphone")
     shot(page, "chat-personal-data-warning")
     page.get_by_role("button", name="Masquer et envoyer").click()
@@ -222,6 +226,7 @@ def test_it_tries_a_question_again_with_its_own_photo(page, fake_llm, town, tmp_
     fake_llm.script.fault = None
     page.set_input_files("#attachment", _photo(tmp_path / "blue.png", "blue"))
     ask(page, "Et celle-ci ?")
+    expect(page.locator(".turn-assistant")).to_have_count(2)  # checked, then asked
     expect(answers(page).last).to_have_attribute("aria-busy", "false", timeout=10_000)
     first_photo = _image_sent(fake_llm.bodies[0])
     page.get_by_role("button", name="Réessayer").click()  # the first question, its red photo

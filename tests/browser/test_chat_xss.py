@@ -52,8 +52,10 @@ def test_it_renders_every_payload_of_the_corpus_inert(new_page, fake_llm, town, 
     for index, payload in enumerate(PAYLOADS):
         if index and index % 10 == 0:
             page.get_by_role("button", name="Nouvelle conversation").click()
+            page.get_by_role("button", name="Oui, effacer et recommencer").click()
         fake_llm.script.chunks = [payload[: len(payload) // 2], payload[len(payload) // 2 :]]
         ask(page, f"Question {index}")
+        expect(page.locator(".turn-assistant")).to_have_count(index % 10 + 1)  # checked, asked
         answer = answers(page).last
         expect(answer).to_have_attribute("aria-busy", "false")
         bad = page.evaluate(DANGER)

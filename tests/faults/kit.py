@@ -18,8 +18,8 @@ from tests.support.providers import activate
 
 # The French a resident reads (the chat asks in French by default).
 INTERRUPTED_FR = "La réponse a été interrompue. Posez à nouveau votre question."
-EXTRACTS_FR = "Voici des extraits des documents de la mairie"
-OFFLINE_FR = "contactez la mairie"  # in every answer of the offline provider, found or not
+EXTRACTS_FR = "\n\nPour en savoir plus :\n"  # the offline provider's sources, after its extracts
+OFFLINE_FR = "contactez la mairie"  # the offline provider's answer when nothing is found
 NORMAL = Script()  # the fake provider's normal answer: 120 input and 18 output tokens
 NORMAL_COST = 120 + 2 * 18
 NORMAL_RECORD = ("openai_compatible", "ok", 120, 18, False, NORMAL_COST)  # its usage record

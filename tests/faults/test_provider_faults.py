@@ -100,7 +100,7 @@ def test_it_quotes_the_town_documents_when_the_provider_fails_before_any_text(
 
     assert elapsed < 5, "the resident waited for a dead provider"
     assert reply.status == 200 and reply.names[-2:] == ["sources", "done"], reply
-    assert reply.text.startswith(EXTRACTS_FR) and "place du Port" in reply.text
+    assert EXTRACTS_FR in reply.text and "place du Port" in reply.text
     assert reply.last("sources")["provider"] == "offline"
     assert reply.last("done")["generated"] is False  # the page says: extracts, not an answer
     books = Books.read()
@@ -158,7 +158,7 @@ def test_it_cools_a_rate_limited_provider_down_then_asks_it_again(resident_clien
     second = ask(resident_client)
     assert len(fake.requests) == 1, "a cooling provider must not be asked again"
     for reply in (first, second):
-        assert reply.names[-2:] == ["sources", "done"] and reply.text.startswith(EXTRACTS_FR)
+        assert reply.names[-2:] == ["sources", "done"] and EXTRACTS_FR in reply.text
         assert reply.last("sources")["provider"] == "offline"
     books = Books.read()
     books.assert_balanced()  # a 429 is not billed: only the two free offline answers

@@ -7,16 +7,23 @@ checks every cell; test_csrf_sessions.py reuses the table to POST to every route
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accesscodes.models import AccessCode
+from embed.middleware import PREFIX as EMBED
+from embed.models import AllowedSite
 from knowledge.models import Chunk, Document, WebSite
+from providers.models import ProviderConfig
+from townhall.models import AnswerCard, TownRequest
 
-PERSONAS = ("anonymous", "resident", "corinne", "marius", "adele")
+# "framed": a resident signed in inside a town site's panel (the embed routes' own cookies).
+PERSONAS = ("anonymous", "resident", "framed", "corinne", "marius", "aline", "adele")
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,11 @@ ROUTES = list(_walk(get_resolver().url_patterns))
 AUDIENCES = {
     "public": set(PERSONAS),
     "resident": {"resident"},
-    "staff": {"corinne", "marius", "adele"},
+    "framed": {"framed"},
+    "staff": {"corinne", "marius", "aline", "adele"},
     "counter": {"corinne", "adele"},
     "comms": {"marius", "adele"},
+    "agents": {"aline", "adele"},
     "admins": {"adele"},
     "admin-site": {"adele"},
 }
@@ -65,16 +74,47 @@ class Rule:
 
 COUNTER_POST = Rule("counter", get="405", post="self")
 COMMS_POST = Rule("comms", get="405", post="self")
+AGENTS_POST = Rule("agents", get="405", post="self")
+ADMINS_POST = Rule("admins", get="405", post="self")
+# Residents' JSON endpoints: the method first, then 401 for anyone not signed in with a code.
+# The request in the path belongs to another code (values_for): 404, the same as no request.
+RESIDENT_JSON_POST = Rule("resident", get="405", post="400", method_first=True, refused="401")
 RULES = {
     "": Rule("public"),
     "signin": Rule("public", get="landing", post="400", data={"code": ""}),
     "signout": Rule("public", post="landing", method_first=True),
     "chat/": Rule("resident"),
     "chat/ask": Rule("resident", post="ok", method_first=True, refused="401"),
+    # JSON endpoints of the chat page: an empty form post is not a question to check nor a vote.
+    "chat/check": Rule("resident", post="400", method_first=True, refused="401"),
+    "chat/feedback": Rule("resident", post="400", method_first=True, refused="401"),
+    "requests/": Rule("resident"),
+    "requests/<int:request_id>/delete": Rule("resident", post="404", method_first=True),
+    "requests/api/": Rule("resident", refused="401"),
+    "requests/api/preview": RESIDENT_JSON_POST,  # a form post is not the JSON it reads: 400
+    "requests/api/send": RESIDENT_JSON_POST,
+    "requests/api/<int:request_id>/delete": Rule(
+        "resident", post="404", method_first=True, refused="401"
+    ),
     "healthz": Rule("public"),
     "staff/": Rule("staff"),
     "staff/login/": Rule("public", post="ok", data={"username": "x", "password": "y"}),
     "staff/logout/": Rule("public", post="landing", method_first=True),
+    # Staff accounts (core.people): admins only; each action comes back to the list.
+    "staff/people/": Rule("admins", post="ok"),  # the empty form comes back with errors
+    "staff/people/<int:pk>/roles": ADMINS_POST,
+    "staff/people/<int:pk>/password": ADMINS_POST,
+    "staff/people/<int:pk>/active": ADMINS_POST,
+    # Providers (providers.views): admins only; <pk> is a provider, or "offline" (built in).
+    "providers/": Rule("admins"),
+    "providers/add/": Rule("admins"),
+    "providers/add/<slug:key>/": Rule("admins", post="ok"),  # the empty form comes back
+    "providers/order/": Rule("admins", get="405", post="ok"),  # JSON: the new order
+    "providers/<int:pk>/edit/": Rule("admins", post="ok"),
+    "providers/<str:pk>/use/": ADMINS_POST,
+    "providers/<str:pk>/move/": ADMINS_POST,
+    "providers/<str:pk>/toggle/": ADMINS_POST,
+    "providers/<str:pk>/test/": ADMINS_POST,
     "desk/": Rule("counter"),
     "desk/site": COUNTER_POST,
     "desk/issue": Rule("counter", get="405", post="self", data={"count": "1", "token": "x"}),
@@ -94,10 +134,14 @@ RULES = {
     "comms/documents/status.json": Rule("comms"),
     "comms/upload/": Rule("comms", post="ok"),
     "comms/documents/<int:pk>/": Rule("comms"),
-    "comms/documents/<int:pk>/retire/": COMMS_POST,
+    "comms/documents/<int:pk>/retire/": Rule("comms", post="self"),  # GET asks to confirm
     "comms/documents/<int:pk>/delete/": COMMS_POST,
+    "comms/documents/<int:pk>/restore/": COMMS_POST,
+    "comms/upload/guess": Rule("comms", get="405", post="400"),  # no file posted: plain JSON 400
+    "comms/prompt/restore": Rule("comms", get="405", post="self", data={"default": "1"}),
     "comms/prompt/": Rule("comms", post="ok"),
     "comms/playground/": Rule("comms", post="ok"),
+    "comms/feedback/": Rule("comms"),
     "comms/sites/": Rule("comms"),
     "comms/sites/add/": Rule("comms", post="ok"),
     "comms/sites/<int:site_id>/": Rule("comms"),
@@ -107,11 +151,50 @@ RULES = {
     "comms/sites/<int:site_id>/pause": COMMS_POST,
     "comms/sites/<int:site_id>/resume": COMMS_POST,
     "comms/sites/<int:site_id>/cancel": COMMS_POST,
+    # The residents' privacy notice is public; the admins' page, its forms and exports are not.
+    "privacy/": Rule("public"),
+    "privacy/notice.pdf": Rule("public"),
+    "privacy/staff/": Rule("admins"),
+    "privacy/staff/record": Rule("admins", get="405", post="self", data={"legal_basis": "x"}),
+    "privacy/staff/place": Rule("admins", get="405", post="self", data={"place": "FR"}),
+    "privacy/staff/record.docx": Rule("admins"),
+    "privacy/staff/record.pdf": Rule("admins"),
+    "townhall/queue/": Rule("agents"),
+    "townhall/queue/<int:request_id>/": Rule("agents"),
+    "townhall/queue/<int:request_id>/draft": AGENTS_POST,
+    "townhall/queue/<int:request_id>/discard-draft": AGENTS_POST,
+    "townhall/queue/<int:request_id>/reply": Rule(
+        "agents", get="405", post="self", data={"reply": "Bonjour, voici la réponse."}
+    ),
+    "townhall/queue/<int:request_id>/close": AGENTS_POST,
+    "townhall/queue/<int:request_id>/service": AGENTS_POST,
+    "townhall/log/": Rule("admins"),
+    "townhall/cards/": Rule("comms"),
+    "townhall/cards/new/": Rule("comms", post="ok"),  # the empty form comes back with errors
+    "townhall/cards/<int:card_id>/withdraw": COMMS_POST,
+    "townhall/insight/": Rule("comms"),
     # Town documents are public once READY (knowledge.views.may_read_document).
     "documents/<int:pk>/file": Rule("public"),
+    "documents/<int:pk>/passages/<int:chunk_id>": Rule("public"),
     "i18n/setlang/": Rule("public", get="landing", post="landing", data={"language": "en"}),
     # The admin's login page sends everyone to the staff sign-in (and its lockout).
     "admin/login/": Rule("public", get="login", post="login"),
+    # The staff's embedding page: comms see it, admins change the list of allowed sites.
+    "widget/": Rule("comms"),
+    "widget/sites/add": Rule("admins", get="405", post="self", data={"origin": "https://a.fr"}),
+    "widget/sites/<int:site>/remove": Rule("admins", get="405", post="self"),
+    # Inside a town site's frame: sign-in page for everyone, the question for a resident
+    # signed in there only (one signed in on the main site is not, and the reverse).
+    "embed/": Rule("public"),
+    "embed/signin": Rule("public", get="self", post="400", data={"code": ""}),
+    "embed/signout": Rule("public", post="self", method_first=True),
+    "embed/ask": Rule("framed", post="ok", method_first=True, refused="401"),
+    "embed/check": Rule("framed", post="400", method_first=True, refused="401"),
+    "embed/feedback": Rule("framed", post="400", method_first=True, refused="401"),
+    # Its redirect is translated through the embed URL map: "/" becomes "/embed/".
+    "embed/i18n/setlang/": Rule("public", get="landing", post="self", data={"language": "en"}),
+    # Without an allowed site's Origin header, embed.js is told no.
+    "embed/button.json": Rule("public", get="403"),
     # Non-staff asking to log out of the admin are sent to its index; admins must POST.
     "admin/logout/": Rule(
         "public", get=frozenset({"self", "405"}), post=frozenset({"self", "landing"})
@@ -157,11 +240,11 @@ def expected(rule: Rule, persona: str, method: str) -> frozenset:
         return frozenset({wanted}) if isinstance(wanted, str) else wanted
     if rule.refused:
         return frozenset({rule.refused})
-    if rule.who == "resident":
+    if rule.who in ("resident", "framed"):
         return frozenset({"landing"})
     if rule.who == "admin-site":
         return frozenset({"admin-login"})
-    return frozenset({"login" if persona in ("anonymous", "resident") else "403"})
+    return frozenset({"login" if persona in ("anonymous", "resident", "framed") else "403"})
 
 
 def outcome(response) -> str:
@@ -205,16 +288,35 @@ def ready_document(title="Horaires de la piscine") -> Document:
 def values_for(route: Route, adele) -> dict:
     """Path parameters, with new objects each time: a request may change or delete them."""
     doc = ready_document()
+    request = TownRequest.objects.create(
+        code=AccessCode.issue()[0], question="Où jeter un frigo ?", due_on="2027-01-04"
+    )
+    card = AnswerCard.objects.create(
+        question="Où jeter un frigo ?", answer="À la déchetterie.", valid_until="2099-01-01"
+    )
     values = {
         "number": AccessCode.issue()[0].number,
+        "request_id": request.pk,
+        "card_id": card.pk,
         "pk": doc.pk,
+        "chunk_id": doc.chunks.get().pk,
         "id": adele.pk,
         "content_type_id": ContentType.objects.get_for_model(Document).pk,
         "object_id": doc.pk,
         "app_label": "knowledge",
         "url": "no-such-page/",
         "site_id": WebSite.objects.create(name="Ville", start_url="https://port-lumiere.fr/").pk,
+        "site": AllowedSite.objects.create(origin=f"https://www{doc.pk}.port-lumiere.fr").pk,
     }
+    if route.route.endswith("/restore/"):  # only a retired document can be restored
+        Document.objects.filter(pk=doc.pk).update(status=Document.Status.RETIRED)
+    if route.route.startswith("providers/"):
+        name = f"Albert {uuid.uuid4().hex[:6]}"
+        config = ProviderConfig.objects.create(name=name, kind="openai_compatible", order=5)
+        values.update(pk=config.pk, key="mistral")
+    if route.route.startswith("staff/people/"):  # another staff member, never adele herself
+        other = get_user_model().objects.create_user(f"agent-{uuid.uuid4().hex[:8]}")
+        values["pk"] = other.pk
     model_admin = getattr(route.callback, "model_admin", None)
     if model_admin is not None and "object_id" in route.route:
         values["object_id"] = model_admin.model._default_manager.order_by("pk").first().pk
@@ -224,7 +326,7 @@ def values_for(route: Route, adele) -> dict:
 def send(client, method: str, path: str, rule: Rule):
     if method == "GET":
         response = client.get(path)
-    elif path == "/chat/ask":
+    elif path in ("/chat/ask", f"{EMBED}ask"):
         body = json.dumps({"message": "Quand ouvre la piscine ?", "history": []})
         response = client.post(path, body, content_type="application/json")
     else:

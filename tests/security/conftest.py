@@ -1,7 +1,8 @@
 """Shared pieces of the security suite: signed-in clients per persona and a database snapshot.
 
-Personas (tests/support/personas.py): anonymous, a resident signed in with an access code, counter
-staff `corinne`, comms `marius`, admin `adele` (the only one with staff status).
+Personas (tests/support/personas.py): anonymous, a resident signed in with an access code, a
+resident signed in inside a town site's panel (`framed`: the embed routes' cookies only),
+counter staff `corinne`, comms `marius`, admin `adele` (the only one with staff status).
 """
 
 import hashlib
@@ -32,11 +33,23 @@ def client_for(request, db):
         if persona == "resident":
             signed_in = request.getfixturevalue("resident_client")
             client.cookies = signed_in.cookies
+        elif persona == "framed":
+            client.cookies = framed_client().cookies
         elif persona != "anonymous":
             client.force_login(request.getfixturevalue(persona))
         return client
 
     return make
+
+
+def framed_client() -> Client:
+    """A client signed in with a new code through the panel's form (embed routes)."""
+    from accesscodes.models import AccessCode
+
+    client = Client()
+    response = client.post("/embed/signin", {"code": AccessCode.issue()[1], "remember": "1"})
+    assert response.status_code == 302 and response["Location"] == "/embed/", response
+    return client
 
 
 def snapshot() -> str:

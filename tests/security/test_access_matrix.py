@@ -9,6 +9,8 @@ nosniff, Referrer-Policy).
 
 import pytest
 
+from embed.middleware import is_embedded
+from embed.origins import allowed, frame_ancestors
 from tests.security.access import (
     AUDIENCES,
     PERSONAS,
@@ -32,8 +34,14 @@ pytestmark = [
 ]
 
 
-def header_problems(response) -> list[str]:
+def header_problems(response, path: str) -> list[str]:
     problems = []
+    if is_embedded(path):  # framed by the allowed sites only, on every response
+        if frame_ancestors(allowed()) not in response.get("Content-Security-Policy", ""):
+            problems.append("the embed CSP does not list exactly the allowed sites")
+        if response.has_header("X-Frame-Options"):
+            problems.append("X-Frame-Options on an embed route")
+        return problems
     if response.get("X-Content-Type-Options") != "nosniff":
         problems.append("no nosniff")
     if "default-src" not in response.get("Content-Security-Policy", ""):
@@ -86,7 +94,8 @@ def test_it_answers_every_persona_as_the_table_says(route, world, client_for):
                 failures.append(f"{persona} {method} {path}: {got}, expected {sorted(wanted)}")
             if before is not None and snapshot() != before:
                 failures.append(f"{persona} {method} {path}: refused, yet the database changed")
-            failures += [f"{persona} {method} {path}: {p}" for p in header_problems(response)]
+            problems = header_problems(response, path)
+            failures += [f"{persona} {method} {path}: {p}" for p in problems]
     assert failures == []
 
 

@@ -17,7 +17,8 @@ from django.core.management import call_command
 
 from accesscodes import codeformat
 from accesscodes.models import AccessCode
-from tests.security.access import AUDIENCES, ROUTES, concrete, rule_for, values_for
+from embed.middleware import COOKIE_PREFIX, is_embedded
+from tests.security.access import AUDIENCES, PERSONAS, ROUTES, concrete, rule_for, values_for
 from tests.security.conftest import fast_client, snapshot
 from tests.support.leaks import cache_contents, forms_of
 from tests.support.personas import PASSWORD
@@ -37,11 +38,11 @@ def SessionStore(**kwargs):  # noqa: N802 - stands for the configured engine's c
 def persona_allowed(route) -> str:
     """Someone the table lets use the route (a CSRF refusal must not be a role refusal)."""
     who = AUDIENCES[rule_for(route).who]
-    return next(p for p in ("anonymous", "resident", "corinne", "marius", "adele") if p in who)
+    return next(p for p in PERSONAS if p in who)
 
 
 def post(client, path: str, data: dict, **extra):
-    if path == "/chat/ask":
+    if path in ("/chat/ask", "/embed/ask"):
         body = json.dumps({"message": "Quand ouvre la piscine ?", "history": []})
         return client.post(path, body, content_type="application/json", **extra)
     return client.post(path, data, **extra)
@@ -51,9 +52,12 @@ def post(client, path: str, data: dict, **extra):
 def test_it_refuses_a_post_without_the_csrf_token_on_every_route(route, world, client_for):
     rule = rule_for(route)
     client = client_for(persona_allowed(route), csrf=True)
-    client.get("/")  # the CSRF cookie is there: only the token is missing
-    assert client.cookies.get("csrftoken")
     path = concrete(route, values_for(route, world))
+    embedded = is_embedded(path)  # inside a frame, the CSRF cookie is the embed routes' own
+    client.get(
+        "/embed/" if embedded else "/"
+    )  # the CSRF cookie is there: only the token is missing
+    assert client.cookies.get(COOKIE_PREFIX + "csrftoken" if embedded else "csrftoken")
     before = snapshot()
     response = post(client, path, rule.data)
     assert response.status_code == 403, (path, response.status_code)

@@ -84,12 +84,14 @@ def test_it_sends_the_provider_the_attack_fenced_as_data(piscine, vision_llm, re
     assert user[-1]["content"] == "Quand ouvre la piscine ?"  # the resident's words, alone
 
 
-def test_it_shows_the_attack_fenced_in_the_playground(piscine, client_for):
+def test_it_shows_the_attack_as_plain_text_in_the_playground(piscine, client_for):
+    """The playground shows what a resident would read and, folded, the passages found: the
+    attack's markup is shown as text there, never as the page's own markup."""
     page = client_for("marius").post("/comms/playground/", {"question": "Quand ouvre la piscine ?"})
     text = page.content.decode()
-    [prompt] = re.findall(r'<pre class="prompt-text">(.*?)</pre>', text, re.DOTALL)
-    assert_fenced(html.unescape(prompt))
-    assert '<document n="9"' not in text and "<system>" not in text
+    assert "IGNORE PREVIOUS INSTRUCTIONS" in text  # the passage is shown...
+    assert "&lt;/document&gt;" in text and "&lt;system&gt;" in text  # ...as text
+    assert '<document n="9"' not in text and "<system>" not in text and "</document>" not in text
 
 
 def test_it_fences_the_text_of_an_attached_pdf_too(vision_llm, resident_client):

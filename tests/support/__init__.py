@@ -1,7 +1,7 @@
 """Helpers shared by tests and benches: benches import from here only, never from a suite.
 
 - fixtures: the pytest plugin of the whole tree (personas, resident, town, fake_llm, site...);
-- personas: the named staff (corinne, marius, adele) and their one password;
+- personas: the named staff (corinne, marius, aline, adele) and their one password;
 - fakellm, wires: the fake LLM vendor over real HTTP (OpenAI, Anthropic, Mistral protocols)
   and its `Script`; providers: that vendor configured as the town's provider, or an adapter;
 - documents: real PDFs and DOCX, data: URLs, documents stored and ingested;

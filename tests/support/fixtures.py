@@ -1,8 +1,9 @@
 """The fixtures every suite shares (a pytest plugin registered by tests/conftest.py).
 
-Each is defined here once: the personas `corinne`, `marius` and `adele` (personas.py), a
-`resident` and a `resident_client`, the `town` magazine, the `fake_llm` provider (and the
-`vision_llm` that sees images), the `site` served in a thread, `english`, `eager_celery`;
+Each is defined here once: the personas `corinne`, `marius`, `aline` and `adele`
+(personas.py), a `resident` and a `resident_client`, the `town` magazine, the `fake_llm`
+provider (and the `vision_llm` that sees images), the `site` served in a thread, `english`,
+`eager_celery`;
 and per test, autouse: the town's language, a media folder of its own, an empty cache.
 Hooks: a report of which database runs; tests marked postgres, redis or browser skip without
 their server; browser tests run last.
@@ -77,6 +78,11 @@ def corinne(db):
 @pytest.fixture
 def marius(db):
     return create_persona("marius")
+
+
+@pytest.fixture
+def aline(db):
+    return create_persona("aline")
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ class IsolatedDatabase:
         return self.manage("shell", "-c", code)
 
 
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
     """Wait until the process on `url` answers /healthz (or fail if it exits or takes too long)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

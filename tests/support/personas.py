@@ -2,6 +2,7 @@
 
 - corinne: counter staff at the Maison de quartier des Dunes, issues access codes;
 - marius: comms team, uploads the magazine and edits the system prompt;
+- aline: agent at the town hall, replies to the questions residents send to the town;
 - adele: admin, chooses providers, prices, quotas and watches spend (the only staff status).
 
 Fixtures of the same names (fixtures.py) create them in the test database, which the app
@@ -13,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 PASSWORD = "correct horse battery"
-ROLES = {"corinne": "counter", "marius": "comms", "adele": "admins"}
+ROLES = {"corinne": "counter", "marius": "comms", "aline": "agents", "adele": "admins"}
 
 
 def create_persona(name: str):

@@ -46,6 +46,8 @@ class Page:
     modified: float = 1767261600.0  # 2026-01-01 10:00 UTC
     links: list[str] = field(default_factory=list)
     size: int = 0  # pad the body to this many bytes (byte-cap tests)
+    snippet: str = ""  # raw HTML before </body>, as pasted into a CMS block (embed tests)
+    head: str = ""  # raw HTML at the end of <head> (a theme's viewport and styles)
 
 
 @dataclass
@@ -62,14 +64,14 @@ def page_html(page: Page, menu: list[str]) -> bytes:
     more = "".join(f'<p><a href="{p}">Voir aussi {html.escape(p)}</a></p>' for p in page.links)
     body = (
         "<!doctype html><html lang='fr'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(page.title)} | Ville de Port-Lumière</title></head><body>"
+        f"<title>{html.escape(page.title)} | Ville de Port-Lumière</title>{page.head}</head><body>"
         f"<header><nav><ul><li><a href='/'>Accueil</a></li>{links}</ul></nav></header>"
         f"<main><article><h1>{html.escape(page.title)}</h1>"
         f"<p>{html.escape(page.text)}</p>{more}</article></main>"
         "<footer><p>Mairie de Port-Lumière, 1 place de la Mairie. Mentions légales. "
         "Plan du site.</p></footer>"
         "<div class='cookie-banner' id='cookies'>Ce site utilise des cookies de mesure "
-        "d'audience. <button>Tout accepter</button></div></body></html>"
+        f"d'audience. <button>Tout accepter</button></div>{page.snippet}</body></html>"
     )
     data = body.encode()
     if page.size > len(data):

@@ -1,0 +1,72 @@
+"""What a question asks for (a day, a time, a price, a phone number, a place, a count), and
+what a sentence gives.
+
+A resident asking "à quelle heure" wants a sentence with a time in it, "combien ça coûte" one
+with a price, "qui dois-je appeler" one with a phone number. The retrieval finds the passage on
+the subject; among its sentences, the one of the kind asked for is usually the answer
+(knowledge.extractive weighs this). The patterns are plain French question words and the
+usual written forms of each kind: nothing here is about one town.
+"""
+
+import re
+
+from .analysis import fold
+
+MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+NUMBER_WORDS = "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent"
+
+# On the accent-folded question. "quand" is a question only when no subject follows it
+# ("quand il fait chaud" is not); "combien" alone asks a price, "combien de" a count.
+ASKS = {
+    "phone": r"\b(?:numeros?|telephones?|appeler|joindre|contacter|prevenir|telephoner)\b",
+    "time": r"\b(?:heures?|horaires?|ouvre|ouvrent|ouverte?s?|fermee?s?|ferment)\b",
+    "date": (
+        r"\bquand\b(?! (?:il|elle|on|je|j'|tu|nous|vous|ils|elles|meme)\b)"
+        r"|\bquels? jours?\b|\bquelles? dates?\b"
+    ),
+    "price": r"\b(?:coute|coutent|couter|prix|tarifs?|payante?s?|payer|cher|combien\b(?! d))",
+    "count": r"\bcombien d",
+    "place": r"\badresse\b|\bse trouvent?\b",
+}
+GIVES = {
+    "phone": (
+        r"\b0\d(?: ?\d{2}){4}\b"
+        r"|\b(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"  # French short numbers
+    ),
+    "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
+    "date": rf"\b(?:{DAYS}|{MONTHS})\b|\bveille\b|\blendemain\b",
+    "price": r"\d(?:[\d ]*\d)?(?:,\d+)? ?(?:€|euros?\b)|\bgratuite?s?\b",
+    "count": rf"\b\d+\b|\b(?:{NUMBER_WORDS})\b",
+    "place": (
+        r"\b\d{1,3},? (?:rue|avenue|place|chemin|allee|quai|boulevard|impasse|route|square)\b"
+        r"|\b(?:salle|maison de quartier|mediatheque|hotel de ville|accueil|pharmacie"
+        r"|dechetterie|eglise|cinema|gare|parking|place de|bornes?)\b"
+    ),
+}
+# Words that say which kind of fact is asked rather than what about: left out of the words the
+# unit must share with the question (the kind is weighed on its own).
+KIND_WORDS = frozenset(
+    """coûte coûtent coûter coût prix tarif tarifs payant payante payer cher combien heure
+    heures horaire horaires ouvre ouvrent ouvert ouverte ouverts ouvertes fermé fermée ferme
+    ferment quand date dates numéro numéros téléphone appeler joindre contacter adresse
+    trouve trouvent""".split()  # noqa: SIM905
+)
+_ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
+_GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
+_WHERE = re.compile(r"(?:^|\W)où\b", re.IGNORECASE)  # "ou" without its accent means "or"
+
+
+def asked(question: str) -> frozenset[str]:
+    """The kinds of fact the question asks for (often none: "comment faire pour...")."""
+    folded = fold(question).replace("’", "'")
+    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(folded)}
+    if _WHERE.search(question):
+        kinds.add("place")
+    return frozenset(kinds)
+
+
+def given(text: str) -> frozenset[str]:
+    """The kinds of fact a text gives."""
+    folded = fold(text).replace("’", "'")
+    return frozenset(kind for kind, pattern in _GIVES.items() if pattern.search(folded))

@@ -1,0 +1,143 @@
+"""A cited passage in its context, for the chat's source panel: GET
+/documents/<pk>/passages/<chunk_id> -> JSON with the document's title, date and page, links to
+the PDF at that page or to the town's web page, and the section around the passage rendered
+to sanitised HTML with the passage marked.
+
+Markdown, HTML and Word documents are rendered from their stored chunks (already without
+front matter) with markdown-it, raw HTML in them escaped; PDF pages are plain paragraphs.
+Everything goes through nh3 with a short list of tags, and only absolute http(s), mailto and
+tel links survive, so the chat can insert the HTML as it is. Who may read it: as for the
+document's file (views.may_read_document): READY documents valid today.
+"""
+
+import html
+import re
+
+import nh3
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from markdown_it import MarkdownIt
+
+from .models import Chunk, Document
+from .views import may_read_document
+
+# Chunks shown before and after the cited one, within its section (same heading and page):
+# about 200 tokens each, so the panel holds one to two screens of context.
+CONTEXT_CHUNKS = 2
+TAGS = {
+    "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "h5", "h6",
+    "blockquote",
+    "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr", "del",
+}  # fmt: skip
+HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$", re.MULTILINE)
+SHIFT = re.compile(r"<(/?)h([1-6])>")
+LINK = re.compile(r"^(?:https?:|mailto:|tel:)", re.IGNORECASE)
+_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def _keep_absolute_links(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href":
+        return value if LINK.match(value.strip()) else None
+    return value
+
+
+def sanitise(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=TAGS,
+        clean_content_tags={"script", "style"},
+        attributes={"a": {"href"}},
+        attribute_filter=_keep_absolute_links,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def _heading_line(match: re.Match, title: str) -> str:
+    """A heading inside a chunk (two short sections merged: "## Doc > Section") as a path
+    without the document's title."""
+    return f"{match.group(1)} {heading_path(match.group(2), title)}"
+
+
+def render_text(text: str, plain: bool, title: str = "") -> str:
+    """A chunk's text as sanitised HTML: Markdown, or plain paragraphs (a PDF's page).
+    Headings go two levels down: the panel's own title is the h2."""
+    if plain:
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
+    else:
+        text = HEADING.sub(lambda m: _heading_line(m, title), text)
+        rendered = SHIFT.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + 2)}>", _markdown.render(text))
+    return sanitise(rendered)
+
+
+def section_of(chunk: Chunk) -> list[Chunk]:
+    """The cited chunk and its neighbours under the same heading on the same page."""
+    return list(
+        Chunk.objects.filter(
+            document_id=chunk.document_id,
+            heading=chunk.heading,
+            page=chunk.page,
+            position__gte=chunk.position - CONTEXT_CHUNKS,
+            position__lte=chunk.position + CONTEXT_CHUNKS,
+        ).order_by("position")
+    )
+
+
+def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
+    """The section's HTML, the cited chunk inside a marked block, its start and end said to
+    screen readers (the highlight alone is only seen)."""
+    parts = []
+    for near in section_of(chunk):
+        body = render_text(near.text, plain, title)
+        if near.pk == chunk.pk:
+            start = html.escape(_("Start of the cited passage."))
+            end = html.escape(_("End of the cited passage."))
+            body = (
+                f'<div class="passage-hit" id="passage-hit" tabindex="-1">'
+                f'<p class="visually-hidden">{start}</p>{body}'
+                f'<p class="visually-hidden">{end}</p></div>'
+            )
+        parts.append(body)
+    return "".join(parts)
+
+
+def heading_path(heading: str, title: str) -> str:
+    """A heading path as "Collecte des déchets › Calendrier", without the document's title."""
+    parts = [p.strip() for p in heading.split(" > ") if p.strip()]
+    if parts and parts[0] == title.strip():
+        parts = parts[1:]
+    return " › ".join(parts)
+
+
+def links_of(doc: Document, page: int | None) -> dict:
+    pdf = ""
+    if doc.file and doc.is_pdf:
+        pdf = reverse("document-file", args=[doc.pk]) + (f"#page={page}" if page else "")
+    web = doc.source_url if doc.source_url.lower().startswith(("https:", "http:")) else ""
+    return {"pdf_url": pdf, "web_url": web}
+
+
+@require_GET
+def passage(request, pk: int, chunk_id: int):
+    chunk = Chunk.objects.select_related("document").filter(pk=chunk_id, document_id=pk).first()
+    if chunk is None or not may_read_document(request, chunk.document):
+        message = _(
+            "This passage is no longer available: the document may have been updated or withdrawn."
+        )
+        return JsonResponse({"error": "gone", "message": message}, status=404)
+    doc = chunk.document
+    response = JsonResponse(
+        {
+            "title": doc.title,
+            "heading": heading_path(chunk.heading, doc.title),
+            "date": formats.date_format(doc.published_on, "DATE_FORMAT"),
+            "page": chunk.page,
+            **links_of(doc, chunk.page),
+            "html": passage_html(chunk, plain=doc.is_pdf, title=doc.title),
+        }
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response

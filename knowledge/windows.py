@@ -1,0 +1,90 @@
+"""The candidate answer units of the passages a question found, read with a window around each.
+
+A passage is one chunk; the answer may be in the sentence before or after it, and a PDF's
+sentences run over chunk boundaries. So the units (knowledge.units) are read from the found
+chunks and their neighbours: for a PDF, the whole page (its lines are put back into
+sentences); otherwise the chunk before and after in the same section. Each unit is tagged
+with the number of its source among the merged passages (knowledge.prompt.merge_sources:
+what the answer cites as [n]) and, in `extra["prior"]`, the retrieval's score of its chunk
+over the best one's (0 for a neighbour that was not found itself).
+"""
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from .models import Chunk
+from .units import Unit, units_of
+
+
+def _wanted(found: list) -> Q:
+    """The chunks to read: the found ones' pages (PDF) or neighbours in their section."""
+    rows = Chunk.objects.filter(pk__in=[p.chunk_id for p in found]).values_list(
+        "document_id", "position", "page", "heading"
+    )
+    wanted = Q(pk__in=[])
+    for document_id, position, page, heading in rows:
+        if page is not None:
+            wanted |= Q(document_id=document_id, page=page)
+        else:
+            near = [position - 1, position, position + 1]
+            wanted |= Q(document_id=document_id, position__in=near, heading=heading)
+    return wanted
+
+
+def _tagged(units: list[Unit], prior: float) -> list[Unit]:
+    for unit in units:
+        unit.extra["prior"] = prior
+    return units
+
+
+def window(found: list, merged: list) -> list[Unit]:
+    """The candidate units of the passages found, in reading order (see the module
+    docstring); list ids are made unique across passages."""
+    numbers = {(p.document_id, p.page): n for n, p in enumerate(merged, start=1)}
+    titles = {p.document_id: p.title for p in merged}
+    top = max((p.score for p in found), default=0.0) or 1.0
+    prior = {p.chunk_id: max(p.score, 0.0) / top for p in found}
+    rows = list(
+        Chunk.objects.filter(_wanted(found))
+        .order_by("document_id", "position")
+        .values_list("pk", "document_id", "page", "heading", "text")
+    )
+    pages: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    units: list[Unit] = []
+    for pk, document_id, page, heading, text in rows:
+        source = numbers.get((document_id, page))
+        if source is not None and page is None:
+            units += _tagged(units_of(text, heading=heading, source=source), prior.get(pk, 0.0))
+        elif source is not None:
+            pages[(document_id, page)].append((pk, text))
+    for (document_id, page), chunks in pages.items():
+        text = "\n".join(text for _, text in chunks)
+        best = max(prior.get(pk, 0.0) for pk, _ in chunks)
+        pdf = units_of(
+            text, title=titles[document_id], pdf=True, source=numbers[(document_id, page)]
+        )
+        units += _tagged(pdf, best)
+    read = {row[0] for row in rows}
+    for passage in found:  # its chunk is gone (the document was replaced meanwhile)
+        source = numbers.get((passage.document_id, passage.page))
+        if passage.chunk_id not in read and source is not None:
+            own = units_of(
+                passage.text,
+                heading=passage.heading,
+                title=passage.title,
+                pdf=passage.page is not None,
+                source=source,
+            )
+            units += _tagged(own, prior.get(passage.chunk_id, 0.0))
+    return _numbered(units)
+
+
+def _numbered(units: list[Unit]) -> list[Unit]:
+    lists: dict[tuple, int] = {}
+    for order, unit in enumerate(units):
+        unit.order = order
+        if unit.list_id is not None:
+            key = (unit.source, unit.heading, unit.list_id, unit.intro)
+            unit.list_id = lists.setdefault(key, len(lists) + 1)
+    return units

@@ -1,0 +1,127 @@
+// The source panel: a cited passage opens in a dialog inside the chat, with the document's
+// title, date and page, the passage highlighted in its section, and a link to the PDF at that
+// page or to the town's web page. Focus moves in, Esc closes, focus returns to the opener.
+
+/** The passage's address: /documents/<document>/passages/<chunk>. */
+export function passageUrl(source) {
+  const doc = Number(source.document);
+  const chunk = Number(source.chunk);
+  return Number.isInteger(doc) && Number.isInteger(chunk) && doc > 0 && chunk > 0
+    ? `/documents/${doc}/passages/${chunk}`
+    : null;
+}
+
+/** "Published on 1 September 2026 · page 2" from the passage's answer. */
+export function metaLine(passage, S) {
+  const parts = [];
+  if (passage.date) parts.push(S.published.replace("%s", passage.date));
+  if (passage.page) parts.push(S.page.replace("%s", String(passage.page)));
+  return parts.join(" · ");
+}
+
+// What the server's sanitised HTML may keep once in the page (a second fence after nh3).
+const KEEP = { A: ["href"], DIV: ["class", "id", "tabindex"], P: ["class"] };
+
+function clean(fragment) {
+  for (const node of fragment.querySelectorAll("*")) {
+    const allowed = KEEP[node.tagName] || [];
+    for (const attribute of [...node.attributes]) {
+      if (!allowed.includes(attribute.name)) node.removeAttribute(attribute.name);
+    }
+    if (node.tagName === "A") {
+      node.target = "_blank"; // the chat stays open behind a document's own links
+      node.rel = "noopener noreferrer nofollow";
+    }
+  }
+  return fragment;
+}
+
+export class SourcePanel {
+  constructor(dialog, S) {
+    this.dialog = dialog;
+    this.S = S;
+    this.cache = new Map();
+    this.opener = null;
+    this.title = dialog.querySelector("#source-title");
+    this.meta = dialog.querySelector("#source-meta");
+    this.heading = dialog.querySelector("#source-heading");
+    this.body = dialog.querySelector("#source-body");
+    this.links = dialog.querySelector("#source-links");
+    dialog.querySelector("#source-close").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) dialog.close(); // a click on the backdrop
+    });
+    dialog.addEventListener("close", () => {
+      if (this.opener && this.opener.isConnected) this.opener.focus();
+      this.opener = null;
+    });
+  }
+
+  async open(source, opener) {
+    const url = passageUrl(source);
+    if (!url) return;
+    this.opener = opener || document.activeElement;
+    this.title.textContent = source.title;
+    this.meta.textContent = "";
+    this.heading.hidden = true;
+    this.links.replaceChildren();
+    this.body.textContent = this.S.loading;
+    this.body.setAttribute("aria-busy", "true");
+    if (!this.dialog.open) this.dialog.showModal();
+    this.title.focus();
+    const passage = await this.fetch(url);
+    if (this.dialog.open) this.show(passage);
+  }
+
+  async fetch(url) {
+    if (this.cache.has(url)) return this.cache.get(url);
+    let passage;
+    try {
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      passage = await response.json();
+      if (!response.ok) passage = { error: passage.message || this.S.network };
+    } catch {
+      return { error: this.S.network };
+    }
+    if (!passage.error) this.cache.set(url, passage);
+    return passage;
+  }
+
+  show(passage) {
+    this.body.removeAttribute("aria-busy");
+    if (passage.error) {
+      this.body.textContent = passage.error;
+      return;
+    }
+    this.title.textContent = passage.title;
+    this.meta.textContent = metaLine(passage, this.S);
+    this.heading.textContent = passage.heading || "";
+    this.heading.hidden = !passage.heading;
+    const template = document.createElement("template");
+    template.innerHTML = passage.html || "";
+    this.body.replaceChildren(clean(template.content));
+    this.addLink(passage.pdf_url, passage.page ? this.S.open_pdf_page.replace("%s", passage.page) : this.S.open_pdf);
+    this.addLink(passage.web_url, this.S.open_web);
+    // The passage in view, the title too when both fit (the title is where the focus is).
+    const hit = this.body.querySelector("#passage-hit");
+    const box = this.dialog.getBoundingClientRect();
+    if (hit && hit.getBoundingClientRect().top > box.top + box.height * 0.6) {
+      hit.scrollIntoView({ block: "start", behavior: "instant" });
+    }
+  }
+
+  addLink(href, text) {
+    if (!href || !/^(https?:\/\/|\/documents\/\d+\/file)/.test(href)) return;
+    const link = document.createElement("a");
+    link.className = "button";
+    link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = text;
+    const hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.textContent = ` ${this.S.new_tab}`;
+    link.appendChild(hint);
+    this.links.appendChild(link);
+  }
+}

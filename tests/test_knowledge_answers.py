@@ -1,0 +1,239 @@
+"""Answers from the town's documents: units, kinds of fact, extraction, titles, grounding, bench."""
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from knowledge import answertypes, extractive, vectors
+from knowledge.citations import grounding, source_title
+from knowledge.models import PromptTemplate
+from knowledge.prompt import GENERAL_ALLOWED, GENERAL_REFUSED, assemble
+from knowledge.retrieval import Passage
+from knowledge.units import pdf_lines, plain, sentences, units_of
+from tests.support.documents import add_document
+
+sys.path.insert(0, str(Path(settings.BASE_DIR) / "bench"))
+import answer_score  # noqa: E402
+
+TODAY = dt.date(2026, 11, 2)
+DECHETTERIE = """# Collecte des déchets, encombrants et déchetterie
+
+## La déchetterie des Salines
+
+Déchetterie des Salines, route de la Saulaie (ligne de bus 2).
+
+**Horaires d'hiver** :
+
+- lundi et samedi : 9 h - 12 h et 14 h - 17 h ;
+- mardi : 14 h - 17 h ;
+- fermée le jeudi.
+
+L'accès est gratuit, avec un **badge** remis à l'accueil de la mairie. Renseignements : \
+Allô Propreté, 05 00 00 40 00.
+
+## Les déchets verts
+
+Le brûlage des déchets verts est interdit toute l'année. Un composteur est vendu 15 €.
+"""
+
+
+def test_it_splits_whole_sentences_not_after_abbreviations_or_hours():
+    text = "Tél. 05 00 00 10 10, voir M. Roux. Ouvert de 9 h à 12 h. Fermé le jeudi ! Et ?"
+    assert sentences(text) == [
+        "Tél. 05 00 00 10 10, voir M. Roux.",
+        "Ouvert de 9 h à 12 h.",
+        "Fermé le jeudi !",
+        "Et ?",
+    ]
+    assert plain("Le **badge** [en ligne](https://x.example) et `code` _ici_") == (
+        "Le badge en ligne et code ici"
+    )
+
+
+def test_it_keeps_lists_under_their_opening_and_headings_as_context():
+    units = units_of(DECHETTERIE.split("\n", 2)[2], heading="Collecte des déchets")
+    assert all("#" not in u.text and "**" not in u.text for u in units)
+    items = [u for u in units if u.kind == "item"]
+    assert [u.text for u in items] == [
+        "lundi et samedi : 9 h - 12 h et 14 h - 17 h ;",
+        "mardi : 14 h - 17 h ;",
+        "fermée le jeudi.",
+    ]
+    assert {u.intro for u in items} == {"Horaires d'hiver :"} and len(
+        {u.list_id for u in items}
+    ) == 1
+    assert items[0].section == "La déchetterie des Salines"
+    assert units[-1].section == "Les déchets verts" and units[-1].text.endswith("15 €.")
+
+
+def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers():
+    page = (
+        "Magazine n°47 - novembre 2026 Ville de Port-Lumière\n"
+        "Travaux du front de mer\n"
+        "Le boulevard de l'Océan est fermé à la circulation entre l'esplanade et la rue du\n"
+        "Sémaphore, du lundi au vendredi. Les riverains gardent leur accès.\n"
+        "- La ligne 1 est déviée par\n"
+        "l'avenue des Pins.\n"
+        "Page 2 / 6"
+    )
+    assert pdf_lines(page, "Magazine n°47 — novembre 2026") == [
+        "# Travaux du front de mer",
+        "Le boulevard de l'Océan est fermé à la circulation entre l'esplanade et la rue du "
+        "Sémaphore, du lundi au vendredi. Les riverains gardent leur accès.",
+        "- La ligne 1 est déviée par l'avenue des Pins.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("À quelle heure ouvre la mairie ?", {"time"}),
+        ("Combien coûte un passeport ?", {"price"}),
+        ("Quel numéro appeler pour les encombrants ?", {"phone"}),
+        ("Où se trouve le CCAS ?", {"place"}),
+        ("C'est quand, le loto ?", {"date"}),
+        ("Combien de livres peut-on emprunter ?", {"count"}),
+        ("Que faire quand il fait très chaud, ou très froid ?", set()),
+    ],
+)
+def test_it_tells_which_kind_of_fact_a_question_asks(question, kinds):
+    assert answertypes.asked(question) == kinds
+
+
+def test_it_tells_which_kinds_of_fact_a_sentence_gives():
+    given = answertypes.given("Le jeudi 10 décembre à 12 h, 28 €, au 05 00 00 20 00.")
+    assert {"date", "time", "price", "phone"} <= given
+    assert "phone" not in answertypes.given("Ouvert 24 h sur 24, toute l'année.")
+
+
+def test_it_titles_a_source_document_then_section_without_repeats_or_marks():
+    title = "Collecte des déchets, encombrants et déchetterie"
+    assert source_title(title, f"{title} > Calendrier de collecte par quartier") == (
+        "Collecte des déchets — Calendrier de collecte par quartier"
+    )
+    assert source_title(title, title) == title
+    assert source_title(
+        "Médiathèque La Vigie - horaires", "A > **S'inscrire** / A > Emprunter"
+    ) == ("Médiathèque La Vigie — S'inscrire ; Emprunter")
+    assert source_title("Magazine n°47", "") == "Magazine n°47"
+
+
+def _passage(text):
+    return Passage(1, 1, "Mairie", "Horaires", None, text, "/d/1", 1.0)
+
+
+def test_it_checks_citations_and_the_facts_an_answer_gives():
+    passages = [_passage("Ouvert de 9 h à 17 h. Tél. 05 00 00 10 00. Badge : 15 €.")]
+    assert grounding("Ouvert de 09:00 à 17h [1], badge 15 euros.", passages).grounded
+    assert grounding("Ouvert de 9 h.", passages).grounded is False
+    check = grounding("Ouvert [1] et [3], appelez le 05 11 22 33 44 à 8 h 30.", passages)
+    assert check.invented == [3] and check.grounded is False
+    assert check.unsupported == ["05 11 22 33 44", "8 h 30"]
+    assert (
+        grounding("Appelez le 05 00 00 99 99.", passages, "Astreinte, 05 00 00 99 99").unsupported
+        == []
+    )
+
+
+@pytest.mark.django_db
+def test_it_answers_with_the_sentences_that_give_what_is_asked():
+    add_document(DECHETTERIE.encode(), "dechets.md", title="Collecte des déchets, encombrants")
+    request = assemble("La déchetterie ouvre à quelle heure le mardi ?", [], TODAY)
+    found = request.extract()
+    assert found.covered and found.confidence >= extractive.THRESHOLD
+    texts = [u.text for u in found.units]
+    assert "mardi : 14 h - 17 h ;" in texts
+    whole = [u for u in found.units if u.kind == "item"]
+    assert [u.text for u in whole][:1] == ["lundi et samedi : 9 h - 12 h et 14 h - 17 h ;"]
+    assert found.sources[0][1] == "Collecte des déchets — La déchetterie des Salines"
+    assert request.extract() is found  # extracted once
+
+
+@pytest.mark.django_db
+def test_it_gives_no_extract_for_a_question_the_documents_do_not_cover():
+    add_document(DECHETTERIE.encode(), "dechets.md", title="Collecte des déchets")
+    on_topic = assemble("Horaires de la déchetterie", [], TODAY)
+    request = assemble("Écrivez-moi un poème sur l'automne.", [], TODAY, passages=on_topic.passages)
+    found = request.extract()
+    assert found.covered is False and found.units == [] and found.sources == []
+    assert found.confidence < extractive.THRESHOLD
+
+
+@pytest.mark.django_db
+def test_it_extracts_only_when_the_offline_provider_asks(monkeypatch):
+    add_document(DECHETTERIE.encode(), "dechets.md", title="Collecte des déchets")
+
+    def no_window(found, merged):
+        raise AssertionError("extracted although nobody asked")
+
+    monkeypatch.setattr(extractive, "window", no_window)
+    request = assemble("Horaires de la déchetterie ?", [], TODAY)
+    assert request.passages and "déchetterie" in request.system
+    with pytest.raises(AssertionError):
+        request.extract()
+
+
+def test_it_encodes_a_unit_text_once(monkeypatch):
+    calls = []
+    real = vectors.encode_passages
+    monkeypatch.setattr(
+        vectors, "encode_passages", lambda texts: calls.append(texts) or real(texts)
+    )
+    memo = extractive.VectorMemo(size=2)
+    first = memo.encode(["un", "deux"])
+    assert memo.encode(["deux", "un"]) == first[::-1] and calls == [["un", "deux"]]
+    memo.encode(["trois"])  # "deux" was the least recently used: forgotten
+    memo.encode(["un", "deux"])
+    assert calls[-1] == ["deux"]
+
+
+@pytest.mark.django_db
+def test_it_lets_the_town_switch_general_answers_off(client, marius):
+    assert GENERAL_ALLOWED in assemble("Q ?", [], TODAY, passages=[]).system
+    client.force_login(marius)
+    form = {"text": "Tu es l'assistant de {town}.", "contact": "Mairie, 05 00 00 10 00"}
+    client.post("/comms/prompt/", form)
+    assert PromptTemplate.objects.get(is_active=True).general_answers is False
+    system = assemble("Q ?", [], TODAY, passages=[]).system
+    assert GENERAL_REFUSED in system and GENERAL_ALLOWED not in system
+    page = client.get("/comms/prompt/").content.decode()
+    assert 'name="general_answers"' in page and 'name="general_answers" checked' not in page
+
+
+def test_it_scores_facts_normalised_marks_cuts_and_plain_not_covered():
+    assert answer_score.has_fact("Ouvert dès 09:00, tél. 0500001000.", "9 h")
+    assert answer_score.has_fact("Ouvert dès 9h30.", "9 h 30")
+    assert answer_score.has_fact("Appelez le 05 00 00 10 00.", "0500001000")
+    assert not answer_score.has_fact("Tarif : 15 €.", "5 €")
+    assert answer_score.has_marks("Le **badge**") and answer_score.has_marks("- item")
+    assert not answer_score.has_marks("• item [1]")
+    assert answer_score.has_cut("Les ordures ménagères le …")
+    assert answer_score.has_cut("ménagères le lundi. [1]")
+    assert not answer_score.has_cut("Horaires :\n• lundi : 9 h - 12 h ;\n• mardi [1]")
+    row = {"answer": "Les documents n'en parlent pas. Mairie, 05 00 00 10 00.", "sources": []}
+    assert answer_score.not_covered(row, "05 00 00 10 00")
+    assert not answer_score.not_covered(dict(row, sources=[{"n": 1}]), "05 00 00 10 00")
+
+
+@pytest.mark.django_db
+def test_it_benchmarks_answers_through_the_chat_path(tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    lines = [
+        {"id": "repair", "question": "Quand peut-on faire réparer ses appareils au Repair Café ?"},
+        {"question": "Quelle est la capitale du Pérou ?", "facts": ["Lima"]},
+    ]
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in lines), "utf-8")
+    call_command("answer_bench", questions=str(questions))
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    first, second, summary = rows
+    assert set(first) == {"id", "question", "answer", "sources", "confidence", "words"}
+    assert first["id"] == "repair" and "2e samedi" in first["answer"]
+    assert "Pour en savoir plus" not in first["answer"] and first["sources"][0]["n"] == 1
+    assert second["id"] == 2 and second["sources"] == [] and "05 00 00 10 00" in second["answer"]
+    assert summary["questions"] == 2 and summary["today"] == "2026-11-01"
+    assert summary["providers"] == {"offline": 2} and summary["not_covered"] == 1

@@ -1,0 +1,1 @@
+"""Residents' questions to the town hall, agents' replies from AI drafts, answer cards, insight."""
