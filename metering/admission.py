@@ -138,9 +138,11 @@ def reserve_on(limits: list[Limit], need, now, code: AccessCode | None = None) -
         stale = ledgers.any_stale(batch, now)
         worst = need.worst()
         output = fit(worst, limits, ledgers.rows_of(locked))
+        held = {}
         for lim in limits:
             micros = worst.town_micros(output) if lim.reason == "budget" else worst.micros(output)
-            ledgers.hold(batch, lim.key, worst.tokens(output), micros)
+            held[lim.key] = (worst.tokens(output), micros)
+        ledgers.hold(batch, held)
         reservation = Reservation(
             code=code,
             created_at=now,

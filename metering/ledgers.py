@@ -155,12 +155,18 @@ def found(cursor) -> bool:
     return cursor.fetchone() is not None
 
 
-def hold(batch: Batch, key: str, tokens: int, micros: int) -> None:
-    """Add to a ledger's reserved amounts (locked by `lock()`, which checked they fit)."""
+def hold(batch: Batch, amounts: dict[str, tuple[int, int]]) -> None:
+    """Add (tokens, micros) to these ledgers' reserved amounts, in one statement: `lock()`
+    holds their rows (so no lock is taken out of order) and checked the amounts fit."""
+    keys = sorted(amounts)
+    cases = " ".join(["WHEN %s THEN %s"] * len(keys))
+    marks = ", ".join(["%s"] * len(keys))
+    tokens = [value for key in keys for value in (key, amounts[key][0])]
+    micros = [value for key in keys for value in (key, amounts[key][1])]
     batch.run(
-        f"UPDATE {TABLE} SET reserved_tokens = reserved_tokens + %s, "  # noqa: S608
-        "reserved_micros = reserved_micros + %s WHERE key = %s",
-        [tokens, micros, key],
+        f"UPDATE {TABLE} SET reserved_tokens = reserved_tokens + CASE key {cases} END, "  # noqa: S608
+        f"reserved_micros = reserved_micros + CASE key {cases} END WHERE key IN ({marks})",
+        [*tokens, *micros, *keys],
     )
 
 

@@ -76,20 +76,17 @@ _median = Memo(_median_now, seconds=MEDIAN_SECONDS)
 
 
 def code_queries(code: AccessCode, now) -> list[tuple[str, list]]:
-    """The two counts one code's check needs, as (sql, params) to send with its settlement:
+    """The counts one code's check needs, as one (sql, params) to send with its settlement:
     its questions in this clock hour (the settled one included) and its devices today."""
     hour = connection.ops.adapt_datetimefield_value(now.replace(minute=0, second=0, microsecond=0))
     day = connection.ops.adapt_datefield_value(timezone.localdate(now))
     return [
         (
-            f"SELECT COUNT(*) FROM {RECORDS} WHERE code_id = %s AND at >= %s "  # noqa: S608
-            "AND outcome <> %s",
-            [code.pk, hour, UsageRecord.Outcome.FAILOVER],
-        ),
-        (
-            f"SELECT COUNT(*) FROM {SIGHTINGS} WHERE code_id = %s AND day = %s",  # noqa: S608
-            [code.pk, day],
-        ),
+            f"SELECT (SELECT COUNT(*) FROM {RECORDS} WHERE code_id = %s AND at >= %s "  # noqa: S608
+            f"AND outcome <> %s), (SELECT COUNT(*) FROM {SIGHTINGS} WHERE code_id = %s "
+            "AND day = %s)",
+            [code.pk, hour, UsageRecord.Outcome.FAILOVER, code.pk, day],
+        )
     ]
 
 
@@ -99,12 +96,11 @@ def check_code(code: AccessCode, now, counts=None, ledger=False, quotas=None) ->
     settlement left it (both read here when not given)."""
     if counts is None:
         with connection.cursor() as cursor:
-            found = []
-            for sql, params in code_queries(code, now):
-                cursor.execute(sql, params)
-                found.append(cursor.fetchone()[0])
+            [(sql, params)] = code_queries(code, now)
+            cursor.execute(sql, params)
+            found = cursor.fetchone()
     else:
-        found = [cursor.fetchone()[0] for cursor in counts]
+        found = counts[0].fetchone()
     if ledger is False:
         ledger = Ledger.objects.filter(key=f"code:{code.pk}:{month_of(now)}").first()
     tokens = ledger.used_tokens if ledger is not None else 0
