@@ -21,4 +21,6 @@ RUN useradd --system --uid 1000 arcachat && mkdir -p /app/media /app/celerybeat 
     && chown arcachat /app/media /app/celerybeat
 USER arcachat
 EXPOSE 8000
-CMD ["uvicorn", "arcachat.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]
+# The client address is read by the app from its trusted proxies only (TRUSTED_PROXIES,
+# core/clients.py), never by uvicorn; no access log: it would write every client address.
+CMD ["uvicorn", "arcachat.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-proxy-headers", "--no-access-log"]

@@ -17,11 +17,13 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 ## run: install, migrate, load the demo town, create demo staff, serve on http://$(HOST):$(PORT)
+# uvicorn neither reads X-Forwarded-For (the app does, from TRUSTED_PROXIES only: core/clients.py)
+# nor keeps an access log (it would write every client address), as in the Dockerfile and compose.
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
 	$(BIN)/python manage.py demo_setup
-	$(BIN)/uvicorn arcachat.asgi:application --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn arcachat.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers --no-access-log
 
 ## test-deps: what browser tests need beyond Python packages (Debian's chromium, axe-core)
 test-deps:

@@ -1,9 +1,11 @@
 """The resident's session: who is signed in with which code, and the guard of resident pages.
 
 A resident is never a Django user. Signing in stores the code's primary key under
-`SESSION_KEY` in a fresh session (new key: no session fixation); the code itself is never
-put in the session. A code that stops being usable (suspended, revoked, expired) keeps its
-key in the session so that pages can tell a blocked resident from a signed-out one.
+`SESSION_KEY` in a fresh session (new key: no session fixation, new CSRF token) with the
+code's `session_epoch`; the code itself is never put in the session. Every status change of a
+code (suspended, reactivated, revoked, reissued) moves its epoch on, which ends all its
+sessions at their next request: a reactivated code needs a new sign-in. A blocked code keeps
+its key in the session so that pages can tell a blocked resident from a signed-out one.
 """
 
 from __future__ import annotations
@@ -15,29 +17,35 @@ from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from .models import AccessCode
 
 SESSION_KEY = "resident_code_id"
+EPOCH_KEY = "resident_code_epoch"  # the code's session_epoch at sign-in
 # A random id per sign-in: the chat page keeps the conversation in the tab under it, so the
 # next resident signing in on the same computer never sees the previous one's turns.
 CONVERSATION_KEY = "conversation_id"
 _CACHE_ATTR = "_arcachat_resident"
 
 
-def _usable(code: AccessCode | None) -> AccessCode | None:
-    return code if code is not None and code.is_usable() else None
+def _usable(code: AccessCode | None, epoch) -> AccessCode | None:
+    """The code, if usable and still in the status it had at this session's sign-in (a
+    session from before the epoch existed counts as epoch 0)."""
+    if code is None or not code.is_usable() or code.session_epoch != (epoch or 0):
+        return None
+    return code
 
 
 def get_resident(request) -> AccessCode | None:
-    """The usable code of the signed-in resident, or None (signed out or blocked)."""
+    """The usable code of the signed-in resident, or None (signed out, ended or blocked)."""
     if hasattr(request, _CACHE_ATTR):
         return getattr(request, _CACHE_ATTR)
     pk = request.session.get(SESSION_KEY)
     code = AccessCode.objects.filter(pk=pk).first() if pk else None
-    code = _usable(code)
+    code = _usable(code, request.session.get(EPOCH_KEY))
     setattr(request, _CACHE_ATTR, code)
     return code
 
@@ -47,18 +55,26 @@ async def aget_resident(request) -> AccessCode | None:
     pk = await request.session.aget(SESSION_KEY)
     if not pk:
         return None
-    return _usable(await AccessCode.objects.filter(pk=pk).afirst())
+    code = await AccessCode.objects.filter(pk=pk).afirst()
+    return _usable(code, await request.session.aget(EPOCH_KEY))
 
 
 def is_blocked(request) -> bool:
-    """Signed in with a code that can no longer be used."""
-    return bool(request.session.get(SESSION_KEY)) and get_resident(request) is None
+    """Signed in with a code that can no longer be used (suspended, revoked, expired). A
+    session ended by a status change of a code that is usable again is signed out instead."""
+    pk = request.session.get(SESSION_KEY)
+    if not pk or get_resident(request) is not None:
+        return False
+    code = AccessCode.objects.filter(pk=pk).first()
+    return code is not None and not code.is_usable()
 
 
 def sign_in(request, code: AccessCode, remember: bool) -> None:
     """Start a resident session for `code`: a new session key, weeks long if `remember`."""
     request.session.cycle_key()
+    rotate_token(request)  # a CSRF token seen before the sign-in is worth nothing after it
     request.session[SESSION_KEY] = code.pk
+    request.session[EPOCH_KEY] = code.session_epoch
     request.session[CONVERSATION_KEY] = secrets.token_urlsafe(12)
     # 0 = until the browser is closed (a shared computer); else SESSION_COOKIE_AGE (weeks).
     request.session.set_expiry(settings.SESSION_COOKIE_AGE if remember else 0)

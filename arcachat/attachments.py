@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from . import pdftext
+
 MAX_IMAGE_BYTES = 2_500_000  # after the browser's downscaling (longest side 1600 px)
 MAX_IMAGE_SIDE = 4096
 MAX_PDF_BYTES = 8_000_000
 MAX_PDF_PAGES = 30
 MAX_PDF_CHARS = 8_000
+# The largest question request: a PDF at its limit in base64 (4 characters per 3 bytes) plus
+# the message, the earlier turns and the JSON around them (a few tens of KB at most). Bigger
+# bodies are refused with 413 before they are read (arcachat/handler.py).
+QUESTION_MARGIN_BYTES = 256 * 1024
+MAX_QUESTION_BYTES = -(-MAX_PDF_BYTES // 3) * 4 + QUESTION_MARGIN_BYTES
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 HEIC_TYPES = {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}
 DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+);base64,([A-Za-z0-9+/=\s]+)$")
@@ -61,31 +68,22 @@ def _image(mime: str, raw: bytes, data_url: str) -> Attachment:
 
 
 def _pdf_text(raw: bytes) -> Attachment:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
+    """The PDF's text, read in a child process with hard limits (arcachat/pdftext.py)."""
     try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            raise AttachmentError(_("This PDF is protected by a password and cannot be read."))
-        parts, total = [], 0
-        for page in reader.pages[:MAX_PDF_PAGES]:
-            text = " ".join((page.extract_text() or "").split())
-            parts.append(text)
-            total += len(text)
-            if total >= MAX_PDF_CHARS:
-                break
-    except AttachmentError:
-        raise
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError):  # incl. decompression limits
+        read = pdftext.read_text(raw, MAX_PDF_PAGES, MAX_PDF_CHARS)
+    except pdftext.ReadFailed as failed:
+        if failed.reason == "busy":
+            raise AttachmentError(
+                _("Many files are being read right now. Please send yours again in a minute.")
+            ) from None
         raise AttachmentError(_("This PDF could not be read. Please try another file.")) from None
-    text = "\n".join(p for p in parts if p).strip()
-    if not text:
+    if read["encrypted"]:
+        raise AttachmentError(_("This PDF is protected by a password and cannot be read."))
+    if not read["text"]:
         raise AttachmentError(
             _("This PDF has no text we can read (it may be a scan). Send a photo of it instead.")
         )
-    truncated = len(text) > MAX_PDF_CHARS or len(reader.pages) > MAX_PDF_PAGES
-    return Attachment(text=text[:MAX_PDF_CHARS], truncated=truncated)
+    return Attachment(text=read["text"], truncated=read["truncated"])
 
 
 def parse_attachment(payload, images_allowed: bool) -> Attachment | None:

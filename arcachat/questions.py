@@ -48,7 +48,7 @@ def parse_json(body: bytes) -> dict | None:
     """The body as a JSON object, or None."""
     try:
         data = json.loads(body or b"{}")
-    except ValueError:  # also UnicodeDecodeError
+    except (ValueError, RecursionError):  # also UnicodeDecodeError; nesting thousands deep
         return None
     return data if isinstance(data, dict) else None
 

@@ -6,57 +6,15 @@ PostgreSQL, `REDIS_URL` to Redis for the cache, rate limits and the Celery broke
 variable is listed, with its default, in the README's configuration table.
 """
 
-import os
+import ipaddress
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from arcachat.env import READ, env_bool, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no.")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
-
-
-def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", True)
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
@@ -243,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "flag-codes": {"task": "metering.flag_codes", "schedule": 15 * 60.0},
     "check-budget": {"task": "metering.check_budget", "schedule": 15 * 60.0},
     "forget-old-salts": {"task": "accesscodes.forget_old_salts", "schedule": 3600.0},
+    "clear-expired-sessions": {
+        "task": "accesscodes.clear_expired_sessions",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # Documents whose worker died mid-analysis: failed with "send the file again".
     "release-stale-documents": {"task": "knowledge.release_stale_documents", "schedule": 600.0},
     # Web sites due for their daily or weekly sync, and runs a stopped worker left behind.
@@ -265,7 +227,9 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "arcachat.views.csrf_failure"
-SESSION_COOKIE_AGE = env_int("SESSION_DAYS", 42) * 24 * 3600
+SESSION_COOKIE_AGE = env_int("SESSION_DAYS", 42) * 24 * 3600  # residents who tick "remember"
+# Staff sessions end sooner: a staff account (above all an admin's) is worth more than a code.
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 8)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -275,7 +239,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The town's reverse proxies: addresses or networks ("172.30.0.1", "10.0.0.0/24"). A request
+# whose TCP peer is one of them is taken to come from the address that proxy wrote in
+# X-Forwarded-For (core/clients.py); from anyone else that header is ignored. uvicorn itself
+# must not read it (--no-proxy-headers: Makefile, Dockerfile, docker-compose.yml).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
 if env_bool("BEHIND_PROXY", False):
+    if not TRUSTED_PROXIES:
+        # Every resident would seem to come from the proxy: one wrong-code counter for the
+        # whole town, which anyone could lock.
+        raise ImproperlyConfigured(
+            "BEHIND_PROXY=1 needs TRUSTED_PROXIES: the address(es) your proxy connects from."
+        )
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 # Strict CSP: everything is self-hosted, no inline script or style.
@@ -319,6 +301,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+# Largest request body, refused with 413 before it is read (arcachat/handler.py), except the
+# comms upload (KNOWLEDGE_MAX_UPLOAD_MB) and a question with its attachment (attachments.py).
+REQUEST_MAX_KB = env_int("REQUEST_MAX_KB", 256)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail (budget alerts, monthly report) ---------------------------------------------------
@@ -345,17 +330,16 @@ FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or SECRET_KEY
 MONTHLY_BUDGET_EUR = env_float("MONTHLY_BUDGET_EUR", 300.0)
 DEFAULT_CODE_MONTHLY_TOKENS = env_int("DEFAULT_CODE_MONTHLY_TOKENS", 200_000)
 SIGNIN_RATE = env_str("SIGNIN_RATE", "10/15m")
-# Metering (metering app): what a reservation holds and how long (metering.calibration).
-# Input held = our estimate x the vendor's calibration factor: METER_INPUT_MARGIN before its
-# first count, the highest ratio seen before METER_CALIBRATION_ANSWERS, then a quantile.
-METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 2.0)
-METER_CALIBRATION_ANSWERS = env_int("METER_CALIBRATION_ANSWERS", 20)
+# Wrong codes (and, apart, wrong staff passwords) per client network in a day-long window; the
+# one that reaches it locks the network out for a day, however slowly the tries came.
+SIGNIN_DAILY_LIMIT = env_int("SIGNIN_DAILY_LIMIT", 30)
+# Metering (metering app): what a reservation holds and how long (see metering.calibration).
+METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 2.0)  # x input estimate, before any count
+METER_CALIBRATION_ANSWERS = env_int("METER_CALIBRATION_ANSWERS", 20)  # then the quantile below
 METER_CALIBRATION_WINDOW = env_int("METER_CALIBRATION_WINDOW", 50)  # recent ratios kept
 METER_INPUT_QUANTILE = env_float("METER_INPUT_QUANTILE", 0.95)  # of the ratios kept
-# When what is left cannot hold a full answer, its output limit is shrunk down to this.
-METER_MIN_OUTPUT_TOKENS = env_int("METER_MIN_OUTPUT_TOKENS", 200)
-# A question that answers under way leave no room for waits this long for them to settle.
-METER_WAIT_SECONDS = env_float("METER_WAIT_SECONDS", 20.0)
+METER_MIN_OUTPUT_TOKENS = env_int("METER_MIN_OUTPUT_TOKENS", 200)  # output limit shrunk to this
+METER_WAIT_SECONDS = env_float("METER_WAIT_SECONDS", 20.0)  # for answers under way to settle
 METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then charged as lost
 # Sharing signals (accesscodes.sharing): a code past any threshold is flagged for admins.
 SHARING_MAX_CLIENTS_PER_DAY = env_int("SHARING_MAX_CLIENTS_PER_DAY", 4)
@@ -413,9 +397,18 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Nothing logged may hold a client address or a resident's words, at any level: uvicorn's
+    # access log (client address and port) stays off whatever its flags, and the vendor SDKs
+    # and HTTP libraries log each request's body (the question) at DEBUG.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "httpx2": {"level": "WARNING"},  # one line per provider call otherwise
-        "httpx": {"level": "WARNING"},
+        "uvicorn.access": {"level": "WARNING"},
+        **{
+            name: {"level": "WARNING"}
+            for name in ("httpx2", "httpx", "httpcore", "openai", "anthropic", "mistralai")
+        },
     },
 }
+
+# Read last: every variable named above.
+APP_ENVIRONMENT = frozenset(READ)

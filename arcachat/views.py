@@ -34,6 +34,7 @@ def chat_strings() -> dict:
         "sources": _("Sources"),
         "page": _("page %s"),
         "ref": _("source %s"),
+        "validated": _("Answer validated by the town hall on %s"),
         "retry": _("Try again"),
         "kept": _("The part of the answer that arrived is kept above."),
         "network": _("The connection was lost. Check your internet connection, then try again."),

@@ -1,26 +1,55 @@
-"""Where a request comes from: the client's IP address, trusting only the town's own proxy."""
+"""Where a request comes from: its TCP peer, or what the town's own proxy saw (TRUSTED_PROXIES).
+
+The one place that reads X-Forwarded-For. Any client can write that header, so it is read
+only when the TCP peer is one of `TRUSTED_PROXIES`, and then from the right: each proxy
+appends the address it was reached from, so the right-most entry that is not a trusted proxy
+is the client; entries further left are the client's own word. uvicorn must not rewrite the
+peer from the header itself (`--no-proxy-headers` in the Makefile, Dockerfile and compose).
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from functools import cache
 
 from django.conf import settings
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-def client_ip(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The client's address. Behind the town's proxy (BEHIND_PROXY=1), the last entry of
-    X-Forwarded-For, the one the proxy itself added: earlier entries are the client's word."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        address = forwarded.split(",")[-1].strip() or address
+
+@cache
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _trusted(ip: Address) -> bool:
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def _parse(text: str) -> Address | None:
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
     if ip.version == 6 and ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
     return ip
+
+
+def client_ip(request) -> Address | None:
+    """The client's address: the TCP peer, unless the peer is a trusted proxy; then the
+    right-most address in X-Forwarded-For that is not a trusted proxy (None if unreadable)."""
+    ip = _parse(request.META.get("REMOTE_ADDR", ""))
+    if ip is None or not _trusted(ip):
+        return ip
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for entry in reversed(forwarded.split(",") if forwarded.strip() else []):
+        hop = _parse(entry)
+        if hop is None:  # garbage where a proxy should have written an address
+            return None
+        if not _trusted(hop):
+            return hop
+    return ip  # the proxy itself (its own health check), or proxies all the way
 
 
 def client_network(request, v4_prefix: int = 32, v6_prefix: int = 64) -> str:

@@ -4,8 +4,11 @@ A client is the network a request comes from (the IPv4 address, or the IPv6 /64)
 its keyed hash reaches the cache: no address is ever stored. Wrong codes are counted by
 django-ratelimit on the shared cache at `SIGNIN_RATE` (e.g. 10/15m); the wrong code that
 reaches the limit locks the client out for the rate's period (15 minutes), twice as long at
-each new lockout within a day, at most a day. While locked, every attempt is refused without
-looking at the code, right or wrong.
+each new lockout within a day, at most a day. Fixed windows let a client pace itself just
+under that rate for ever (9 tries every 15 minutes: 864 a day), so wrong codes are also counted
+over a day-long window: the one that reaches `SIGNIN_DAILY_LIMIT` locks the client out for a
+day. While locked, every attempt is refused without looking at the code, right or wrong.
+Staff passwords are counted the same way under their own key (core.views).
 
 Only well-formed codes that match nothing count: a mistyped code (bad check character) can
 never be a right guess, so seniors who mistype are not locked out by their own typos.
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 CACHE_ERRORS = (RedisError, OSError)
 
 GROUP = "accesscodes.signin"  # django-ratelimit cache keys: kept across the move to core
+DAILY_GROUP = "core.signin.daily"
 MAX_LOCK_SECONDS = 24 * 3600
 STRIKES_MEMORY_SECONDS = 24 * 3600
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -103,17 +107,23 @@ def record_failure(request, client: str) -> int:
         return 0
 
 
-def _record_failure(request, client: str) -> int:
+def _reached(request, client: str, group: str, rate: str) -> bool:
+    """Count one more wrong try in `group`'s window; True once it reaches the rate's limit."""
     usage = get_usage(
-        request,
-        group=GROUP,
-        key=lambda _group, _request: client,
-        rate=settings.SIGNIN_RATE,
-        increment=True,
+        request, group=group, key=lambda _group, _request: client, rate=rate, increment=True
     )
-    if usage is None or usage["count"] < usage["limit"]:
-        return 0
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _record_failure(request, client: str) -> int:
+    daily = _reached(request, client, DAILY_GROUP, f"{settings.SIGNIN_DAILY_LIMIT}/d")
+    short = _reached(request, client, GROUP, settings.SIGNIN_RATE)
     cache = _cache()
+    if daily:
+        cache.set(_lock_key(client), time.time() + MAX_LOCK_SECONDS, MAX_LOCK_SECONDS)
+        return MAX_LOCK_SECONDS
+    if not short:
+        return 0
     cache.add(_strikes_key(client), 0, STRIKES_MEMORY_SECONDS)
     try:
         strikes = cache.incr(_strikes_key(client))

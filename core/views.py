@@ -2,9 +2,11 @@
 
 Wrong passwords are counted per client by core.lockout under a separate key; once the
 client is locked, every attempt is refused (429) without checking the password, right or
-wrong. The Django admin's own login page sends staff here.
+wrong. The Django admin's own login page sends staff here. A staff session lasts
+`STAFF_SESSION_HOURS`, not the weeks a resident may stay signed in.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -26,6 +28,11 @@ class StaffLoginView(auth_views.LoginView):
         if wait:
             return self._locked(wait)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.set_expiry(settings.STAFF_SESSION_HOURS * 3600)
+        return response
 
     def form_invalid(self, form):
         wait = lockout.record_failure(self.request, _client(self.request))

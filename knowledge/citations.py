@@ -3,7 +3,10 @@
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 from .analysis import fold
+from .models import Document
 from .units import plain
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -45,11 +48,15 @@ def sources_of(passages, answer: str = "") -> list[dict]:
     """The numbered sources an answer cites (none if it cites none: an answer that rests on
     no passage, a general answer or "not covered", lists no town document under it)."""
     cited = cited_numbers(answer)
-    return [
-        {"n": n, "title": source_title(p.title, p.heading), "page": p.page, "url": p.url}
-        for n, p in enumerate(passages, start=1)
-        if n in cited
-    ]
+    sources = []
+    for n, p in enumerate(passages, start=1):
+        if n not in cited:
+            continue
+        source = {"n": n, "title": source_title(p.title, p.heading), "page": p.page, "url": p.url}
+        if getattr(p, "kind", "") == Document.Kind.ANSWER_CARD and getattr(p, "dated", None):
+            source["validated"] = date_format(p.dated, "DATE_FORMAT")  # the town hall's own answer
+        sources.append(source)
+    return sources
 
 
 # What a general answer must not pass off as the town's: phone numbers, times, prices.

@@ -116,6 +116,64 @@ def read_pdf(data: bytes, progress: Progress = _noop) -> list[Section]:
     return sections
 
 
+# A published PDF opens in the browser's own viewer, on the site's address, and Chromium's
+# viewer runs a PDF's JavaScript whatever the response's Content-Security-Policy says (its
+# scripts are not the page's; tests/security/test_pdf_scripts_browser.py). So every PDF is
+# rewritten at ingestion without scripts or actions beyond links within it or to the web,
+# and marked: knowledge.views serves an unmarked PDF (published before) only as a download.
+NO_SCRIPTS_MARK = b"%arcachat-no-scripts\n"  # after %%EOF, where readers ignore it
+KEPT_ACTIONS = {"/GoTo", "/URI", "/Named"}  # a page of the document, a web link, next page…
+SAFE_LINK = re.compile(r"^(https?:|mailto:|tel:)", re.IGNORECASE)
+
+
+def _safe_action(action) -> bool:
+    action = action.get_object()
+    if not hasattr(action, "get") or action.get("/S") not in KEPT_ACTIONS:
+        return False
+    target = str(action.get("/URI", "")) if action.get("/S") == "/URI" else ""
+    return not target or bool(SAFE_LINK.match(target))
+
+
+def _strip_scripts(dictionary) -> None:
+    """Remove from one PDF dictionary every script, automatic or chained action, embedded
+    file and XFA form; keep link actions that are safe (the action itself, not its /Next)."""
+    for key in ("/AA", "/JS", "/JavaScript", "/EmbeddedFiles", "/XFA"):
+        dictionary.pop(key, None)
+    if "/S" in dictionary:  # an action: what it chains to goes (an outline's /Next stays)
+        dictionary.pop("/Next", None)
+    for key in ("/A", "/OpenAction"):
+        value = dictionary.get(key)
+        is_action = value is not None and hasattr(value.get_object(), "get")
+        if is_action and not _safe_action(value):  # a destination (page, zoom) stays
+            del dictionary[key]
+
+
+def strip_pdf_scripts(data: bytes) -> bytes:
+    """The PDF rewritten without scripts or actions (see above), then marked."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    stack, seen = [writer.root_object], set()
+    while stack:  # every object reachable from the catalog, once
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in seen:
+                continue
+            seen.add(obj.idnum)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            _strip_scripts(obj)
+            stack.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    stripped, out = io.BytesIO(), io.BytesIO()
+    writer.write(stripped)
+    # Cloned once more: only what the catalog still reaches is written (no orphan script).
+    PdfWriter(clone_from=PdfReader(stripped)).write(out)
+    return out.getvalue() + b"\n" + NO_SCRIPTS_MARK
+
+
 DROP_TAGS = (
     "nav",
     "header",

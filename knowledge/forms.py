@@ -45,7 +45,11 @@ class UploadForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[("", _("Guess from the file")), *Document.Kind.choices],
+        # Answer cards are published from the town hall's replies (townhall), not uploaded.
+        choices=[
+            ("", _("Guess from the file")),
+            *[c for c in Document.Kind.choices if c[0] != Document.Kind.ANSWER_CARD],
+        ],
         required=False,
     )
     published_on = forms.DateField(label=_("Publication date"), widget=DateInput())

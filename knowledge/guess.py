@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from contextlib import nullcontext
 from pathlib import PurePath
 
 from .extract import IngestError, decode_text, html_to_markdown, parse_front_matter
@@ -20,6 +21,7 @@ from .models import Document
 
 TITLE_CHARS = 300
 LOOK_AT_CHARS = 3000  # the start of the text read for kind words
+PDF_TOKENS = 100_000  # pypdf's parsing budget for the first page (~0.3 s; a dense page ~15,000)
 
 # (kind, words in an accent-free lower-case title or opening) — the first match wins.
 KIND_WORDS = (
@@ -49,11 +51,16 @@ def _first_heading(markdown: str) -> str:
 
 
 def _pdf(data: bytes) -> tuple[str, str]:
-    from pypdf import PdfReader
+    import pypdf
 
-    reader = PdfReader(io.BytesIO(data))
-    title = ((reader.metadata or {}).get("/Title") or "").strip()
-    first = reader.pages[0].extract_text() if reader.pages else ""
+    # A title needs little of the first page: a page of operators that draw nothing would
+    # otherwise hold the upload's request for many seconds (issue 13, item 10).
+    limits = {"stream_parsing_work_maximum_count": PDF_TOKENS}
+    budget = getattr(pypdf, "apply_configuration", None)
+    with budget(**limits) if budget else nullcontext():
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        title = ((reader.metadata or {}).get("/Title") or "").strip()
+        first = reader.pages[0].extract_text() if reader.pages else ""
     return title or _line(first or ""), first or ""
 
 

@@ -14,15 +14,20 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .chunking import chunk_sections
-from .extract import READERS, IngestError, charset_of, html_to_markdown
+from .extract import READERS, IngestError, charset_of, html_to_markdown, strip_pdf_scripts
 from .fetch import fetch_url
 from .index import backend_for
 from .models import Chunk, Document
 from .retrieval import index_terms
 
 log = logging.getLogger(__name__)
+TOO_LONG = gettext_lazy(
+    "Reading this document took too long and was stopped. The file may be "
+    "damaged or unusually complex: try saving it again as PDF, or split it."
+)
 EXTENSIONS = {
     ".pdf": "pdf",
     ".docx": "docx",
@@ -217,23 +222,34 @@ def ingest_document(document_id: int) -> Document:
         drafts = chunk_sections(reader(data, _progress(doc)))
         if not drafts:
             raise IngestError(_no_text(kind))
+        if kind == "pdf":
+            _keep_without_scripts(doc, data)
         publish(doc, drafts)
     except IngestError as exc:
         _fail(doc, str(exc))
     except SoftTimeLimitExceeded:  # a hostile or broken file kept a worker busy too long
         log.warning("Ingestion of document %s stopped: over its time limit", doc.pk)
-        _fail(
-            doc,
-            _(
-                "Reading this document took too long and was stopped. The file may be "
-                "damaged or unusually complex: try saving it again as PDF, or split it."
-            ),
-        )
+        _fail(doc, str(TOO_LONG))
     except Exception:
         log.exception("Ingestion of document %s failed", doc.pk)
         _fail(doc, _("Unexpected error while reading this document; the team has the details."))
     doc.refresh_from_db()
     return doc
+
+
+def _keep_without_scripts(doc: Document, data: bytes) -> None:
+    """Replace the stored PDF by its copy without scripts (knowledge.extract), the only one
+    ever served inline."""
+    try:
+        clean = strip_pdf_scripts(data)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf read it just now; writing it failed
+        raise IngestError(_("This PDF file is damaged or is not really a PDF.")) from exc
+    storage, name = doc.file.storage, doc.file.name
+    storage.delete(name)
+    doc.file.name = storage.save(name, ContentFile(clean))
+    Document.objects.filter(pk=doc.pk).update(file=doc.file.name)
 
 
 def _fail(doc: Document, reason: str) -> None:

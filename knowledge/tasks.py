@@ -1,16 +1,25 @@
 """Celery tasks of the knowledge app: ingest a document in the background; release the
-documents a dead worker left waiting or processing; sync the town's web sites."""
+documents a dead worker left waiting or processing; sync the town's web sites.
 
+KNOWLEDGE_INGEST_SECONDS bounds an ingestion everywhere. A Celery worker enforces it itself
+(soft_time_limit); in the embedded default the task runs eagerly inside the upload's request,
+where Celery's limits do not apply, so `deadline()` raises the same SoftTimeLimitExceeded in
+that thread when the time is up (knowledge.ingest then marks the document failed, saying why).
+"""
+
+import ctypes
 import logging
 import threading
+from contextlib import contextmanager
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from .ingest import ingest_document, release_stale
+from .ingest import TOO_LONG, ingest_document, release_stale
 from .models import Document
 from .siteruns import due_runs
 from .sitesync import advance
@@ -43,9 +52,60 @@ def release_stale_documents() -> int:
     return release_stale()
 
 
+def _raise_in(thread_id: int, exception) -> None:
+    """Raise `exception` in another thread at its next Python instruction (None: cancel a
+    pending one). A long C call (inflating a stream) ends first; pypdf's reading is Python."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
+    )
+
+
+@contextmanager
+def deadline(seconds: float, again_every: float = 1.0):
+    """SoftTimeLimitExceeded in this thread once `seconds` have passed inside the block, and
+    again every `again_every` seconds while it is still inside (a library may swallow one)."""
+    me, lock, stop = threading.get_ident(), threading.Lock(), threading.Event()
+    state = {"inside": True, "fired": False}
+
+    def watch():
+        wait = seconds
+        while not stop.wait(wait):
+            with lock:
+                if not state["inside"]:
+                    return
+                state["fired"] = True
+                _raise_in(me, SoftTimeLimitExceeded)
+            wait = again_every
+
+    threading.Thread(target=watch, daemon=True, name="ingest-deadline").start()
+    try:
+        yield
+    finally:
+        stop.set()
+        with lock:
+            state["inside"] = False
+            if state["fired"]:
+                _raise_in(me, None)  # one fired as the block ended is cancelled, not delivered
+
+
+def _ingest_inline(document_id: int) -> None:
+    try:
+        with deadline(settings.KNOWLEDGE_INGEST_SECONDS):
+            ingest_document_task.delay(document_id)
+    except SoftTimeLimitExceeded:  # delivered outside ingest_document's own handler
+        log.warning("Ingestion of document %s stopped: over its time limit", document_id)
+        Document.objects.filter(pk=document_id).exclude(status=Document.Status.READY).update(
+            status=Document.Status.FAILED, error=str(TOO_LONG)
+        )
+
+
 def start_ingestion(document_id: int) -> None:
-    """Queue ingestion (runs inline when Celery is eager, the embedded default). If the
-    broker is unreachable, the document is marked failed with a plain message."""
+    """Queue ingestion (runs inline when Celery is eager, the embedded default, within the
+    same time limit). If the broker is unreachable, the document is marked failed with a
+    plain message."""
+    if in_process():
+        _ingest_inline(document_id)
+        return
     try:
         ingest_document_task.delay(document_id)
     except BrokerError as exc:

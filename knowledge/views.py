@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.roles import ADMINS, COMMS, has_role, role_required
 
-from .extract import IngestError
+from .extract import NO_SCRIPTS_MARK, IngestError
 from .forms import UploadForm
 from .guess import guess
 from .ingest import (
@@ -46,7 +46,9 @@ def document_list(request):
 @require_GET
 def document_status(request):
     """JSON polled by static/js/knowledge-status.js while documents are being processed."""
-    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()][:200]
+    # Decimal digits only ("²" is a digit int() refuses), 18 at most (a database integer).
+    raw = request.GET.get("ids", "").split(",")
+    ids = [int(i) for i in raw if i.isdecimal() and len(i) <= 18][:200]
     rows = Document.objects.filter(pk__in=ids)
     return JsonResponse(
         {
@@ -232,7 +234,9 @@ def may_read_document(request, doc: Document) -> bool:
 
 
 # PDFs open in the browser's own viewer, which Safari (and some Chromium versions) refuse to
-# run in a sandboxed document: no `sandbox` for them, but nothing else may load or run.
+# run in a sandboxed document: no `sandbox` for them, but nothing else may load or run. No
+# header stops the viewer's own PDF scripts (Chromium 156 runs them under `sandbox` too):
+# only a PDF rewritten without scripts at ingestion (its end marked) opens in the browser.
 PDF_POLICY = (
     "default-src 'none'; object-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
@@ -250,19 +254,26 @@ def _safe_filename(name: str, suffix: str) -> str:
     return stem + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else "")
 
 
+def _without_scripts(doc: Document) -> bool:
+    """The stored PDF is the copy ingestion rewrote without scripts (its marked end)."""
+    with doc.file.open("rb") as handle:
+        handle.seek(max(0, doc.file.size - 64))
+        return NO_SCRIPTS_MARK in handle.read()
+
+
 @require_GET
 def document_file(request, pk):
     """The original file of a document; only PDF and plain text open in the browser.
 
     Uploaded HTML and anything else is a download (application/octet-stream), never a page
-    of this site.
+    of this site; so is a PDF that ingestion did not rewrite without scripts.
     """
     doc = get_object_or_404(Document, pk=pk)
     if not doc.file or not may_read_document(request, doc):
         raise Http404
     name = doc.original_name or PurePath(doc.file.name).name
     suffix = PurePath(name).suffix.lower()
-    inline = suffix in SAFE_INLINE
+    inline = suffix in SAFE_INLINE and (suffix != ".pdf" or _without_scripts(doc))
     content_type = "application/octet-stream"
     if inline:
         content_type = SAFE_INLINE[suffix] + ("; charset=utf-8" if suffix != ".pdf" else "")

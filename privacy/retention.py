@@ -75,8 +75,7 @@ KEEPS = [
         "{n} jours au plus après la dernière connexion",
         setting="SESSION_COOKIE_AGE",
         per=DAY,
-        note="Une session expirée ne permet plus de se connecter, mais sa ligne reste en base "
-        "jusqu'à la commande « manage.py clearsessions ».",
+        task="accesscodes.clear_expired_sessions",
     ),
     Keep(
         "town-request",

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import ordering
-from .models import Kind, Price, ProviderConfig
+from .models import KEY_CLEARED, Kind, Price, ProviderConfig
 from .pricing import price_at
 from .probe import probe
 from .registry import build
-
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from .validators import companion_url_variable, is_server_setting
 
 
 class KindDefaultSelect(forms.NullBooleanSelect):
@@ -56,14 +53,6 @@ class ProviderConfigForm(forms.ModelForm):
             "prompt_caching",
         ]
         widgets = {"supports_images": KindDefaultSelect, "prompt_caching": KindDefaultSelect}
-
-    def clean_api_key_env(self):
-        value = self.cleaned_data["api_key_env"].strip()
-        if value and not ENV_NAME.match(value):
-            raise forms.ValidationError(
-                _("Write the name of an environment variable (letters, digits, _), not the key.")
-            )
-        return value
 
     def clean_timeout(self):
         value = self.cleaned_data["timeout"]
@@ -146,6 +135,16 @@ class ProviderConfigAdmin(admin.ModelAdmin):
                     "enter the key again."
                 )
             return _("A key is stored (encrypted).")
+        if obj.key_env and is_server_setting(obj.key_env):
+            return _(
+                "No key is sent: %(name)s is one of the server's own settings, never a "
+                "provider's key."
+            ) % {"name": obj.key_env}
+        if obj.key_env and obj.env_key_problem():
+            return _(
+                "No key is sent to this address: the key in %(name)s may only go to the "
+                "vendor's own address or to the one the server gives in %(url_name)s."
+            ) % {"name": obj.key_env, "url_name": companion_url_variable(obj.key_env)}
         if obj.key_env:
             return _("Read from the environment variable %(name)s.") % {"name": obj.key_env}
         return _("No key (none needed for this endpoint).")
@@ -177,6 +176,8 @@ class ProviderConfigAdmin(admin.ModelAdmin):
         elif form.cleaned_data.get("api_key"):
             obj.set_api_key(form.cleaned_data["api_key"])
         super().save_model(request, obj, form, change)
+        if obj.key_cleared:
+            self.message_user(request, KEY_CLEARED % {"name": obj.name}, messages.WARNING)
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset):

@@ -16,7 +16,7 @@ from core.roles import ADMINS, role_required
 from . import health, ordering, presets
 from .base import ProviderError
 from .forms import ProviderForm
-from .models import Kind, ProviderConfig
+from .models import KEY_CLEARED, Kind, ProviderConfig
 from .offline import OfflineProvider
 from .pricing import cost_eur, price_at
 from .probe import probe
@@ -205,6 +205,8 @@ def _edit(request, choice, config):
         saved = form.save()
         text = _("%(name)s is saved. Test it, then press “Use” to make it answer residents.")
         messages.success(request, text % {"name": saved.name} if is_new else _("Saved."))
+        if saved.key_cleared:
+            messages.warning(request, KEY_CLEARED % {"name": saved.name})
         return redirect(f"{_list_url()}#card-{saved.pk}")
     context = {
         "form": form,

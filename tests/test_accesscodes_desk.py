@@ -172,6 +172,20 @@ def test_it_signs_out_a_resident_whose_code_is_suspended(desk, resident, residen
 
 
 @pytest.mark.security
+def test_it_asks_for_a_new_sign_in_once_a_suspended_code_is_reactivated(
+    desk, resident, resident_client
+):
+    desk.post(f"/desk/codes/{resident.number}/suspend")
+    desk.post(f"/desk/codes/{resident.number}/reactivate")
+    resident.refresh_from_db()
+    assert resident.is_usable()
+    assert resident_client.get("/chat/")["Location"] == "/"
+    again = resident_client.post("/signin", {"code": resident.plain})
+    assert again["Location"] == "/chat/"
+    assert resident_client.get("/chat/").status_code == 200
+
+
+@pytest.mark.security
 def test_it_reissues_a_lost_code_once(desk, corinne, resident):
     resident.monthly_tokens = 5000
     resident.save()

@@ -248,6 +248,22 @@ def test_it_lifts_the_lockout_then_doubles_the_next_one(client, resident, settin
 
 
 @pytest.mark.security
+def test_it_locks_out_for_a_day_a_client_pacing_under_the_rate(
+    client, resident, settings, monkeypatch
+):
+    settings.SIGNIN_RATE, settings.SIGNIN_DAILY_LIMIT = "3/15m", 5
+    clock = Clock(monkeypatch)
+    for _window in range(2):  # 2 wrong codes per 15 minutes: never the rate's 3
+        assert [sign_in(client, wrong_code()).status_code for _ in range(2)] == [400, 400]
+        clock.advance(901)
+    fifth = sign_in(client, wrong_code())
+    assert fifth.status_code == 429
+    assert lockout.locked_for(lockout.client_of(fifth.wsgi_request)) >= 24 * 3600 - 10
+    clock.advance(23 * 3600)
+    assert sign_in(client, resident.plain).status_code == 429
+
+
+@pytest.mark.security
 def test_it_caps_the_lockout_at_a_day(settings):
     settings.SIGNIN_RATE = "10/15m"
     assert [lockout.lock_seconds(n) for n in (1, 2, 3)] == [900, 1800, 3600]
@@ -275,9 +291,26 @@ def test_it_treats_one_ipv6_home_network_as_one_client(rf):
 
 @pytest.mark.security
 def test_it_trusts_only_the_proxy_s_own_forwarded_address(rf, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = ["10.0.0.1", "10.9.0.0/16"]
     forged = rf.post("/signin", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.9")
     assert clients.client_network(forged) == "192.0.2.9"
+    # Two trusted proxies in a row: the address the first one was reached from.
+    chained = rf.post(
+        "/signin", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.9, 10.9.3.3"
+    )
+    assert clients.client_network(chained) == "192.0.2.9"
+    # The proxy's own request (its health check): the proxy.
+    assert clients.client_network(rf.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+
+
+@pytest.mark.security
+def test_it_ignores_a_forwarded_address_from_anyone_but_a_trusted_proxy(rf, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # BEHIND_PROXY=1
+    direct = rf.post("/signin", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.9")
+    assert clients.client_network(direct) == "198.51.100.7"
+    settings.TRUSTED_PROXIES = []
+    assert clients.client_network(direct) == "198.51.100.7"
 
 
 @pytest.mark.security

@@ -86,3 +86,23 @@ def test_it_refuses_bad_arguments_with_nothing_on_stdout(args):
         call_command("issue_codes", *args, stdout=out)
     assert out.getvalue() == ""
     assert AccessCode.objects.count() == 0
+
+
+def test_it_deletes_expired_sessions_every_day(settings):
+    """An expired session cannot sign anyone in; the daily task removes its row too."""
+    from django.contrib.sessions.models import Session
+
+    from accesscodes.sessions import SessionStore
+    from accesscodes.tasks import clear_expired_sessions
+
+    expired, alive = SessionStore(), SessionStore()
+    expired.set_expiry(-60)
+    expired["resident_code_id"] = 1
+    expired.save()
+    alive["resident_code_id"] = 2
+    alive.save()
+    clear_expired_sessions()
+    keys = set(Session.objects.values_list("session_key", flat=True))
+    assert alive.session_key in keys and expired.session_key not in keys
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "accesscodes.clear_expired_sessions" in tasks

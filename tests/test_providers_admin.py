@@ -179,7 +179,9 @@ def test_it_refuses_a_key_typed_where_the_variable_name_goes(admin_client):
 
 
 @pytest.mark.django_db
-def test_it_tests_the_connection_with_latency_or_the_exact_error(admin_client, two_servers):
+def test_it_tests_the_connection_with_latency_or_the_exact_error(
+    admin_client, two_servers, monkeypatch
+):
     mistral_server, albert_server = two_servers
     good = ProviderConfig.objects.create(
         name="Albert", kind="openai_compatible", base_url=albert_server.base_url
@@ -188,24 +190,21 @@ def test_it_tests_the_connection_with_latency_or_the_exact_error(admin_client, t
         name="Mistral",
         kind="mistral",
         base_url=mistral_server.base_url,
-        api_key_env="ARCA_TEST_WRONG",
+        api_key_env="ARCA_TEST_API_KEY",
         order=20,
     )
-    import os
-
-    os.environ["ARCA_TEST_WRONG"] = "sk-wrong"
-    try:
-        response = admin_client.post(
-            CHANGELIST,
-            {"action": "test_connection", ACTION_CHECKBOX_NAME: [good.pk, bad.pk]},
-            follow=True,
-        )
-    finally:
-        del os.environ["ARCA_TEST_WRONG"]
+    # The server's operator lets that key go to that address (providers.validators).
+    monkeypatch.setenv("ARCA_TEST_API_KEY", "sk-wrong")
+    monkeypatch.setenv("ARCA_TEST_BASE_URL", mistral_server.base_url)
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "test_connection", ACTION_CHECKBOX_NAME: [good.pk, bad.pk]},
+        follow=True,
+    )
     html = response.content.decode()
     assert "Albert answered: first words after" in html and " ms, done in " in html
     assert "Mistral failed after" in html
-    assert "HTTP 401 invalid key: check the environment variable ARCA_TEST_WRONG" in html
+    assert "HTTP 401 invalid key: check the environment variable ARCA_TEST_API_KEY" in html
     assert "sk-wrong" not in html
 
 
@@ -309,3 +308,77 @@ def test_it_warns_admins_of_a_paid_provider_with_no_price_in_force(admin_client)
     html = admin_client.get(CHANGELIST).content.decode()
     assert html.count("No price in force: its answers cost 0 €.") == 1
     assert "No price in force for Claude: their answers are counted at 0 €" in html
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_keeps_a_key_for_the_address_saved_with_it_and_drops_it_when_the_address_moves():
+    config = ProviderConfig(name="Albert", kind="openai_compatible", model="albert-large")
+    config.set_api_key(SECRET)  # as a form may do before it sets the address
+    config.base_url = "https://albert.api.etalab.gouv.fr/v1"
+    config.save()
+    config.refresh_from_db()
+    assert config.resolve_key() == (SECRET, "the key stored in the provider settings")
+    config.base_url = "https://elsewhere.example/v1"
+    config.save()
+    assert config.key_cleared and not config.has_stored_key
+    assert config.resolve_key() == (None, "no key")
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_sends_a_key_from_the_environment_only_to_the_address_the_server_gives(monkeypatch):
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    monkeypatch.setenv("VLLM_API_KEY", "sk-env")
+    config = ProviderConfig(
+        name="Mairie",
+        kind="openai_compatible",
+        base_url="http://10.0.0.5:8000/v1",  # the town's own server: an address like any other
+        api_key_env="VLLM_API_KEY",
+    )
+    with pytest.raises(ValidationError) as refused:
+        config.full_clean()
+    assert "VLLM_BASE_URL" in str(refused.value.message_dict[NON_FIELD_ERRORS])
+    assert config.resolve_key()[0] is None
+    monkeypatch.setenv("VLLM_BASE_URL", "http://10.0.0.5:8000/v1/")
+    config.full_clean()
+    assert config.resolve_key() == ("sk-env", "the environment variable VLLM_API_KEY")
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_sends_a_preset_s_key_from_the_environment_to_the_preset_s_own_address(monkeypatch):
+    monkeypatch.setenv("ALBERT_API_KEY", "sk-albert")
+    albert = ProviderConfig(
+        name="Albert",
+        kind="openai_compatible",
+        base_url="https://albert.api.etalab.gouv.fr/v1",
+        api_key_env="ALBERT_API_KEY",
+    )
+    albert.full_clean()
+    assert albert.resolve_key()[0] == "sk-albert"
+    albert.base_url = "https://albert.example.net/v1"
+    assert albert.resolve_key()[0] is None
+
+
+@pytest.mark.security
+@pytest.mark.django_db
+def test_it_tells_the_fournisseurs_page_that_a_moved_address_lost_its_key(admin_client):
+    config = ProviderConfig(
+        name="Mairie", kind="openai_compatible", model="m", base_url="http://10.0.0.5/v1"
+    )
+    config.set_api_key(SECRET)
+    config.save()
+    data = {
+        "name": "Mairie",
+        "base_url": "https://elsewhere.example/v1",
+        "model_choice": "__other__",
+        "model_other": "m",
+        "eur_input": "0",
+        "eur_output": "0",
+    }
+    response = admin_client.post(f"/providers/{config.pk}/edit/", data, follow=True)
+    assert "its stored key was deleted" in response.content.decode()
+    config.refresh_from_db()
+    assert not config.has_stored_key

@@ -35,7 +35,7 @@ def test_it_trusts_the_forwarded_address_only_behind_a_proxy(settings):
     # The client wrote the first entry itself; the town's proxy added the last one.
     req = request_from("10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
     assert sharing.client_description(req).startswith("10.0.0.0/24")
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     assert sharing.client_description(req).startswith("198.51.100.0/24")
 
 

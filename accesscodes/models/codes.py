@@ -71,6 +71,10 @@ class AccessCode(models.Model):
     # Overuse or sharing signals (see accesscodes.sharing); empty when not flagged.
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True, db_index=True)
     flag_reasons = models.CharField(_("flag reasons"), max_length=300, blank=True)
+    # Counts the code's status changes. A session keeps the value it signed in with and is
+    # over once they differ (accesscodes.session): suspending, revoking or reissuing a code
+    # ends every session of it, and a reactivated code needs a new sign-in.
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("access code")
@@ -102,9 +106,11 @@ class AccessCode(models.Model):
         return self.current_status(now) == self.Status.ACTIVE
 
     def set_status(self, status: str) -> None:
+        """Change the status and end every session signed in with the code."""
         self.status = status
         self.status_changed_at = timezone.now()
-        self.save(update_fields=["status", "status_changed_at"])
+        self.session_epoch += 1
+        self.save(update_fields=["status", "status_changed_at", "session_epoch"])
 
     @classmethod
     def issue(cls, *, site=None, by=None, expires_at=None, replaces=None, **fields):

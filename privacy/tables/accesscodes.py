@@ -45,6 +45,9 @@ TABLES = [
             "issued_by": staff("agent qui l'a remis"),
             "expires_at": usage("date de fin de validité, s'il y en a une"),
             "status_changed_at": usage("date du dernier changement d'état"),
+            "session_epoch": technical(
+                "compteur de changements d'état : une suspension termine les sessions ouvertes"
+            ),
             "replaces": pseudonym("code perdu qu'il remplace"),
             "monthly_tokens": setting("quota mensuel propre à ce code (vide : celui de la ville)"),
             "monthly_eur": setting("plafond mensuel en euros propre à ce code"),

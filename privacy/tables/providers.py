@@ -16,6 +16,7 @@ TABLES = [
             "base_url": setting("adresse du service"),
             "api_key_env": setting("nom de la variable d'environnement qui tient la clé"),
             "api_key_encrypted": secret("clé d'accès au service, chiffrée"),
+            "api_key_base_url": setting("adresse à laquelle la clé enregistrée peut être envoyée"),
             "max_output_tokens": setting("longueur maximale d'une réponse"),
             "timeout": setting("délai d'attente"),
             "order": setting("rang : le premier actif répond, les suivants le secourent"),

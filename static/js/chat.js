@@ -1,6 +1,7 @@
 // Chat page: checks a question for personal data, sends it, streams, stops or redoes the
 // answer, keeps the tab's conversation. Turns are drawn by turns.js, the check is guard.js.
 import { applyEvent } from "./answerevents.js";
+import { offerTownHall, shouldOffer } from "./ask-town.js";
 import { fmt } from "./answertext.js";
 import { AnswerTools } from "./answertools.js";
 import { AttachmentBox } from "./attach.js";
@@ -110,7 +111,16 @@ function drawTurn(turn, index) {
   const View = turn.role === "user" ? QuestionView : AnswerView;
   const view = new View(turn, index, { S, actions });
   turnsList.appendChild(view.item);
+  offerTheTownHall(turn, view);
   return view;
+}
+
+/** Under an answer the town's documents do not cover: the offer to ask the town hall itself
+ * (static/js/ask-town.js, when the page has its dialog). */
+function offerTheTownHall(turn, view) {
+  if (turn.role !== "assistant" || turn.status !== "done" || !shouldOffer(turn)) return;
+  const question = turns[turns.indexOf(turn) - 1];
+  offerTownHall(view.item, { question: question ? question.content : "", answer: turn.content });
 }
 
 /** The welcome and its examples, or the conversation and "New conversation". */
@@ -229,6 +239,7 @@ async function ask(text, { withAttachment = null, personal = "" } = {}) {
 function finish(turn, view) {
   save();
   view.render();
+  offerTheTownHall(turn, view);
   follower.track(view.item);
   if (turn.status === "done") announce(`${S.complete} ${view.answer.textContent} ${turn.note || ""}`.trim());
   else if (turn.status === "stopped") announce(S.stopped);

@@ -115,6 +115,10 @@ export class AnswerView {
         if (href) target.href = href;
         item.appendChild(target);
       }
+      if (typeof source.validated === "string") {
+        // An answer card: the town hall's own validated answer, with its date.
+        item.prepend(el("p", "source-validated", fmt(S.validated, source.validated)));
+      }
       list.appendChild(item);
     }
     this.sources.appendChild(list);

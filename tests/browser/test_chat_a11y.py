@@ -47,7 +47,7 @@ def test_it_stays_usable_at_200_percent_zoom(new_page, fake_llm, town):
     page = new_page(viewport={"width": 640, "height": 450}, device_scale_factor=2)
     sign_in(page)
     assert _no_sideways_scroll(page)
-    page.get_by_label("Votre question").fill("Bonjour")
+    page.get_by_label("Votre question", exact=True).fill("Bonjour")
     assert page.get_by_role("button", name="Envoyer").is_visible()
     shot(page, "chat-zoom-200")
 

@@ -100,7 +100,7 @@ def test_it_edits_and_resends_the_last_question(new_page, fake_llm, town, screen
     edit = page.get_by_role("button", name="Modifier la question")
     expect(edit).to_have_count(1)
     edit.click()
-    box = page.get_by_label("Votre question")
+    box = page.get_by_label("Votre question", exact=True)
     expect(box).to_have_value("Et la mairie ?")
     expect(box).to_be_focused()
     expect(page.locator("#editing")).to_be_visible()
@@ -126,7 +126,7 @@ def test_it_sends_with_enter_and_adds_a_line_with_shift_enter_on_a_keyboard(
     expect(page.locator("#question-help")).to_have_text(
         "Touche Entrée pour envoyer, Maj + Entrée pour aller à la ligne."
     )
-    box = page.get_by_label("Votre question")
+    box = page.get_by_label("Votre question", exact=True)
     box.click()
     page.keyboard.type("Quand a lieu")
     page.keyboard.press("Shift+Enter")
@@ -145,7 +145,7 @@ def test_it_sends_with_the_button_on_a_touch_screen(new_page, fake_llm, town):
     hint = page.locator("#question-help")
     expect(hint).to_have_text("Pour envoyer, touchez « Envoyer ».")
     assert "Ctrl" not in hint.inner_text() and "Entrée" not in hint.inner_text()
-    box = page.get_by_label("Votre question")
+    box = page.get_by_label("Votre question", exact=True)
     box.tap()
     page.keyboard.type("Quand a lieu")
     page.keyboard.press("Enter")  # the phone keyboard's return key: a new line
@@ -176,7 +176,7 @@ def test_it_asks_before_erasing_the_conversation(new_page, fake_llm, town):
     dialog.get_by_role("button", name="Oui, effacer et recommencer").click()
     expect(page.locator(".turn")).to_have_count(0)
     expect(page.locator("#live")).to_have_text("Nouvelle conversation commencée.")
-    expect(page.get_by_label("Votre question")).to_be_focused()
+    expect(page.get_by_label("Votre question", exact=True)).to_be_focused()
     assert page.dialogs == []  # in the page, never a browser pop-up
 
 
@@ -245,7 +245,7 @@ def test_it_reads_an_answer_aloud_in_french_and_takes_dictation(new_page, fake_l
     page.on("request", lambda request: requests.append(request.url))
     sign_in(page)
     page.get_by_role("button", name="Dicter").tap()
-    expect(page.get_by_label("Votre question")).to_have_value("Quand a lieu le marché")
+    expect(page.get_by_label("Votre question", exact=True)).to_have_value("Quand a lieu le marché")
     assert page.evaluate("window.__heard.lang") == "fr-FR"
     fake_llm.script.chunks = ["Le marché a lieu le **samedi** [1].\n\n", "- place du Port"]
     page.get_by_role("button", name="Envoyer").tap()

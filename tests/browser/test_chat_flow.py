@@ -163,7 +163,9 @@ def test_it_says_plainly_when_the_monthly_allowance_is_used_up(page, fake_llm, t
     expect(page.locator(".turn-error")).to_contain_text("crédit de ce mois")
     expect(page.locator("#allowance")).to_contain_text("environ 0 %")
     expect(page.get_by_role("button", name="Réessayer")).to_have_count(0)
-    expect(page.get_by_label("Votre question")).to_have_value("Quand a lieu le marché ?")
+    expect(page.get_by_label("Votre question", exact=True)).to_have_value(
+        "Quand a lieu le marché ?"
+    )
     assert fake_llm.requests == []
     shot(page, "chat-allowance-used-up")
 
@@ -174,7 +176,9 @@ def test_it_asks_to_reload_a_page_whose_security_token_went_stale(page, fake_llm
     page.evaluate(f"() => {{ document.querySelector('{stale}').value = 'x'.repeat(64); }}")
     ask(page, "Quand a lieu le marché ?")
     expect(page.locator(".turn-error")).to_contain_text("Veuillez la recharger")
-    expect(page.get_by_label("Votre question")).to_have_value("Quand a lieu le marché ?")
+    expect(page.get_by_label("Votre question", exact=True)).to_have_value(
+        "Quand a lieu le marché ?"
+    )
     assert fake_llm.requests == []
 
 

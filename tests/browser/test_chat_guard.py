@@ -43,7 +43,7 @@ def test_it_masks_a_name_and_a_street_address_before_sending(new_page, fake_llm,
     expect(page.locator(".user-text").last).to_have_text(
         "Bonjour, je suis [nom masqué], [adresse masquée], quand a lieu le marché ?"
     )
-    expect(page.get_by_label("Votre question")).to_have_value("")
+    expect(page.get_by_label("Votre question", exact=True)).to_have_value("")
 
 
 def test_it_sends_as_it_is_when_the_resident_chooses_so(new_page, fake_llm, town):
@@ -73,7 +73,7 @@ def test_it_gives_the_message_back_to_edit_with_the_name_selected(new_page, fake
     else:
         page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    box = page.get_by_label("Votre question")
+    box = page.get_by_label("Votre question", exact=True)
     expect(box).to_be_focused()
     expect(box).to_have_value(JEANNE)
     selected = page.evaluate(

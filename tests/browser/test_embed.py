@@ -155,7 +155,7 @@ def test_it_answers_inside_the_panel_of_an_allowed_town_site(tab, allowed, fake_
     expect(inside.locator("#question")).to_be_focused()  # the panel opens on the question
     fake_llm.script.chunks = STREAMED
     fake_llm.script.delay = 0.4
-    inside.get_by_label("Votre question").fill("Quand a lieu le marché ?")
+    inside.get_by_label("Votre question", exact=True).fill("Quand a lieu le marché ?")
     inside.get_by_role("button", name="Envoyer").click()
     answer = inside.locator(".turn-assistant .answer").last
     expect(answer).to_contain_text("a lieu le")  # streamed: part of it while the rest comes
@@ -178,7 +178,7 @@ def test_it_answers_inside_the_panel_of_an_allowed_town_site(tab, allowed, fake_
     assert session["secure"] and session["sameSite"] == "None" and session["httpOnly"]
     assert "arcachat_session" not in cookies  # the main site's cookie is never set here
 
-    inside.get_by_label("Votre question").focus()
+    inside.get_by_label("Votre question", exact=True).focus()
     page.keyboard.press("Escape")  # inside the frame: the panel closes, the button has focus
     expect(panel(page)).to_be_hidden()
     expect(button).to_be_focused()
@@ -276,7 +276,7 @@ def test_it_fits_a_phone_screen(tab, allowed, fake_llm, town):
     shot(page, "embed-phone-signin")
     inside = sign_in_inside(page)
     fake_llm.script.chunks = STREAMED
-    inside.get_by_label("Votre question").fill("Quand a lieu le marché ?")
+    inside.get_by_label("Votre question", exact=True).fill("Quand a lieu le marché ?")
     inside.get_by_role("button", name="Envoyer").click()
     expect(inside.locator(".turn-assistant .source-list .source-open").first).to_be_visible()
     shot(page, "embed-phone-answer")

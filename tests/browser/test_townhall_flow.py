@@ -119,7 +119,9 @@ def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(new_page, town,
     # The offline answerer quotes the card's sentence closest to the question, card first.
     sentences = [sentence for sentence in REPLY.split(". ") if len(sentence) > 20]
     assert any(sentence in answer.inner_text() for sentence in sentences), answer.inner_text()
-    expect(other.locator(".turn-assistant .source-list li").first).to_have_text(UNCOVERED)
+    first = other.locator(".turn-assistant .source-list li").first
+    expect(first.get_by_role("button")).to_have_text(UNCOVERED)  # the card, first
+    expect(first).to_contain_text("Réponse validée par la mairie le")  # marked as the town's
     assert all(not page.dialogs for page in (resident, agent, back, comms, other))
 
 

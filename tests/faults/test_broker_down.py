@@ -18,10 +18,16 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
 @pytest.fixture
 def broker_down(monkeypatch):
+    """A deployment with a broker (tasks queued, not run in-process), and the broker down."""
+
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
+    conf = ingest_document_task.app.conf
+    eager, conf.task_always_eager = conf.task_always_eager, False
     monkeypatch.setattr(ingest_document_task, "apply_async", refuse)
+    yield
+    conf.task_always_eager = eager
 
 
 def upload(client, name: str, data: bytes):

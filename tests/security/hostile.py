@@ -5,7 +5,7 @@ import struct
 import zipfile
 import zlib
 
-from tests.support.documents import make_docx, make_pdf
+from tests.support.documents import make_docx, make_pdf, pdf_with_pages
 
 MB = 1 << 20
 
@@ -98,27 +98,7 @@ def flate_bomb_pdf(mb: int) -> bytes:
     stream = packer.compress(b"BT /F1 12 Tf 72 712 Td (Bonjour) Tj ET\n")
     for _ in range(mb):
         stream += packer.compress(b" " * MB)
-    stream += packer.flush()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO(b"%PDF-1.4\n")
-    out.seek(0, io.SEEK_END)
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
+    return pdf_with_pages([stream + packer.flush()])
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -138,3 +118,35 @@ def png_header_only(width: int, height: int) -> bytes:
 
 def encrypted_pdf() -> bytes:
     return make_pdf(["Budget confidentiel de la mairie."], password="s3cret")
+
+
+def pdf_with_scripts(script: str) -> bytes:
+    """A sound 2-page PDF that runs `script` when opened, three ways: the catalog's
+    OpenAction, the document-level JavaScript name tree, and the first page's open action."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    def action():
+        return DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject(script),
+            }
+        )
+
+    writer = PdfWriter(
+        clone_from=PdfReader(io.BytesIO(make_pdf(["Avis aux habitants.", "Suite."])))
+    )
+    root = writer.root_object
+    root[NameObject("/OpenAction")] = action()
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("a"), action()])})
+    root[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): action()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

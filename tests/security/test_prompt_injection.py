@@ -7,7 +7,6 @@ first, every passage sits in exactly one well-formed fence, and the attack stays
 escaped. tests/test_knowledge_prompt.py proves `fence()` itself.
 """
 
-import html
 import json
 import re
 

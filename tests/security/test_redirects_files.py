@@ -12,6 +12,7 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 
+from knowledge.extract import NO_SCRIPTS_MARK
 from knowledge.models import Document
 from tests.security.conftest import fast_client
 from tests.support.personas import PASSWORD
@@ -126,12 +127,20 @@ def test_it_serves_anything_but_pdf_and_text_as_a_sandboxed_download(name, data)
     [("a.txt", "text/plain"), ("b.md", "text/plain"), ("c.PDF", "application/pdf")],
 )
 def test_it_opens_only_pdf_and_text_in_the_browser_without_scripts(name, kind):
-    doc = stored(name, b"%PDF-1.4 <script>alert(1)</script>")
+    # A PDF opens in the browser only once ingestion rewrote it without scripts (marked).
+    doc = stored(name, b"%PDF-1.4 <script>alert(1)</script>\n" + NO_SCRIPTS_MARK)
     response = fast_client().get(f"/documents/{doc.pk}/file")
     assert response["Content-Type"].startswith(kind)
     assert response["X-Content-Type-Options"] == "nosniff"
     policy = response["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "script-src" not in policy
+
+
+def test_it_serves_a_pdf_not_rewritten_without_scripts_only_as_a_download():
+    doc = stored("ancien.pdf", b"%PDF-1.4 published before its scripts were stripped")
+    response = fast_client().get(f"/documents/{doc.pk}/file")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
 
 
 def test_it_keeps_answers_out_of_every_cache(client_for):

@@ -87,14 +87,16 @@ def resident_asks(browser, site_url, code: str) -> list:
         sign_in(tab, code)
         ask(tab, "Quand ouvre la piscine ?")
         expect(answers(tab).last).to_have_attribute("aria-busy", "false")
-        link = tab.locator(".source-link").first
-        expect(link).to_contain_text('<script>alert("titre")</script>')
-        href = link.get_attribute("href")
-        seen = [("answer", tab.evaluate(FINDINGS), tab.dialogs[:], href)]
+        source = tab.locator(".source-open").first  # opens the source panel in the chat
+        expect(source).to_contain_text('<script>alert("titre")</script>')
+        source.click()  # the panel draws the title and the passage as text too
+        expect(tab.locator("#source-title")).to_contain_text('<script>alert("titre")</script>')
+        tab.keyboard.press("Escape")
+        seen = [("answer", tab.evaluate(FINDINGS), tab.dialogs[:])]
         tab.reload()  # the conversation is drawn again from session storage
-        expect(tab.locator(".source-link").first).to_contain_text("<img src=x")
+        expect(tab.locator(".source-open").first).to_contain_text("<img src=x")
         tab.wait_for_timeout(300)
-        seen.append(("reloaded", tab.evaluate(FINDINGS), tab.dialogs[:], href))
+        seen.append(("reloaded", tab.evaluate(FINDINGS), tab.dialogs[:]))
         return seen
     finally:
         context.close()
@@ -133,10 +135,9 @@ def test_it_draws_hostile_source_titles_as_text_in_the_chat(
     fake_llm.script.chunks = ["La piscine ouvre à 10 h ", "[1]."]
     code = issue_code()
     seen = chromium_thread.run(resident_asks, chromium_thread.browser, site, code)
-    for step, findings, dialogs, href in seen:
+    for step, findings, dialogs in seen:
         assert findings == CLEAN, step
         assert dialogs == [], step
-        assert href.startswith(f"{site}/documents/{hostile.pk}/file"), href
 
 
 def test_it_keeps_hostile_titles_inert_on_comms_and_admin_pages(

@@ -94,7 +94,7 @@ def wait_until_ready(page):
 
 def ask(page, text: str):
     wait_until_ready(page)
-    page.get_by_label("Votre question").fill(text)
+    page.get_by_label("Votre question", exact=True).fill(text)
     page.get_by_role("button", name="Envoyer").click()
 
 

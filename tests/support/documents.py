@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 import io
+import zlib
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -40,6 +41,45 @@ def make_pdf(pages: list[str], password: str | None = None) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def pdf_with_pages(contents: list[bytes]) -> bytes:
+    """A PDF with one page per (already deflated) content stream, Helvetica as font F1."""
+    count = len(contents)
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, stream in enumerate(contents):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * i)
+        )
+        head = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+        objects.append(head + stream + b"\nendstream")
+    out = io.BytesIO(b"%PDF-1.4\n")
+    out.seek(0, io.SEEK_END)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def blank_text_pdf(pages: int = 3, operators: int = 450_000) -> bytes:
+    """Issue 13's slow PDF: each page's stream holds `operators` text operators drawing
+    nothing (empty strings, kerning-only arrays); ~30 KB for 3 pages, tens of seconds of
+    CPU for a reader without limits."""
+    body = b"() Tj [-1 -1] TJ " * (operators // 2)
+    stream = zlib.compress(b"BT /F1 12 Tf " + body + b"ET", 9)
+    return pdf_with_pages([stream] * pages)
 
 
 def make_docx(blocks: list[tuple[str, str]]) -> bytes:

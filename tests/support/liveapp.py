@@ -173,6 +173,15 @@ class UvicornProcesses:
                 process.kill()
 
 
+def collect_static(db: IsolatedDatabase) -> None:
+    """Build the production static files (hashed names and their manifest) when a file in
+    static/ is newer than the manifest: a stale copy would answer 500 for a new file."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    newest = max(path.stat().st_mtime for path in (ROOT / "static").rglob("*") if path.is_file())
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
+        db.manage("collectstatic", "--noinput", "-v", "0")
+
+
 class AppProcesses(UvicornProcesses):
     """`count` uvicorn processes serving the ASGI app on the same database."""
 
@@ -181,9 +190,7 @@ class AppProcesses(UvicornProcesses):
         self.db = db
 
     def __enter__(self) -> AppProcesses:
-        static = ROOT / "staticfiles" / "staticfiles.json"
-        if not static.exists():  # the manifest of the production static files storage
-            self.db.manage("collectstatic", "--noinput", "-v", "0")
+        collect_static(self.db)
         return super().__enter__()
 
 

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
-from core.roles import ADMINS, COMMS, COUNTER
+from core.roles import ADMINS, AGENTS, COMMS, COUNTER
 from knowledge.demo import load_demo_town
 
 DEMO_STAFF = (
     ("guichet", COUNTER, "Counter staff (issues access codes)"),
     ("communication", COMMS, "Comms team (documents, system prompt)"),
+    ("agent", AGENTS, "Agent (answers residents' questions to the town hall)"),
     ("admin", ADMINS, "Admin (providers, prices, budget, spend)"),
 )
 
