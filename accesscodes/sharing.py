@@ -6,7 +6,9 @@ so no raw address is ever stored and yesterday's fingerprints cannot be linked t
 A code seen from many clients in one day, asking very often in one hour, or using far more
 than the median code is flagged for admins, and suspended if the town chose so. The usage
 figures (questions per hour, tokens this month) are metering's: metering.overuse gathers them
-and calls `flag_codes` here.
+and calls `flag_codes` here for every code (a periodic task), or `flag_code` for one code
+when its answer is settled; a code seen from a new client is handed to `new_client_hooks`
+(metering registers its check), so flags appear within seconds in every mode.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -58,17 +60,38 @@ def fingerprint(client: str, day) -> str:
     return keyed_hash(f"client:{salt_of(day)}", client)[:32]
 
 
+# Called as hook(code, when) when a code is seen from a client new today (metering.apps).
+new_client_hooks: list = []
+
+
+SIGHTINGS = ClientSighting._meta.db_table
+UPSERT_SIGHTING = (
+    f"INSERT INTO {SIGHTINGS} (code_id, day, fingerprint, requests) VALUES (%s, %s, %s, 1) "  # noqa: S608
+    f"ON CONFLICT (code_id, day, fingerprint) DO UPDATE SET requests = {SIGHTINGS}.requests + 1 "
+    "RETURNING requests"
+)
+# A sighting is a hint, not an account: on PostgreSQL its commit need not wait for the disk
+# (measured on the shared machine: 3.9 ms for the write with the flush, 0.13 ms without). A
+# database crash may forget the last fraction of a second of sightings, nothing else.
+NO_FLUSH = "SET LOCAL synchronous_commit TO OFF; "
+
+
 def record_sighting(code: AccessCode, client: str, when=None) -> None:
-    day = timezone.localdate(when or timezone.now())
+    """Count one question of `code` from `client` today (one statement)."""
+    when = when or timezone.now()
+    day = timezone.localdate(when)
     mark = fingerprint(client, day)
-    rows = ClientSighting.objects.filter(code=code, day=day, fingerprint=mark)
-    if rows.update(requests=F("requests") + 1):
-        return
-    try:
-        with transaction.atomic():
-            ClientSighting.objects.create(code=code, day=day, fingerprint=mark)
-    except IntegrityError:
-        rows.update(requests=F("requests") + 1)
+    params = [code.pk, connection.ops.adapt_datefield_value(day), mark]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # both statements in one message
+            cursor.execute(NO_FLUSH + UPSERT_SIGHTING, params)
+            cursor.nextset()
+        else:
+            cursor.execute(UPSERT_SIGHTING, params)
+        seen = cursor.fetchone()[0]
+    if seen == 1:  # one more device today: its signal may have just crossed
+        for hook in new_client_hooks:
+            hook(code, when)
 
 
 def forget_old_salts(today=None) -> int:
@@ -115,22 +138,28 @@ def signals(now, peaks: dict[int, int], month_tokens: dict[int, int]) -> dict[in
 
     for code_id, sig in found.items():
         sig.code_id = code_id
-        if sig.clients_today >= settings.SHARING_MAX_CLIENTS_PER_DAY:
-            sig.reasons.append(_("%(n)d different devices today") % {"n": sig.clients_today})
-            sig.kinds.append("clients")
-        if sig.peak_per_hour >= settings.SHARING_MAX_REQUESTS_PER_HOUR:
-            sig.reasons.append(_("%(n)d questions in one hour") % {"n": sig.peak_per_hour})
-            sig.kinds.append("burst")
-        if (
-            len(month_tokens) >= settings.SHARING_MEDIAN_MIN_CODES
-            and sig.times_median >= settings.SHARING_MAX_TIMES_MEDIAN
-        ):
-            sig.reasons.append(
-                _("%(times).0f× the usage of the median code this month")
-                % {"times": sig.times_median}
-            )
-            sig.kinds.append("median")
+        judge(sig, len(month_tokens))
     return dict(found)
+
+
+def judge(sig: Signals, codes_with_usage: int) -> Signals:
+    """Fill the reasons and kinds of the thresholds a code's signals pass; the median
+    signal needs `codes_with_usage` (codes with usage this month) to mean something."""
+    if sig.clients_today >= settings.SHARING_MAX_CLIENTS_PER_DAY:
+        sig.reasons.append(_("%(n)d different devices today") % {"n": sig.clients_today})
+        sig.kinds.append("clients")
+    if sig.peak_per_hour >= settings.SHARING_MAX_REQUESTS_PER_HOUR:
+        sig.reasons.append(_("%(n)d questions in one hour") % {"n": sig.peak_per_hour})
+        sig.kinds.append("burst")
+    if (
+        codes_with_usage >= settings.SHARING_MEDIAN_MIN_CODES
+        and sig.times_median >= settings.SHARING_MAX_TIMES_MEDIAN
+    ):
+        sig.reasons.append(
+            _("%(times).0f× the usage of the median code this month") % {"times": sig.times_median}
+        )
+        sig.kinds.append("median")
+    return sig
 
 
 def flag_codes(now, peaks, month_tokens, auto_suspend: bool) -> list[AccessCode]:
@@ -146,25 +175,36 @@ def flag_codes(now, peaks, month_tokens, auto_suspend: bool) -> list[AccessCode]
 
 
 def _flag_codes(found: dict[int, Signals], now, auto_suspend: bool) -> list[AccessCode]:
-    month = timezone.localtime(now).strftime("%Y-%m")
     flagged = []
     for sig in found.values():
         if not sig.reasons:
             continue
         code = AccessCode.objects.filter(pk=sig.code_id).first()
-        if code is None:
-            continue
-        reasons = "; ".join(sig.reasons)
-        if code.flagged_at is not None and code.flag_reasons == reasons[:300]:
-            continue  # already flagged for these reasons
-        code.flagged_at = now
-        code.flag_reasons = reasons[:300]
-        code.save(update_fields=["flagged_at", "flag_reasons"])
-        AuditEntry.record(None, AuditEntry.Action.FLAGGED, code, reasons)
-        flagged.append(code)
-        if auto_suspend and code.status == AccessCode.Status.ACTIVE:
-            _suspend(code, month, sig.kinds, reasons)
+        if code is not None and _flag(code, sig, now, auto_suspend):
+            flagged.append(code)
     return flagged
+
+
+def flag_code(code: AccessCode, sig: Signals, codes_with_usage: int, now, auto_suspend) -> bool:
+    """`flag_codes` for one code, from its figures (`sig`, not judged yet); True if flagged
+    now. Writes (and reads) nothing unless a threshold is passed with new reasons."""
+    with translation.override(settings.LANGUAGE_CODE):
+        judge(sig, codes_with_usage)
+        return bool(sig.reasons) and _flag(code, sig, now, auto_suspend)
+
+
+def _flag(code: AccessCode, sig: Signals, now, auto_suspend: bool) -> bool:
+    reasons = "; ".join(sig.reasons)
+    if code.flagged_at is not None and code.flag_reasons == reasons[:300]:
+        return False  # already flagged for these reasons
+    code.flagged_at = now
+    code.flag_reasons = reasons[:300]
+    code.save(update_fields=["flagged_at", "flag_reasons"])
+    AuditEntry.record(None, AuditEntry.Action.FLAGGED, code, reasons)
+    if auto_suspend and code.status == AccessCode.Status.ACTIVE:
+        month = timezone.localtime(now).strftime("%Y-%m")
+        _suspend(code, month, sig.kinds, reasons)
+    return True
 
 
 def _suspend(code: AccessCode, month: str, kinds: list[str], reasons: str) -> None:

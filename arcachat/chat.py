@@ -48,7 +48,7 @@ from core.keys import keyed_hash
 from knowledge.citations import grounding, sources_of
 from knowledge.prompt import assemble
 from metering.admission import AdmissionRefused
-from metering.meter import Metering
+from metering.meter import Metering, wait_for_room
 from providers.base import ProviderError
 from providers.chain import stream_answer
 from providers.offline import OfflineProvider
@@ -115,19 +115,63 @@ def answer_facts(chat_request, text: str, kind: str) -> dict:
     return facts
 
 
-def admit(metering: Metering, chat_request, chain) -> bool:
-    """Reserve the answer's worst case; True when only the free offline provider may answer."""
+def admit(metering: Metering, chat_request, chain, may_wait: bool = True) -> bool:
+    """Reserve the answer's worst case; True when only the free offline provider may answer.
+    The output limit granted (shrunk when little is left) is what the provider is asked
+    for. AdmissionRefused with `may_wait` passes through: answers under way hold what this
+    one needs (see Pending)."""
     try:
-        return metering.reserve(
+        offline = metering.reserve(
             estimated_input_tokens=chat_request.input_tokens_estimate(),
             max_output_tokens=chat_request.max_output_tokens,
             chain=chain,
+            may_wait=may_wait,
         )
     except AdmissionRefused as exc:
+        if exc.may_wait:
+            raise
         status = 429 if exc.reason == "daily" else 403
         # What is left (if anything) cannot pay for one more answer: say so on the page.
         left = {"remaining_percent": 0} if exc.reason == "allowance" else {}
         raise Refusal(status, exc.reason, exc.user_message, **left) from None
+    granted = getattr(metering, "output_tokens", None)
+    if granted is not None and granted < chat_request.max_output_tokens:
+        chat_request.max_output_tokens = granted
+    return offline
+
+
+def admitted(metering: Metering, chat_request, chain, may_wait: bool = True):
+    """Admit the question: (the chain to answer with, the notice for the resident)."""
+    if admit(metering, chat_request, chain, may_wait):
+        notice = _(
+            "The assistant is paused until the end of the month: the town's budget for it "
+            "has been used. Here are extracts from the town's documents instead."
+        )
+        return [OfflineProvider()], notice
+    if getattr(metering, "shrunk", False):
+        return chain, _("Little credit is left: this answer may be shorter than usual.")
+    return chain, ""
+
+
+class Pending(Exception):
+    """A question that answers under way leave no room for yet: admitted once they are
+    settled (or refused after METER_WAIT_SECONDS), while the event loop waits."""
+
+    def __init__(self, chat_request, metering: Metering, chain, lang: str):
+        super().__init__("waiting for room")
+        self.question = (chat_request, metering, chain)
+        self.lang = lang
+
+    async def admitted(self):
+        """What `prepare` returns, once admitted (or raise Refusal)."""
+        chat_request, metering, chain = self.question
+
+        def attempt(may_wait: bool):
+            with translation.override(self.lang):
+                answering, notice = admitted(metering, chat_request, chain, may_wait)
+            return chat_request, metering, answering, notice
+
+        return await wait_for_room(attempt)
 
 
 def prepare(request, data, lang):
@@ -159,13 +203,11 @@ def prepare(request, data, lang):
             images=attachment.images if attachment else (),
         )
         metering = Metering(code)
-        if admit(metering, chat_request, chain):
-            notice = _(
-                "The assistant is paused until the end of the month: the town's budget for it "
-                "has been used. Here are extracts from the town's documents instead."
-            )
-            return chat_request, metering, [OfflineProvider()], notice
-    return chat_request, metering, chain, ""
+        try:
+            chain, notice = admitted(metering, chat_request, chain)
+        except AdmissionRefused:
+            raise Pending(chat_request, metering, chain, lang) from None
+    return chat_request, metering, chain, notice
 
 
 @require_POST
@@ -187,9 +229,13 @@ async def ask(request):
 @resident_api
 async def ask_json(request, data, lang):
     try:
-        chat_request, metering, chain, notice = await sync_to_async(prepare)(request, data, lang)
+        try:
+            prepared = await sync_to_async(prepare)(request, data, lang)
+        except Pending as pending:
+            prepared = await pending.admitted()
     except Refusal as refusal:
         return refusal.response
+    chat_request, metering, chain, notice = prepared
     client = client_description(request)
     response = StreamingHttpResponse(
         answer_events(chat_request, metering, lang, chain, notice, client),

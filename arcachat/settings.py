@@ -333,9 +333,14 @@ SIGNIN_RATE = env_str("SIGNIN_RATE", "10/15m")
 # Wrong codes (and, apart, wrong staff passwords) per client network in a day-long window; the
 # one that reaches it locks the network out for a day, however slowly the tries came.
 SIGNIN_DAILY_LIMIT = env_int("SIGNIN_DAILY_LIMIT", 30)
-# Metering (metering app): the margin on input estimates and how long a reservation is held.
-METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 1.25)  # input estimate x this, reserved
-METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then released as stale
+# Metering (metering app): what a reservation holds and how long (see metering.calibration).
+METER_INPUT_MARGIN = env_float("METER_INPUT_MARGIN", 2.0)  # x input estimate, before any count
+METER_CALIBRATION_ANSWERS = env_int("METER_CALIBRATION_ANSWERS", 20)  # then the quantile below
+METER_CALIBRATION_WINDOW = env_int("METER_CALIBRATION_WINDOW", 50)  # recent ratios kept
+METER_INPUT_QUANTILE = env_float("METER_INPUT_QUANTILE", 0.95)  # of the ratios kept
+METER_MIN_OUTPUT_TOKENS = env_int("METER_MIN_OUTPUT_TOKENS", 200)  # output limit shrunk to this
+METER_WAIT_SECONDS = env_float("METER_WAIT_SECONDS", 20.0)  # for answers under way to settle
+METER_RESERVATION_MINUTES = env_int("METER_RESERVATION_MINUTES", 10)  # then charged as lost
 # Sharing signals (accesscodes.sharing): a code past any threshold is flagged for admins.
 SHARING_MAX_CLIENTS_PER_DAY = env_int("SHARING_MAX_CLIENTS_PER_DAY", 4)
 SHARING_MAX_REQUESTS_PER_HOUR = env_int("SHARING_MAX_REQUESTS_PER_HOUR", 40)

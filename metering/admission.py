@@ -1,53 +1,56 @@
 """Admission without overshoot: reserve an answer's worst case, settle its real usage after.
 
 Every answer goes through three steps:
-1. `reserve()` adds the worst case (input estimate with a margin + max output tokens, and its
-   cost at the dearest provider of the chain) to the "reserved" column of the town's monthly
-   ledger and of the code's monthly (and daily) ledgers (what fallbacks may bill on top is
-   held on the town's ledger only), each with one conditional UPDATE
-   that only succeeds if used + reserved + worst case still fits the limit. The database
-   re-checks that condition on the locked row, so concurrent requests, in any number of
-   processes, can never overshoot. If one ledger refuses, the transaction rolls back the
-   others and the resident gets a plain message.
-2. `settle()` deletes the reservation and, only if it still existed, moves its amounts out
-   of "reserved"; the real usage goes into "used" and a UsageRecord (figures, no text). What
-   failed providers billed goes into the town's "used" only, where it was held.
-3. `release_stale()` (a periodic task) deletes reservations past their expiry, left behind
-   by a crashed process, and releases their amounts. Because settle and release both start
-   by deleting the reservation row, an amount is released exactly once, never twice.
+1. `reserve()` locks the town's monthly ledger and the code's monthly (and daily) ledgers, in
+   key order, reads what they hold and adds the worst case (the input our estimate and the
+   vendor's calibration allow for, and an output limit, at the dearest provider of the
+   chain) to their "reserved" column; what fallbacks may bill on top is held on the town's
+   ledger only. The rows stay locked until the commit, so concurrent requests, in any number
+   of processes, can never overshoot. When what is left cannot hold a full answer, the
+   output limit is shrunk to fit (down to METER_MIN_OUTPUT_TOKENS) and sent to the provider;
+   below that the question is refused with a plain message (or told to wait, when answers
+   under way hold what it needs: see `AdmissionRefused.may_wait`).
+2. `settle()` locks the reservation and, only if it still exists, moves its amounts out of
+   "reserved"; the real usage goes into "used" and a UsageRecord (figures, no text), and the
+   reservation is deleted. What failed providers billed goes into the town's "used" only.
+3. `release_stale()` charges reservations past their expiry, left behind by a process that
+   died mid-answer: the vendor may have billed everything, so the worst case held is charged
+   (a "lost" record, estimated). It goes through `settle()`, so an amount is settled
+   exactly once, by whichever comes first.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accesscodes.models import AccessCode
-from providers.pricing import price_at
 
 from . import ledgers
+from .ledgers import Batch
 from .models import QuotaSettings, Reservation, UsageRecord, to_micros
+from .worstcase import WorstCase
 
 MONTH, DAY = "%Y-%m", "%Y-%m-%d"
 
 
 class AdmissionRefused(Exception):
     """The question must not be answered. `reason`: "allowance" (the code's monthly
-    allowance is used up), "daily" (today's cap) or "budget" (the town's budget is spent)."""
+    allowance is used up), "daily" (today's cap) or "budget" (the town's budget is spent).
+    `may_wait`: answers under way hold what the question needs; it may fit once they are
+    settled."""
 
-    def __init__(self, reason: str, user_message: str):
+    def __init__(self, reason: str, user_message: str, may_wait: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.user_message = user_message
+        self.may_wait = may_wait
 
 
-def refusal(reason: str) -> AdmissionRefused:
+def refusal(reason: str, may_wait: bool = False) -> AdmissionRefused:
     messages = {
         "allowance": _(
             "You have used this month's allowance of your access code. It will be renewed on "
@@ -62,7 +65,7 @@ def refusal(reason: str) -> AdmissionRefused:
             "been used. Please call the town hall for your question."
         ),
     }
-    return AdmissionRefused(reason, messages[reason])
+    return AdmissionRefused(reason, messages[reason], may_wait)
 
 
 @dataclass(frozen=True)
@@ -99,104 +102,122 @@ def limits_for(code: AccessCode, quotas: QuotaSettings, now) -> list[Limit]:
     return limits
 
 
-def reserve(
-    code: AccessCode, tokens: int, micros: int, now=None, quotas=None, extra_micros: int = 0
-) -> Reservation:
-    """Hold `tokens` and `micros` on every ledger of the code, or raise AdmissionRefused.
-    `extra_micros` (what fallbacks may bill on top) is held on the town's ledger only. A
-    reservation that costs the town nothing is never refused for the town's budget."""
+def fit(worst: WorstCase, limits: list[Limit], rows: dict) -> int:
+    """The output limit every ledger can hold (rows: key -> used and held amounts), or raise
+    AdmissionRefused for the first ledger, in key order, that cannot hold the minimum."""
+    output = worst.max_output
+    for lim in limits:
+        row = rows.get(lim.key, (0, 0, 0, 0))
+        best = worst.largest_output(lim, *row)
+        if best < min(worst.min_output, worst.max_output):
+            # Answers under way hold part of it: it may fit once they are settled.
+            may_wait = worst.largest_output(lim, row[0], row[1], 0, 0) >= worst.min_output
+            raise refusal(lim.reason, may_wait=may_wait and (row[2] > 0 or row[3] > 0))
+        output = min(output, best)
+    return output
+
+
+def reserve(code: AccessCode, need, now=None, quotas=None) -> Reservation:
+    """Hold the worst case of `need` on every ledger of the code, or raise AdmissionRefused.
+
+    `need` is a WorstCase, or a worstcase.Question: `queue(batch)` queues what it must read
+    (in the same round trip as the ledgers) and `worst()` gives the WorstCase. The output
+    limit granted is the reservation's `output_tokens`."""
     now = now or timezone.now()
     quotas = quotas or QuotaSettings.current()
-    limits = sorted(limits_for(code, quotas, now), key=lambda lim: lim.key)
-    with transaction.atomic():
-        ledgers.ensure([(lim.key, lim.code_id, lim.period) for lim in limits])
+    return reserve_on(limits_for(code, quotas, now), need, now, code)
+
+
+def reserve_on(limits: list[Limit], need, now, code: AccessCode | None = None) -> Reservation:
+    """`reserve()` on these ledgers (a staff draft's: the town's only, metering.staffline)."""
+    limits = sorted(limits, key=lambda lim: lim.key)
+    with Batch() as batch:
+        ledgers.ensure(batch, [(lim.key, lim.code_id, lim.period) for lim in limits])
+        locked = ledgers.lock(batch, [lim.key for lim in limits])
+        need.queue(batch)
+        stale = ledgers.any_stale(batch, now)
+        worst = need.worst()
+        output = fit(worst, limits, ledgers.rows_of(locked))
+        held = {}
         for lim in limits:
-            amount, max_micros = micros, lim.max_micros
-            if lim.reason == "budget":
-                amount += extra_micros
-                max_micros = max_micros if amount else None
-            if not ledgers.hold(lim.key, tokens, amount, lim.max_tokens, max_micros):
-                raise refusal(lim.reason)  # rolls back what the loop already held
-        minutes = settings.METER_RESERVATION_MINUTES
-        return Reservation.objects.create(
+            micros = worst.town_micros(output) if lim.reason == "budget" else worst.micros(output)
+            held[lim.key] = (worst.tokens(output), micros)
+        ledgers.hold(batch, held)
+        reservation = Reservation(
             code=code,
             created_at=now,
-            expires_at=now + timezone.timedelta(minutes=minutes),
-            tokens=tokens,
-            micros=micros,
-            extra_micros=extra_micros,
+            expires_at=now + timezone.timedelta(minutes=settings.METER_RESERVATION_MINUTES),
+            tokens=worst.tokens(output),
+            output_tokens=output,
+            micros=worst.micros(output),
+            extra_micros=worst.town_micros(output) - worst.micros(output),
             ledger_keys=",".join(lim.key for lim in limits),
         )
+        reservation.provider, reservation.kind, reservation.model = worst.provider
+        inserted = ledgers.insert_reservation(batch, reservation)
+    reservation.pk = ledgers.inserted_id(inserted)
+    if ledgers.found(stale):  # a process died mid-answer: charge what it held (any mode)
+        release_stale(now)
+    return reservation
 
 
-def _release(reservation: Reservation) -> bool:
-    """Delete the reservation; True if this call did it (then its amounts must be released)."""
-    deleted, _ = Reservation.objects.filter(pk=reservation.pk).delete()
-    return bool(deleted)
-
-
-def _moves(reservation: Reservation, used, released: bool, town_extra=(0, 0)) -> dict:
+def _moves(reservation: Reservation, used, town_extra=(0, 0)) -> dict:
     """Per ledger key: (used tokens, used micros, released tokens, released micros).
     `town_extra` (what failed providers billed) is charged to the town's ledger only, as it
     was held there only: a resident's allowance pays for the answer they got."""
     moves = {}
     for key in reservation.ledger_keys.split(","):
         town = key.startswith("town:")
-        held = (0, 0)
-        if released:
-            held = (reservation.tokens, reservation.micros + (reservation.extra_micros * town))
+        held = (reservation.tokens, reservation.micros + (reservation.extra_micros * town))
         spent = (used[0] + town_extra[0], used[1] + town_extra[1]) if town else tuple(used)
         moves[key] = (*spent, *held)
     return moves
 
 
-def settle(reservation: Reservation, tokens: int, micros: int, records=(), town_extra=(0, 0)):
-    """Charge the real usage, release the worst case (once) and write the usage records."""
-    with transaction.atomic():
-        released = _release(reservation)
-        ledgers.move(_moves(reservation, (tokens, micros), released, town_extra))
-        UsageRecord.objects.bulk_create(records)
+def settle(reservation, tokens, micros, records=(), town_extra=(0, 0), also=()):
+    """Charge the real usage, release the worst case and write the usage records, if the
+    reservation was not settled already; `also`: more (sql, params) sent in the same round
+    trip (calibration, sharing counts). Returns (the ledgers after the move, key -> Ledger,
+    or None when it had been settled already; the cursors of `also`)."""
+    with Batch() as batch:
+        ledgers.lock_reservation(batch, reservation.pk)
+        moved = ledgers.move(
+            batch, reservation.pk, _moves(reservation, (tokens, micros), town_extra)
+        )
+        for record in records:
+            ledgers.insert_record(batch, reservation.pk, record)
+        extra = [batch.run(sql, params) for sql, params in also]
+        ledgers.delete_reservation(batch, reservation.pk)
+    return ledgers.after_move(moved), extra
+
+
+def lost_record(reservation: Reservation) -> UsageRecord:
+    """The usage record of an answer whose process died: everything held, estimated (a
+    reservation with no code was a staff draft's)."""
+    staff = reservation.code_id is None
+    return UsageRecord(
+        code_id=reservation.code_id,
+        line=UsageRecord.Line.STAFF if staff else UsageRecord.Line.RESIDENT,
+        at=reservation.created_at,
+        provider=reservation.provider,
+        kind=reservation.kind,
+        model=reservation.model,
+        input_tokens=reservation.tokens - reservation.output_tokens,
+        output_tokens=reservation.output_tokens,
+        estimated=True,
+        cost_micros=reservation.micros + reservation.extra_micros,
+        outcome=UsageRecord.Outcome.LOST,
+    )
 
 
 def release_stale(now=None) -> int:
-    """Release reservations past their expiry (their process died); returns how many."""
+    """Charge the worst case of reservations past their expiry (their process died): the
+    town's spend must never be below what vendors billed. Returns how many."""
     now = now or timezone.now()
-    released = 0
+    charged = 0
     for reservation in Reservation.objects.filter(expires_at__lt=now):
-        with transaction.atomic():
-            if not _release(reservation):
-                continue  # settled meanwhile
-            ledgers.move(_moves(reservation, (0, 0), True))
-            released += 1
-    return released
-
-
-class WorstCase(NamedTuple):
-    """What an answer may cost at most: `tokens` and `micros` for one provider's answer
-    (held on the code's ledgers and the town's), `extra_micros` for the fallbacks that may
-    bill the input too (held on the town's budget only)."""
-
-    tokens: int
-    micros: int
-    extra_micros: int = 0
-
-
-def worst_case(
-    estimated_input_tokens: int, max_output_tokens: int, chain, prices=None
-) -> WorstCase:
-    """What an answer may cost at most with the chain. One provider writes the answer: the
-    input and max output once, at the dearest rates, are the resident's. Every other paid
-    provider may bill the input too (one that fails after accepting the request, see
-    providers.chain): the town pays that, not the resident's allowance. The offline
-    provider is free and counts no tokens. `prices`: a function giving a provider config's
-    price in force (providers.pricing.price_at by default)."""
-    paid = [p for p in chain if p.kind != "offline"]
-    if not paid:
-        return WorstCase(0, 0)
-    tokens_in = math.ceil(estimated_input_tokens * settings.METER_INPUT_MARGIN)
-    prices = [(prices or price_at)(provider.config) for provider in paid]
-    inputs = [tokens_in * float(price.eur_per_million_input) for price in prices]
-    output = max(max_output_tokens * float(price.eur_per_million_output) for price in prices)
-    # € per million tokens x tokens = micro-euros
-    one = math.ceil(max(inputs) + output)
-    return WorstCase(tokens_in + max_output_tokens, one, math.ceil(sum(inputs) + output) - one)
+        held = (reservation.tokens, reservation.micros)
+        records = [lost_record(reservation)] if any(held) else []  # a free answer costs 0
+        moved, _also = settle(reservation, *held, records, (0, reservation.extra_micros))
+        charged += moved is not None  # else settled meanwhile
+    return charged

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from accesscodes.models import AccessCode
 from providers.pricing import cost_eur, price_at
 
-from .admission import AdmissionRefused, limits_for, reserve, settle, worst_case
+from . import calibration, overuse
+from .admission import AdmissionRefused, limits_for, reserve, settle
 from .alerts import after_answer, budget_spent
 from .allowance import percent_left
-from .models import Ledger, QuotaSettings, Reservation, UsageRecord, to_micros
+from .models import QuotaSettings, Reservation, UsageRecord, to_micros
+from .worstcase import Question, WorstCase
 
 
 class Metering:
     """The chat view's admission seam for one code (see arcachat.chat): `reserve()` holds the
-    worst case atomically or raises AdmissionRefused; `settle()` is then called exactly once,
-    even if the browser left. Both run in a worker thread (they use the ORM)."""
+    worst case atomically or raises AdmissionRefused, and sets `output_tokens`, the output
+    limit granted (shrunk below the one asked when what is left cannot hold a full answer:
+    then `shrunk`);
+    `settle()` is then called exactly once, even if the browser left. Both run in a worker
+    thread (they use the ORM)."""
 
     def __init__(self, code: AccessCode):
         self.code = code
@@ -25,6 +36,9 @@ class Metering:
         self.started = timezone.now()
         self.quotas: QuotaSettings | None = None
         self.offline_only = False
+        self.estimate = 0
+        self.output_tokens: int | None = None
+        self.shrunk = False  # the output limit granted is below a full answer's
         self._prices: dict = {}
 
     def price(self, config):
@@ -37,21 +51,32 @@ class Metering:
             self._prices[key] = price_at(config, self.started)
         return self._prices[key]
 
-    def reserve(self, *, estimated_input_tokens: int, max_output_tokens: int, chain=()) -> bool:
-        """Hold the worst case; returns True if only the free offline provider may answer."""
+    def reserve(
+        self, *, estimated_input_tokens: int, max_output_tokens: int, chain=(), may_wait=False
+    ) -> bool:
+        """Hold the worst case; returns True if only the free offline provider may answer.
+        With `may_wait`, a question that answers under way leave no room for is refused
+        with `may_wait` set (see `wait_for_room`) rather than for good."""
         self.quotas = QuotaSettings.current()
-        worst = worst_case(estimated_input_tokens, max_output_tokens, chain, self.price)
+        self.estimate = estimated_input_tokens
+        question = Question(
+            estimated_input_tokens, max_output_tokens, list(chain), self.started, self._prices
+        )
         try:
-            self.reservation = reserve(
-                self.code, worst.tokens, worst.micros, self.started, self.quotas, worst.extra_micros
-            )
+            self.reservation = reserve(self.code, question, self.started, self.quotas)
         except AdmissionRefused as exc:
+            if exc.may_wait and may_wait:
+                raise
             if exc.reason == "budget":
                 budget_spent(self.started)  # the 100 % alert, once a month
             if exc.reason != "budget" or not self.quotas.offline_when_paused:
+                exc.may_wait = False
                 raise
             self.offline_only = True
-            self.reservation = reserve(self.code, 0, 0, self.started, self.quotas)
+            self.reservation = reserve(self.code, WorstCase(0), self.started, self.quotas)
+        if question.paid and not self.offline_only:
+            self.output_tokens = self.reservation.output_tokens
+            self.shrunk = self.output_tokens < question.full_output
         return self.offline_only
 
     def _record(self, usage, outcome, provider, latency_ms) -> tuple[UsageRecord, int, int]:
@@ -59,8 +84,10 @@ class Metering:
         config = getattr(provider, "config", None)
         kind = getattr(provider, "kind", "")
         price = self.price(config)
+        line = UsageRecord.Line.RESIDENT if self.code is not None else UsageRecord.Line.STAFF
         record = UsageRecord(
             code=self.code,
+            line=line,  # no code: a staff draft (metering.staffline)
             at=self.started,
             provider=getattr(provider, "name", "")[:80],
             kind=kind,
@@ -100,6 +127,16 @@ class Metering:
                 return None
             return self._settle(usage, outcome, provider, latency_ms, failures)
 
+    def _calibration(self, usage, provider) -> list[tuple[str, list]]:
+        """The statement that teaches the calibration this answer's input count (our own
+        estimate when the vendor gave none: that is what is charged, ratio 1)."""
+        if usage is None or not self.estimate:
+            return []
+        if getattr(provider, "kind", "offline") == "offline" or not usage.input_tokens:
+            return []
+        ratio = usage.input_tokens / self.estimate
+        return [calibration.upsert_sql(provider, self.reservation.pk, ratio, self.started)]
+
     def _settle(self, usage, outcome, provider, latency_ms, failures) -> int | None:
         if self.reservation is None:
             return None
@@ -110,10 +147,44 @@ class Metering:
                 parts.append(self._record(failure.usage, failover, failure.provider, 0))
         failed = (sum(part[1] for part in parts[1:]), sum(part[2] for part in parts[1:]))
         _record, tokens, micros = parts[0]
-        settle(self.reservation, tokens, micros, [part[0] for part in parts], town_extra=failed)
+        learn = self._calibration(usage if provider else None, provider)
+        counts = overuse.code_queries(self.code, self.started)
+        ledgers, found = settle(
+            self.reservation,
+            tokens,
+            micros,
+            [part[0] for part in parts],
+            town_extra=failed,
+            also=[*learn, *counts],
+        )
         self.reservation = None
+        if ledgers is None:
+            return None  # charged as lost meanwhile (it outlived METER_RESERVATION_MINUTES)
         quotas = self.quotas or QuotaSettings.current()
         town, code_month = limits_for(self.code, quotas, self.started)[:2]
-        ledgers = Ledger.objects.in_bulk([town.key, code_month.key], field_name="key")
         after_answer(self.started, ledgers.get(town.key), quotas)
-        return percent_left(self.code, self.started, quotas, ledgers.get(code_month.key))
+        month = ledgers.get(code_month.key)
+        overuse.check_code(self.code, self.started, found[len(learn) :], month, quotas)
+        return percent_left(self.code, self.started, quotas, month)
+
+
+WAIT_FIRST_PAUSE = 0.05  # seconds before the first try again, doubled up to the longest
+WAIT_LONGEST_PAUSE = 1.0
+
+
+async def wait_for_room(attempt):
+    """Try `attempt(may_wait)` (a function reserving, run in a worker thread) again while it
+    raises AdmissionRefused with `may_wait`: answers under way hold what the question needs,
+    and it may fit once they are settled. The event loop waits, not a request thread; the
+    last try, after METER_WAIT_SECONDS, is made with may_wait=False (a refusal for good)."""
+    deadline = time.monotonic() + settings.METER_WAIT_SECONDS
+    pause = WAIT_FIRST_PAUSE
+    while True:
+        await asyncio.sleep(pause * random.uniform(0.5, 1.5))  # waiting questions spread out
+        pause = min(2 * pause, WAIT_LONGEST_PAUSE)
+        last = time.monotonic() + pause >= deadline
+        try:
+            return await sync_to_async(attempt)(not last)
+        except AdmissionRefused as exc:
+            if not exc.may_wait or last:
+                raise

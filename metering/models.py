@@ -128,18 +128,25 @@ class Ledger(models.Model):
 
 class Reservation(models.Model):
     """The worst case of one answer under way, held on a few ledgers until it is settled.
-    A staff draft's (metering.staffline) has no code: it is held on the town's ledger only."""
+    A staff draft's (metering.staffline) has no code: it is held on the town's ledger only.
+    If its process dies, the worst case is charged once it expires (a "lost" usage record
+    in the name of the provider asked first): the vendor may have billed it all."""
 
     code = models.ForeignKey(
         AccessCode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
-    tokens = models.BigIntegerField()
+    tokens = models.BigIntegerField()  # input and output
+    output_tokens = models.BigIntegerField(default=0)  # the output limit sent to the provider
     micros = models.BigIntegerField()
     # What fallbacks may bill on top of `micros`: held on the town's ledger only.
     extra_micros = models.BigIntegerField(default=0)
     ledger_keys = models.CharField(max_length=200)
+    # The first paid provider of the chain, to whom a lost answer's charge is attributed.
+    provider = models.CharField(max_length=80, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    model = models.CharField(max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("reservation")
@@ -166,6 +173,8 @@ class UsageRecord(models.Model):
         # A provider that failed before another answered (or all failed), billing the
         # input: its cost counts, but it is not a question of its own.
         FAILOVER = "failover", _("provider failed (billed)")
+        # The process died mid-answer: the worst case held is charged, estimated.
+        LOST = "lost", _("lost (server stopped)")
 
     code = models.ForeignKey(
         AccessCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="usage"
@@ -202,6 +211,31 @@ class UsageRecord(models.Model):
     @property
     def cost_eur(self) -> Decimal:
         return to_euros(self.cost_micros)
+
+
+class InputRatio(models.Model):
+    """How a provider counted one recent question's input against our estimate (its tokens
+    divided by `ChatRequest.input_tokens_estimate()`). Each provider and model keeps a ring
+    of METER_CALIBRATION_WINDOW slots, overwritten in turn: the reservation holds the input
+    estimate times a high quantile of them (metering.calibration)."""
+
+    provider = models.CharField(max_length=80)
+    model = models.CharField(max_length=120, blank=True)
+    slot = models.PositiveSmallIntegerField()
+    ratio = models.FloatField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("input count ratio")
+        verbose_name_plural = _("input count ratios")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "model", "slot"], name="metering_one_ratio_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.model} {self.ratio:.2f}"
 
 
 class BudgetAlert(models.Model):

@@ -8,8 +8,10 @@ from .tokens import estimate_tokens
 
 
 class UsageTracker:
-    """What the server reported so far; adapters fill it while streaming, and call
-    `accept()` once the server has taken the request (it may then bill its input)."""
+    """What the server reported so far; adapters fill it while streaming, call `accept()`
+    once the server has taken the request (it may then bill its input), and `finish()` when
+    they read the vendor's end of answer (finish_reason, [DONE], message_stop): a body that
+    ends without it was cut, even if the HTTP framing looked complete."""
 
     def __init__(self) -> None:
         self.input_tokens: int | None = None
@@ -17,9 +19,13 @@ class UsageTracker:
         self.cached_tokens: int = 0
         self.cache_write_tokens: int = 0
         self.accepted = False
+        self.finished = False
 
     def accept(self) -> None:
         self.accepted = True
+
+    def finish(self) -> None:
+        self.finished = True
 
     def report(
         self, *, input_tokens=None, output_tokens=None, cached_tokens=None, cache_write_tokens=None
@@ -60,7 +66,10 @@ class ProviderStream(GeneratorStream):
     missing numbers are estimated (input from the request, output from the text really
     streamed) and the usage is flagged estimated. A request the server never accepted
     (refused with a status, no connection, no key) costs nothing. Failures surface as
-    ProviderError; `.empty` is True when the server answered successfully with no text.
+    ProviderError; `.empty` is True when the server answered successfully with no text. A
+    stream the server accepted but ended without its end of answer (a connection closed
+    mid-answer on a body with no length) is a failure: interrupted after some text, handed
+    over to the next provider before any.
     """
 
     def __init__(self, provider, request: ChatRequest) -> None:
@@ -90,6 +99,12 @@ class ProviderStream(GeneratorStream):
                 self.chunks += 1
                 self._text.append(piece)
                 yield piece
+            if self._tracker.accepted and not self._tracker.finished:
+                raise ProviderError(
+                    UNAVAILABLE,
+                    f"{self.provider.name}: the answer ended without its end marker",
+                    provider=self.provider.name,
+                )
             completed = True  # the server ended the stream normally: its counts are final
             if not self.chunks:
                 self.empty = True

@@ -10,6 +10,7 @@ from accesscodes import codeformat
 from accesscodes.models import AccessCode, AuditEntry, Site
 from metering import admission as metering
 from metering.models import UsageRecord
+from metering.worstcase import WorstCase
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_it_issues_for_the_counter_chosen_today(desk, dunes):
 
 
 def test_it_looks_up_a_code_typed_from_the_slip(desk, resident, dunes):
-    reservation = metering.reserve(resident, 1000, 0)
+    reservation = metering.reserve(resident, WorstCase.fixed(1000, 0))
     record = UsageRecord(code=resident, outcome="ok", input_tokens=1000)
     metering.settle(reservation, 1000, 0, [record])
     typed = " ".join(resident.plain.lower().split("-"))

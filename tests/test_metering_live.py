@@ -4,7 +4,9 @@
 while the code's allowance fits about 10 answers. Whatever the interleaving, the usage
 recorded never exceeds the allowance, every refusal is the allowance message, and no
 reservation is left behind. A second test kills an app process mid-answer and checks that
-the periodic task releases what the dead process had reserved.
+the periodic task charges what the dead process had reserved (the vendor may have billed
+it). The targets of issue 13 (refusals only when nothing fits, a vendor counting more)
+are in tests/faults/test_live_metering.py.
 """
 
 import asyncio
@@ -98,7 +100,9 @@ def test_it_never_overshoots_an_allowance_under_100_simultaneous_questions(backe
 
     answered = [a for a in answers if a.completed]
     refused = [a for a in answers if not a.completed]
-    assert 1 <= len(answered) <= 10, [a.status for a in answers]
+    # The last ones may be admitted with a shorter output limit (METER_MIN_OUTPUT_TOKENS).
+    shortest = ANSWER_TOKENS[0] + settings.METER_MIN_OUTPUT_TOKENS
+    assert 1 <= len(answered) <= ALLOWANCE // shortest, [a.status for a in answers]
     assert {a.status for a in refused} == {403}
     assert {a.body["error"] for a in refused} == {"allowance"}
     assert len({a.body["message"] for a in refused}) == 1 and refused[0].body["message"]
@@ -106,12 +110,12 @@ def test_it_never_overshoots_an_allowance_under_100_simultaneous_questions(backe
     # Zero overshoot, the ledger agrees with the records, nothing left reserved.
     assert after["tokens"] <= ALLOWANCE
     assert after["records"] == len(answered) and after["outcomes"] == ["ok"]
-    assert after["tokens"] == after["used"] == len(answered) * sum(ANSWER_TOKENS)
-    assert after["micros"] == after["town_used_micros"] == len(answered) * (300 + 1400)
+    assert after["tokens"] == after["used"] <= len(answered) * sum(ANSWER_TOKENS)
+    assert after["micros"] == after["town_used_micros"] <= len(answered) * (300 + 1400)
     assert after["reserved"] == after["town_reserved"] == after["reservations"] == 0
 
 
-def test_it_releases_what_a_crashed_process_had_reserved():
+def test_it_charges_what_a_crashed_process_had_reserved():
     script = Script(text="Un mot. " * 20, chunk_chars=8, pause_after=1)
     env = {**LIVE_ENV, "METER_RESERVATION_MINUTES": "0"}  # stale as soon as it is made
     with FakeServer("openai", script) as fake, IsolatedDatabase(**env) as db:
@@ -145,6 +149,8 @@ def test_it_releases_what_a_crashed_process_had_reserved():
     assert held["records"] == 0  # the dead process never settled
     assert released == "1"
     assert after["reservations"] == after["reserved"] == after["town_reserved"] == 0
+    # The worst case held is charged: the vendor may have billed the whole answer.
+    assert after["outcomes"] == ["lost"] and after["used"] == held["reserved"]
 
 
 def test_it_schedules_the_release_of_stale_reservations():

@@ -162,6 +162,45 @@ async def test_it_stops_mid_stream_and_bills_only_what_was_produced(protocol, fa
         assert usage.input_tokens == ask().input_tokens_estimate()
 
 
+FRAMINGS = ["chunked", "close"]  # a chunked body, or one ended by closing the connection
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_it_calls_an_answer_whose_end_never_came_interrupted(protocol, framing):
+    # A valid HTTP body that simply stops: no finish_reason, [DONE], message_stop or usage.
+    script = Script(fault="unfinished", fault_after=4, output_tokens=999, framing=framing)
+    with FakeServer(protocol, script) as server:
+        stream = provider_for(protocol, server.base_url, timeout=TIMEOUT).stream(ask())
+        chunks, error = await collect(stream)
+    assert "".join(chunks) == "".join(script.pieces()[:4])
+    assert error is not None and error.user_message == INTERRUPTED
+    assert error.fallback_ok is False and "without its end" in error.detail
+    assert stream.usage.estimated is True
+    assert stream.usage.output_tokens == estimate_tokens("".join(chunks)) < 999
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_it_hands_over_when_the_answer_ends_before_any_text(protocol, framing):
+    script = Script(fault="unfinished", fault_after=0, framing=framing)
+    with FakeServer(protocol, script) as server:
+        stream = provider_for(protocol, server.base_url, timeout=TIMEOUT).stream(ask())
+        chunks, error = await collect(stream)
+    assert chunks == [] and error.fallback_ok is True and error.user_message == UNAVAILABLE
+    # The vendor accepted the question: it may bill the input, never output it did not write.
+    assert stream.usage.output_tokens == 0 and stream.usage.input_tokens > 0
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_it_reads_a_complete_answer_ended_by_closing_the_connection(protocol):
+    with FakeServer(protocol, Script(framing="close")) as server:
+        stream = provider_for(protocol, server.base_url).stream(ask())
+        chunks, error = await collect(stream)
+    assert error is None and "".join(chunks) == Script().text
+    assert stream.usage == Usage(120, 18)
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_it_estimates_usage_when_the_server_sends_none(protocol):
     script = Script(send_usage=False)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accesscodes import sharing
 from accesscodes.models import AccessCode, AuditEntry, ClientSighting, DailySalt
 from metering import overuse
-from metering.models import QuotaSettings, UsageRecord
+from metering.models import Ledger, QuotaSettings, UsageRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -55,21 +55,24 @@ def test_it_stores_salted_fingerprints_that_change_every_day_and_no_address():
     assert list(DailySalt.objects.values_list("day", flat=True)) == [tomorrow.day]
 
 
-def test_it_flags_a_code_used_from_many_devices_in_a_day(settings):
+def test_it_flags_a_code_the_moment_it_is_seen_from_too_many_devices(settings):
     settings.SHARING_MAX_CLIENTS_PER_DAY = 4
     shared, honest = AccessCode.issue()[0], AccessCode.issue()[0]
-    for n in range(4):
+    for n in range(3):
         sharing.record_sighting(shared, f"198.51.{n}.0/24|{FIREFOX}", NOW)
+    shared.refresh_from_db()
+    assert shared.flagged_at is None
+    sharing.record_sighting(shared, f"198.51.3.0/24|{FIREFOX}", NOW)  # the fourth device
     sharing.record_sighting(honest, f"198.51.7.0/24|{FIREFOX}", NOW)
     sharing.record_sighting(honest, f"203.0.113.0/24|{FIREFOX}", NOW)
-    flagged = overuse.flag_codes(NOW)
-    assert [c.pk for c in flagged] == [shared.pk]
-    shared.refresh_from_db()
+    shared.refresh_from_db()  # flagged at once, with no periodic task
     assert shared.flagged_at == NOW and "4 appareils différents" in shared.flag_reasons
     assert shared.status == "active"  # the town did not ask for automatic suspension
     entry = AuditEntry.objects.get(action="flagged")
     assert entry.actor is None and entry.actor_name == "system" and entry.label == shared.label
-    assert overuse.flag_codes(NOW) == []  # already flagged for the same reasons
+    assert overuse.flag_codes(NOW) == []  # the periodic catch-up: already flagged
+    honest.refresh_from_db()
+    assert honest.flagged_at is None
 
 
 def test_it_flags_a_burst_of_questions_and_can_suspend_automatically(settings):
@@ -96,9 +99,9 @@ def test_it_flags_usage_far_above_the_median_code(settings):
     settings.SHARING_MAX_TIMES_MEDIAN = 10
     settings.SHARING_MEDIAN_MIN_CODES = 5
     codes = [AccessCode.issue()[0] for _ in range(6)]
-    for code in codes[:5]:
-        UsageRecord.objects.create(code=code, at=NOW, input_tokens=900, output_tokens=100)
-    UsageRecord.objects.create(code=codes[5], at=NOW, input_tokens=9_000, output_tokens=1_000)
+    for code, tokens in zip(codes, [1_000] * 5 + [10_000], strict=True):  # paid tokens
+        Ledger.objects.create(key=f"code:{code.pk}:2026-11", code=code, period="2026-11")
+        Ledger.objects.filter(code=code).update(used_tokens=tokens)
     found = overuse.signals(NOW)
     assert found[codes[5].pk].times_median == 10.0
     assert found[codes[5].pk].reasons == ["10× l'utilisation du code médian ce mois-ci"]
@@ -160,3 +163,55 @@ def test_it_writes_the_reasons_in_the_town_language_whatever_the_process_languag
         overuse.flag_codes(NOW)
     shared.refresh_from_db()
     assert "4 appareils différents" in shared.flag_reasons
+
+
+def answer(code, when, tokens=(0, 0), provider=None):
+    """One question of `code` through the metering seam, settled as the chat view does."""
+    from metering.meter import Metering
+    from providers.base import Usage
+    from providers.offline import OfflineProvider
+
+    provider = provider or OfflineProvider()
+    meter = Metering(code)
+    meter.started = when
+    meter.reserve(estimated_input_tokens=100, max_output_tokens=100, chain=[provider])
+    meter.settle(Usage(*tokens), outcome="ok", provider=provider, latency_ms=5)
+
+
+def test_it_flags_a_burst_when_the_answer_that_crosses_the_threshold_is_settled(settings):
+    settings.SHARING_MAX_REQUESTS_PER_HOUR = 5
+    busy = AccessCode.issue()[0]
+    start = NOW.replace(minute=0)
+    answer(busy, start - dt.timedelta(minutes=5))  # the hour before does not count
+    for n in range(4):
+        answer(busy, start + dt.timedelta(minutes=n))
+    busy.refresh_from_db()
+    assert busy.flagged_at is None
+    answer(busy, start + dt.timedelta(minutes=9))  # the fifth question of this hour
+    busy.refresh_from_db()  # flagged by the settlement itself: no periodic task ran
+    assert busy.flagged_at == start + dt.timedelta(minutes=9)
+    assert busy.flag_reasons == "5 questions en une heure"
+
+
+def test_it_flags_usage_far_above_the_median_when_the_answer_is_settled(settings):
+    from core.memo import clear_all
+    from providers.models import Price, ProviderConfig
+    from providers.registry import build
+
+    settings.SHARING_MAX_TIMES_MEDIAN = 10
+    settings.SHARING_MEDIAN_MIN_CODES = 5
+    config = ProviderConfig.objects.create(name="Paid", kind="openai_compatible", order=1)
+    Price.objects.create(provider=config, effective_from=NOW - dt.timedelta(days=1))
+    month = timezone.localtime().strftime("%Y-%m")
+    for _ in range(5):
+        other = AccessCode.issue()[0]
+        Ledger.objects.create(key=f"code:{other.pk}:{month}", code=other, period=month)
+        Ledger.objects.filter(code=other).update(used_tokens=1_000)
+    clear_all()  # the median, read at most once a minute, is read now
+    heavy = AccessCode.issue()[0]
+    answer(heavy, timezone.now(), (9_000, 900), build(config))
+    heavy.refresh_from_db()
+    assert heavy.flagged_at is None  # 9,900 tokens: 9.9 x the median
+    answer(heavy, timezone.now(), (90, 10), build(config))
+    heavy.refresh_from_db()
+    assert heavy.flag_reasons == "10× l'utilisation du code médian ce mois-ci"

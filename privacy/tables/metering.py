@@ -51,9 +51,13 @@ TABLES = [
             "created_at": usage("début de la réponse"),
             "expires_at": technical("date après laquelle la réservation est libérée"),
             "tokens": usage("jetons réservés"),
+            "output_tokens": usage("longueur maximale de la réponse demandée au fournisseur"),
             "micros": usage("coût réservé"),
             "extra_micros": usage("coût réservé pour les fournisseurs de secours"),
             "ledger_keys": technical("compteurs concernés"),
+            "provider": technical("premier fournisseur payant de la chaîne"),
+            "kind": technical("type de ce fournisseur"),
+            "model": technical("modèle de ce fournisseur"),
         },
     ),
     Table(
@@ -80,6 +84,23 @@ TABLES = [
             "line": usage("question d'un habitant ou brouillon de réponse pour un agent"),
         },
         shown_on=("spend", "spend-code", "spend-csv"),
+    ),
+    Table(
+        "metering.InputRatio",
+        "Étalonnage des décomptes des fournisseurs",
+        "Pour un fournisseur et un modèle, le rapport entre les jetons qu'il a comptés pour une "
+        "question récente et notre estimation : un chiffre, sans lien avec la question ni le "
+        "code. Seuls les plus récents sont gardés (METER_CALIBRATION_WINDOW), chacun remplaçant "
+        "le plus ancien.",
+        NOBODY,
+        "setting",
+        {
+            "provider": technical("fournisseur"),
+            "model": technical("modèle"),
+            "slot": technical("place dans la série des rapports récents"),
+            "ratio": technical("jetons comptés par le fournisseur / jetons estimés"),
+            "at": technical("date de la question"),
+        },
     ),
     Table(
         "metering.BudgetAlert",

@@ -92,3 +92,7 @@ class AnthropicProvider(Provider):
                     report_usage(tracker, counts, event.message.usage, final=False)
                 elif event.type == "message_delta":
                     report_usage(tracker, counts, getattr(event, "usage", None), final=True)
+                    if getattr(event.delta, "stop_reason", None):
+                        tracker.finish()
+                elif event.type == "message_stop":
+                    tracker.finish()

@@ -58,6 +58,8 @@ class MistralProvider(Provider):
                         or 0,
                     )
                 for choice in chunk.choices:
+                    if choice.finish_reason:  # the SDK swallows [DONE]: this is the end
+                        tracker.finish()
                     text = _text_of(choice.delta.content)
                     if text:
                         yield text

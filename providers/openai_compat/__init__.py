@@ -62,8 +62,10 @@ class OpenAIProvider(Provider):
 
     @staticmethod
     def _read(event: bytes, tracker, response) -> str:
-        """The text of one `data:` event; usage goes to the tracker, errors are raised."""
+        """The text of one `data:` event; usage and the end of the answer (a finish_reason
+        or [DONE]) go to the tracker, errors are raised."""
         if event == b"[DONE]":
+            tracker.finish()
             return ""
         chunk = json.loads(event)
         if chunk.get("error"):
@@ -78,10 +80,10 @@ class OpenAIProvider(Provider):
                 output_tokens=usage.get("completion_tokens"),
                 cached_tokens=details.get("cached_tokens") or 0,
             )
-        return "".join(
-            (choice.get("delta") or {}).get("content") or ""
-            for choice in chunk.get("choices") or ()
-        )
+        choices = chunk.get("choices") or ()
+        if any(choice.get("finish_reason") for choice in choices):
+            tracker.finish()
+        return "".join((choice.get("delta") or {}).get("content") or "" for choice in choices)
 
 
 def split_events(buffer: bytes) -> tuple[list[bytes], bytes]:

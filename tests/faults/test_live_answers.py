@@ -15,6 +15,7 @@ import pytest
 from providers.tokens import estimate_tokens
 from tests.faults.kit import (
     BOOKS_LIVE,
+    INTERRUPTED_FR,
     NORMAL,
     OFFLINE_FR,
     SETUP_LIVE,
@@ -110,4 +111,33 @@ def test_it_settles_a_partial_answer_when_the_browser_leaves_mid_answer(live):
 
     live.fake.script = Script()
     again = live.ask(0)  # the same resident asks again at once
+    assert answered(again) and again.text == NORMAL.text
+
+
+@pytest.mark.parametrize("framing", ["close", "chunked"])
+def test_it_tells_the_resident_when_the_vendor_ends_the_answer_unannounced(live, framing):
+    # A valid body (ended by closing the connection, or by its last chunk) that stops
+    # mid-answer with no finish_reason, no [DONE] and no usage: the answer was cut.
+    live.forget_cool_downs()
+    before = len(live.books().records)
+    live.fake.script = Script(
+        text=SLOW.text, chunk_chars=10, fault="unfinished", fault_after=5, framing=framing
+    )
+    reply = live.ask(1)
+    assert reply.names[-2:] == ["sources", "error"], reply.names
+    assert reply.text == SLOW.text[:50]
+    assert reply.last("error") == {
+        "code": "provider",
+        "message": INTERRUPTED_FR,
+        "kept": True,
+        "retry": True,
+    }
+    books = live.books()
+    books.assert_balanced()
+    [(kind, outcome, tokens_in, tokens_out, estimated, _cost)] = books.records[before:]
+    assert (kind, outcome, estimated) == ("openai_compatible", "partial", True)
+    assert tokens_in > 0 and tokens_out == estimate_tokens(reply.text)
+
+    live.fake.script = Script()
+    again = live.ask(1)
     assert answered(again) and again.text == NORMAL.text

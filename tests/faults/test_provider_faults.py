@@ -41,12 +41,20 @@ BEFORE_TEXT = {
     "HTTP 401 invalid key": (Script(status=401), False),
     "stream cut before any text": (Script(fault="cut", fault_after=0), True),
     "malformed event before any text": (Script(fault="malformed", fault_after=0), True),
+    "body closed before any text": (
+        Script(fault="unfinished", fault_after=0, framing="close"),
+        True,
+    ),
 }
 
+# fault -> the fake vendor's fault; "unannounced end": a valid body (chunked, or ended by
+# closing the connection) that stops mid-answer without the vendor's end of answer.
 MID_ANSWER = {
-    "read timeout mid-answer": "read_timeout",
-    "stream cut mid-answer": "cut",
-    "malformed event mid-answer": "malformed",
+    "read timeout mid-answer": {"fault": "read_timeout"},
+    "stream cut mid-answer": {"fault": "cut"},
+    "malformed event mid-answer": {"fault": "malformed"},
+    "unannounced end of a chunked body": {"fault": "unfinished"},
+    "unannounced end of a body closed": {"fault": "unfinished", "framing": "close"},
 }
 
 LONG = Script(text="La mairie est ouverte du lundi au vendredi, de 9 h à 17 h. " * 3)
@@ -114,7 +122,7 @@ def test_it_quotes_the_town_documents_when_the_provider_fails_before_any_text(
 def test_it_keeps_the_partial_answer_and_charges_only_what_was_written(
     resident_client, town, fault, protocol
 ):
-    script = Script(text=LONG.text, chunk_chars=12, delay=0.02, fault=MID_ANSWER[fault])
+    script = Script(text=LONG.text, chunk_chars=12, delay=0.02, **MID_ANSWER[fault])
     with FakeServer(protocol, script) as vendor:
         config = priced_provider(vendor.base_url, protocol)
         reply = ask(resident_client)

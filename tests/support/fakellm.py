@@ -8,7 +8,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .wires import WIRES
@@ -18,6 +18,11 @@ FAULTS = {
     "read_timeout",  # send headers (and `fault_after` text chunks), then stall
     "cut",  # stream `fault_after` text chunks, then drop the connection mid-body
     "malformed",  # after `fault_after` text chunks, send an event that is not JSON
+    "unfinished",  # after `fault_after` text chunks, end the body cleanly with no end event
+}
+FRAMINGS = {
+    "chunked",  # Transfer-Encoding: chunked, ended by its last chunk
+    "close",  # no length and no chunking: the body ends when the server closes (HTTP/1.1)
 }
 
 
@@ -44,10 +49,13 @@ class Script:
     pause_after: int | None = None  # text chunks sent before waiting for `release`
     release: threading.Event = field(default_factory=threading.Event)
     expect_key: str | None = None  # answer 401 unless the request carries this key
+    framing: str = "chunked"  # how a streamed body is delimited (FRAMINGS)
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}: use one of {sorted(map(str, FAULTS))}")
+        if self.framing not in FRAMINGS:
+            raise ValueError(f"unknown framing {self.framing!r}: use one of {sorted(FRAMINGS)}")
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
@@ -87,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         fake.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
         script = fake.script
+        limit = (body or {}).get("max_tokens") or (body or {}).get("max_completion_tokens")
+        if isinstance(limit, int) and limit < script.output_tokens:  # as a vendor: never more
+            script = replace(script, output_tokens=limit)
         if self.path.split("?")[0] != fake.wire.path:
             return self._json(404, fake.wire.error(404, f"no route {self.path}"))
         if script.expect_key is not None and not self._has_key(script.expect_key):
@@ -111,7 +122,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _frame(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        if self.server.fake.script.framing == "close":
+            self.wfile.write(data)
+        else:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _end_body(self) -> None:
+        """The end of a complete body: the last chunk, or closing the connection."""
+        if self.server.fake.script.framing == "close":
+            self.close_connection = True
+        else:
+            self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
     def _stall(self) -> None:
@@ -122,11 +144,14 @@ class _Handler(BaseHTTPRequestHandler):
         wire = fake.wire
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
+        if script.framing == "close":
+            self.send_header("Connection", "close")
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.flush()
-        faulty = script.fault in ("read_timeout", "cut", "malformed")
+        faulty = script.fault in ("read_timeout", "cut", "malformed", "unfinished")
         fault_at = script.fault_index() if faulty else -1
         for frame in wire.start(script):
             self._frame(frame)
@@ -142,8 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._fault(script)
         for frame in wire.end(script):
             self._frame(frame)
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
+        self._end_body()
 
     def _fault(self, script: Script) -> None:
         if script.fault == "read_timeout":
@@ -151,9 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
         if script.fault == "malformed":
             self._frame(b'data: {"choices": [{"delta": {"content": "oops"\n\n')
             self._frame(b"event: content_block_delta\ndata: {not json at all\n\n")
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
-            return
+            return self._end_body()
+        if script.fault == "unfinished":  # a valid body, but the vendor's end event is missing
+            return self._end_body()
         # "cut": drop the connection without ending the chunked body.
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
