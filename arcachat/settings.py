@@ -12,7 +12,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from arcachat.env import READ, env_bool, env_float, env_int, env_list, env_str
+from arcachat.env import READ, MiddlewareList, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,18 +70,6 @@ INSTALLED_APPS = [
     "pii",
     "core",
 ]
-
-
-class MiddlewareList(list):
-    """Django's deploy checks look for its own middleware by dotted path; our inline versions
-    (arcachat/middleware.py: the same classes, hooks run on the event loop under ASGI) count
-    as present, so `check --deploy` still checks HSTS, CSRF, X-Frame-Options and the rest."""
-
-    def __contains__(self, name) -> bool:
-        inline = "arcachat.middleware." + str(name).rsplit(".", 1)[-1]
-        return list.__contains__(self, name) or (
-            str(name).startswith("django.") and list.__contains__(self, inline)
-        )
 
 
 # Django's middleware, in versions that run their hooks on the event loop under ASGI (no
@@ -384,10 +372,8 @@ KNOWLEDGE_PASSAGES = env_int("KNOWLEDGE_PASSAGES", 5)
 KNOWLEDGE_HISTORY_TOKENS = env_int("KNOWLEDGE_HISTORY_TOKENS", 1500)
 # The longest answer asked of a provider, in tokens (a provider's own lower cap applies too).
 ANSWER_MAX_TOKENS = env_int("ANSWER_MAX_TOKENS", 800)
-# Web site sync (knowledge.sitesync): a worker task crawls this long, then hands the run over
-# to a fresh task (the queue stays fair, a restart loses at most this much); a run silent for
-# SITESYNC_STALE_SECONDS (far above a page's worst case: 60 s crawl delay + fetch time-out +
-# indexing) is taken as interrupted, resumed by beat or by the team.
+# Web site sync (knowledge.sitesync): a task crawls this long, then hands over to a fresh one; a
+# run silent far longer than a page's worst case is taken as interrupted (README).
 SITESYNC_TASK_SECONDS = env_int("SITESYNC_TASK_SECONDS", 300)
 SITESYNC_STALE_SECONDS = env_int("SITESYNC_STALE_SECONDS", 600)
 
