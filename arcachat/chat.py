@@ -186,7 +186,7 @@ def prepare(request, data, lang):
             raise Refusal(400, bad.code, bad.message) from None
         check_rate(request, code)
         try:
-            personaldata.require_choice(data, question.text, lang)
+            personaldata.require_choice(data, question.text, lang, code.pk)
         except personaldata.NotChosen as found:
             raise Refusal(409, "personal_data", found.message, **found.found) from None
         chain = configured_chain()

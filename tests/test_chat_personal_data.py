@@ -137,3 +137,31 @@ def test_it_loads_the_guard_when_the_app_starts(monkeypatch):
     monkeypatch.setattr(asgi.pii, "check", lambda text, language: checked.append(language))
     asgi.warm_up()
     assert checked == ["fr"]  # the model is in memory before the first resident's question
+
+
+@pytest.mark.security
+def test_it_trusts_its_own_clear_check_of_the_same_text_only(
+    resident_client, resident, monkeypatch, town
+):
+    """A "nothing found" from /chat/check spares /chat/ask a second run of the model, for that
+    code and that very text only: any other text, code or a forged token is checked again."""
+    question = "Quand a lieu le marché ?"
+    clear = check(resident_client, question).json()["clear"]
+    runs = []
+    real = personaldata.pii.check
+    monkeypatch.setattr(personaldata.pii, "check", lambda *a: runs.append(a) or real(*a))
+    assert ask(resident_client, question, checked=clear).status_code == 200
+    assert runs == []  # trusted: checked once, by /chat/check
+    assert ask(resident_client, JEANNE, checked=clear).status_code == 409  # another text
+    assert ask(resident_client, question, checked=clear + "x").status_code == 200
+    assert len(runs) == 2  # both checked again
+    other = personaldata.clearance(resident.pk + 1, question)  # another code's clearance
+    assert ask(resident_client, question, checked=other).status_code == 200 and len(runs) == 3
+    assert "clear" not in check(resident_client, JEANNE).json()  # nothing vouched for
+
+
+def test_it_lets_a_clearance_expire(resident, monkeypatch):
+    token = personaldata.clearance(resident.pk, "Quand a lieu le marché ?")
+    assert personaldata.is_cleared(token, resident.pk, " Quand a lieu le marché ? ")
+    monkeypatch.setattr(personaldata, "CLEAR_SECONDS", -1)
+    assert not personaldata.is_cleared(token, resident.pk, "Quand a lieu le marché ?")

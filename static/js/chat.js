@@ -141,7 +141,7 @@ function drawAll() {
 
 // ---- Asking --------------------------------------------------------------------------------
 
-async function postQuestion(text, turn, withAttachment, personal) {
+async function postQuestion(text, turn, withAttachment, personal, checked) {
   return fetch(config.ask_url, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -151,6 +151,7 @@ async function postQuestion(text, turn, withAttachment, personal) {
       language: lang,
       attachment: withAttachment ? { kind: withAttachment.kind, data: withAttachment.data } : null,
       personal_data: personal || null,
+      checked: checked || null, // the server's "nothing found" for this very text
     }),
     signal: controller.signal,
     credentials: "same-origin",
@@ -189,7 +190,7 @@ function onEvent(turn, schedule) {
   };
 }
 
-async function ask(text, { withAttachment = null, personal = "" } = {}) {
+async function ask(text, { withAttachment = null, personal = "", checked = "" } = {}) {
   setBusy(true);
   formError.textContent = "";
   const questionTurn = { role: "user", content: text, attachmentName: withAttachment ? withAttachment.name : "", personal };
@@ -217,7 +218,7 @@ async function ask(text, { withAttachment = null, personal = "" } = {}) {
   };
   let next = null;
   try {
-    const response = await postQuestion(text, turn, withAttachment, personal);
+    const response = await postQuestion(text, turn, withAttachment, personal, checked);
     if (!response.ok || !(response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
       next = await refused(response, turn, text, withAttachment);
     } else {
@@ -306,7 +307,7 @@ async function submit(text) {
   }
   question.value = "";
   replaceEdited();
-  ask(text, { withAttachment: attachments.take() });
+  ask(text, { withAttachment: attachments.take(), checked: found.clear });
 }
 
 form.addEventListener("submit", (event) => {
