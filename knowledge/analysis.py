@@ -32,6 +32,11 @@ STOP_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 _stemmer = snowballstemmer.stemmer("french")
+# Words Snowball gives the stem of another word of a different meaning: "mairie" (the town
+# hall) and "maire" (the mayor) both stem to "mair", so "horaires de la mairie" found the
+# mayor's appointments. A word here keeps the stem given. Changing this table changes the
+# index terms: add a migration that calls knowledge.ingest.reindex (as 0011 does).
+STEM_OVERRIDES = {"mairie": "mairie", "mairies": "mairie"}
 
 
 def fold(text: str) -> str:
@@ -43,8 +48,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball French stem of a lower-case word, then accents folded."""
-    return fold(_stemmer.stemWord(word))
+    """Snowball French stem of a lower-case word (or its override), then accents folded."""
+    return fold(STEM_OVERRIDES.get(word) or _stemmer.stemWord(word))
 
 
 def words(text: str) -> list[str]:

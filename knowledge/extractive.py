@@ -28,7 +28,10 @@ only formats the Extraction it gets (providers.messages).
    when none of them gives a phone number, the unit of the best one's section that does
    (what to do next is usually whom to call). A unit from beyond the prompt's passages is
    cited by a new number: its passage is added to the request's passages (`merged`), so that
-   the chat lists it under the answer.
+   the chat lists it under the answer. Each source cited is titled by the sections quoted.
+5. Days: for a question about "ce week-end", "aujourd'hui" or "demain", the units of an event
+   on those days come first and those of an event on another day are left out
+   (`on_the_days`, knowledge.frdates).
 
 Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
 cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
@@ -46,6 +49,7 @@ from providers.messages import AnswerUnit, Extraction
 from . import answertypes, vectors
 from .analysis import get_analyzer
 from .citations import source_title
+from .frdates import on_days, short_date
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
 from .units import Unit
@@ -63,6 +67,7 @@ MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
+OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 WORD = re.compile(r"\w+")
 
@@ -131,12 +136,13 @@ def _question_terms(question: str) -> list[str]:
     return [t for t in terms if t not in kind_words] or terms
 
 
-def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1) -> list[Scored]:
-    """Each unit's lexical, kind and prior features (no similarity yet)."""
+def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) -> list[Scored]:
+    """Each unit's lexical, kind and prior features (no similarity yet); the `days` the
+    question means count as its words, written as guides write them ("samedi 12 décembre")."""
     if not units:
         return []
     analyzer = get_analyzer()
-    asked = _question_terms(question)
+    asked = _question_terms("\n".join([question, *map(short_date, days)]))
     terms = [analyzer(f"{u.context}\n{u.text}") for u in units]
     df: dict[str, int] = {}
     for unit_terms in terms:
@@ -294,18 +300,20 @@ def _in_lists(chosen: list[Scored]) -> list[Scored]:
 
 
 def extract(
-    question: str, found: list, merged: list, wider=None, weights: Weights = WEIGHTS
+    question: str, found: list, merged: list, wider=None, weights: Weights = WEIGHTS, when=None
 ) -> Extraction:
     """The Extraction for a question from the passages found and their merged sources;
     `wider` gives (the further passages found, every source numbered) for the wider pool.
-    A further source the answer cites is appended to `merged` (see the module docstring)."""
+    A further source the answer cites is appended to `merged` (see the module docstring).
+    `when`: (the days the question means, today), see `on_the_days`."""
+    days, today = when or ((), None)
     more, sources = wider() if wider else ([], merged)
     units, core = pool(found, merged, more, sources)
-    scored = features(question, units, weights.k1)
+    scored = features(question, units, weights.k1, days)
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
-    ranked = rank(question, kept, weights)
+    ranked = on_the_days(rank(question, kept, weights), days, today)
     level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
-    if level < THRESHOLD:
+    if level < THRESHOLD or not ranked:
         return Extraction(units=[], confidence=level, covered=False)
     chosen = _card(ranked, sources) or choose(ranked)
     numbers = _cite(chosen, merged, sources)
@@ -315,10 +323,36 @@ def extract(
     ]
     cited = list(dict.fromkeys(u.source for u in units))[:MAX_SOURCES]
     shown = [
-        (n, source_title(merged[n - 1].title, merged[n - 1].heading), merged[n - 1].page)
-        for n in cited
+        (n, _quoted_title(chosen, numbers, merged[n - 1], n), merged[n - 1].page) for n in cited
     ]
     return Extraction(units=units, confidence=level, covered=True, sources=shown)
+
+
+def _quoted_title(chosen: list[Scored], numbers: dict, passage, number: int) -> str:
+    """A cited source as "document — the sections quoted from it": a passage merged from
+    several sections names only those the answer quotes (the whole list, else)."""
+    quoted = [s.unit.heading for s in chosen if numbers[s.unit.source] == number]
+    heading = " / ".join(dict.fromkeys(h for h in quoted if h)) or passage.heading
+    return source_title(passage.title, heading)
+
+
+def on_the_days(ranked: list[Scored], days, today) -> list[Scored]:
+    """For a question about given days ("ce week-end", "demain"): first the units of an event
+    on one of those days, then those that name no day; a unit whose section heading (or, for
+    a list item, its opening) names only other days is left out ("Samedi 14 novembre -
+    Loto" is not this weekend's). The encoder reads the question alone, so the days are
+    written out for the words in common only (`features`): the confidence stays calibrated."""
+    if not days:
+        return ranked
+    on, undated = [], []
+    for item in ranked:
+        unit = item.unit
+        named = on_days(unit.section, days, today)
+        if named is None and unit.kind == "item":
+            named = on_days(unit.text.split(":", 1)[0][:OPENING_CHARS], days, today)
+        if named is not False:
+            (on if named else undated).append(item)
+    return on + undated
 
 
 def _cite(chosen: list[Scored], merged: list, sources: list) -> dict[int, int]:
@@ -333,15 +367,18 @@ def _cite(chosen: list[Scored], merged: list, sources: list) -> dict[int, int]:
     return numbers
 
 
-def extraction_for(question: str, found: list, merged: list, wider=None):
+def extraction_for(question: str, found: list, merged: list, wider=None, days=(), today=None):
     """ChatRequest.extract: a callable that extracts once, when first called. `merged` is
     the request's own list of passages (a further source cited is added to it); `wider`, a
-    callable giving the wider pool (knowledge.prompt.pool_for), or None."""
+    callable giving the wider pool (knowledge.prompt.pool_for), or None; `days`, the days
+    the question means (knowledge.frdates.days_meant) on `today`."""
     done: list[Extraction] = []
 
     def extraction() -> Extraction:
         if not done:
-            done.append(extract(question, found, merged, wider) if found else _nothing())
+            when = (days, today)
+            found_any = extract(question, found, merged, wider, when=when) if found else None
+            done.append(found_any or _nothing())
         return done[0]
 
     return extraction

@@ -1,7 +1,10 @@
-"""Dates written out in French for the prompt ("samedi 21 novembre 2026") and the coming weekend."""
+"""French dates: written out for the prompt ("samedi 21 novembre 2026"), the days a question
+means ("ce week-end", "demain"), and the days an event's heading names."""
 
 import datetime as dt
 import re
+
+from .analysis import fold
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
@@ -48,9 +51,8 @@ def short_date(day: dt.date) -> str:
     return f"{DAYS[day.weekday()]} {number} {MONTHS[day.month - 1]}"
 
 
-def date_hints(question: str, today: dt.date) -> list[str]:
-    """The days a question means by "ce week-end", "aujourd'hui" or "demain", written as
-    events guides write them, so that the search finds what happens on those days."""
+def days_meant(question: str, today: dt.date) -> list[dt.date]:
+    """The days a question means by "ce week-end", "aujourd'hui" or "demain"."""
     days = []
     if _TODAY.search(question):
         days.append(today)
@@ -58,4 +60,64 @@ def date_hints(question: str, today: dt.date) -> list[str]:
         days.append(today + dt.timedelta(days=1))
     if _WEEKEND.search(question):
         days.extend(weekend_of(today))
-    return [short_date(day) for day in dict.fromkeys(days)]
+    return list(dict.fromkeys(days))
+
+
+def date_hints(question: str, today: dt.date) -> list[str]:
+    """The days a question means, written as events guides write them, so that the search
+    finds what happens on those days."""
+    return [short_date(day) for day in days_meant(question, today)]
+
+
+EVENT_DAYS = 15  # a span of days this long or longer is a season or a period, not an event
+_FOLDED_MONTHS = {fold(month): i for i, month in enumerate(MONTHS, start=1)}
+_SKIPPED = {fold(day) for day in DAYS} | {"et", "du", "le", "les", "des", ","}
+_TOKEN = re.compile(r"1er|\d{1,2}|[^\W\d]+|[,-]")
+
+
+def _dated(day: int, month: int, today: dt.date) -> dt.date | None:
+    """The date of `day` `month` nearest to today (a guide's year is rarely written)."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    return min(candidates, key=lambda d: abs(d - today), default=None)
+
+
+def named_days(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The days (first, last) a heading names: "Samedi 12 et dimanche 13 décembre" gives two,
+    "Du 1er au 24 décembre" one span, "Jeudi 10 décembre - Repas des aînés" one day. A number
+    not followed by a month ("10 h") names no day."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    pending: list[tuple[int, bool]] = []  # day numbers awaiting their month; True: "au" before
+    until = False
+    for token in _TOKEN.findall(fold(text)):
+        if token[0].isdigit():
+            pending.append((int(token.rstrip("er")), until))
+            until = False
+        elif token in ("au", "a", "-") and (pending or spans):
+            until = True
+        elif token in _FOLDED_MONTHS:
+            for number, closes in pending:
+                day = _dated(number, _FOLDED_MONTHS[token], today)
+                if day is None:
+                    continue
+                if closes and spans and spans[-1][0] <= day:
+                    spans[-1] = (spans[-1][0], day)
+                else:
+                    spans.append((day, day))
+            pending, until = [], False
+        elif token not in _SKIPPED:
+            pending, until = [], False
+    return spans
+
+
+def on_days(text: str, days: list[dt.date], today: dt.date) -> bool | None:
+    """Whether the days `text` names include one of `days`; None when it names no day or
+    only a season ("du 1er octobre au 31 mars": longer than EVENT_DAYS), not an event."""
+    spans = [(a, b) for a, b in named_days(text, today) if (b - a).days < EVENT_DAYS]
+    if not spans:
+        return None
+    return any(first <= day <= last for first, last in spans for day in days)

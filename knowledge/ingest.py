@@ -296,6 +296,24 @@ def publish(doc: Document, drafts) -> None:
             _hand_over(Document.objects.get(pk=fresh.replaces_id), fresh.valid_from, backend)
 
 
+def reindex() -> int:
+    """Index every passage again with the current analyzer, document by document (each in one
+    transaction, lead vectors computed before it). A migration calls this when the analyzer
+    changes (knowledge.analysis). Returns the number of passages indexed."""
+    backend = backend_for(connection)
+    done = 0
+    for doc in Document.objects.filter(chunks__isnull=False).distinct().order_by("pk"):
+        chunks = list(doc.chunks.order_by("position"))
+        terms = [index_terms(doc.title, c.heading, c.text) for c in chunks]
+        leads = backend.lead_vectors(list(enumerate(terms)))
+        with transaction.atomic():
+            backend.remove(connection, [c.pk for c in chunks])
+            rows = [(c.pk, t) for c, t in zip(chunks, terms, strict=True)]
+            backend.add(connection, rows, leads=leads)
+        done += len(chunks)
+    return done
+
+
 def _hand_over(previous: Document, starts: dt.date | None, backend) -> None:
     """The new issue takes over from `previous`: at once, or, when it starts after today
     (town date), on its first day, `previous` staying in use until the day before."""

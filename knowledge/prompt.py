@@ -26,7 +26,7 @@ from providers.messages import MESSAGE_TOKENS
 from providers.tokens import estimate_tokens
 
 from .extractive import POOL_PASSAGES, extraction_for
-from .frdates import date_hints, french_date, weekend_of
+from .frdates import date_hints, days_meant, french_date, weekend_of
 from .models import PromptTemplate
 from .retrieval import Passage, search
 
@@ -240,5 +240,7 @@ def assemble(
         passages=shown,
         language=language,
         contact=town_contact(template),
-        extract=extraction_for(question, list(found), shown, wider),
+        extract=extraction_for(
+            question, list(found), shown, wider, days_meant(question, today), today
+        ),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from knowledge import answertypes, extractive, vectors
 from knowledge.citations import grounding, source_title
@@ -231,14 +231,23 @@ def test_it_benchmarks_answers_through_the_chat_path(tmp_path, capsys):
     lines = [
         {"id": "repair", "question": "Quand peut-on faire réparer ses appareils au Repair Café ?"},
         {"question": "Quelle est la capitale du Pérou ?", "facts": ["Lima"]},
+        {"id": "we", "question": "Que se passe-t-il ce week-end ?", "today": "2026-12-07"},
     ]
     questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in lines), "utf-8")
     call_command("answer_bench", questions=str(questions))
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    first, second, summary = rows
+    first, second, weekend, summary = rows
     assert set(first) == {"id", "question", "answer", "sources", "confidence", "words"}
     assert first["id"] == "repair" and "2e samedi" in first["answer"]
     assert "Pour en savoir plus" not in first["answer"] and first["sources"][0]["n"] == 1
     assert second["id"] == 2 and second["sources"] == [] and "05 00 00 10 00" in second["answer"]
-    assert summary["questions"] == 2 and summary["today"] == "2026-11-01"
-    assert summary["providers"] == {"offline": 2} and summary["not_covered"] == 1
+    assert "Marché de Noël" in weekend["answer"]  # asked on its own day: 12-13 December
+    assert summary["questions"] == 3 and summary["today"] == "2026-11-01"
+    assert summary["providers"] == {"offline": 3} and summary["not_covered"] == 1
+
+
+def test_it_refuses_a_bench_question_with_a_wrong_date(tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "Ce week-end ?", "today": "07/12/2026"}\n', "utf-8")
+    with pytest.raises(CommandError, match='q.jsonl:1: "today" must be a date, YYYY-MM-DD.'):
+        call_command("answer_bench", questions=str(questions))

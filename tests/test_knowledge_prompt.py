@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from knowledge.frdates import date_hints, french_date, weekend_of
+from knowledge.frdates import date_hints, french_date, named_days, on_days, weekend_of
 from knowledge.models import PromptTemplate
 from knowledge.prompt import DEFAULT_TEMPLATE, assemble, fence
 from knowledge.retrieval import Passage
@@ -134,6 +134,53 @@ def test_it_searches_for_the_days_a_question_means():
     assert date_hints("Que faire ce dimanche ?", monday) == [
         "samedi 28 novembre",
         "dimanche 29 novembre",
+    ]
+
+
+def test_it_reads_the_days_an_event_heading_names():
+    monday = dt.date(2026, 12, 7)
+
+    def days(text):
+        return [(first.isoformat(), last.isoformat()) for first, last in named_days(text, monday)]
+
+    assert days("Samedi 12 et dimanche 13 décembre - Marché de Noël") == [
+        ("2026-12-12", "2026-12-12"),
+        ("2026-12-13", "2026-12-13"),
+    ]
+    assert days("Vendredi 27, samedi 28 et dimanche 29 novembre - Théâtre") == [
+        ("2026-11-27", "2026-11-27"),
+        ("2026-11-28", "2026-11-28"),
+        ("2026-11-29", "2026-11-29"),
+    ]
+    assert days("Du 1er au 24 décembre - Illuminations") == [("2026-12-01", "2026-12-24")]
+    assert days("Du 28 décembre au 3 janvier : fermeture") == [("2026-12-28", "2027-01-03")]
+    assert days("Jeudi 10 décembre, 12 h - Repas des aînés") == [("2026-12-10", "2026-12-10")]
+    assert days("Horaires d'ouverture, 10 h - 12 h") == []
+    sunday = dt.date(2026, 12, 13)
+    assert on_days("Samedi 12 et dimanche 13 décembre - Marché", [sunday], monday) is True
+    assert on_days("Samedi 14 novembre - Loto", [sunday], monday) is False
+    assert on_days("Les encombrants", [sunday], monday) is None
+
+
+def test_it_answers_this_weekend_with_its_events_not_another_day_s():
+    agenda = """# Agenda
+
+## Samedi 14 novembre - Loto du club
+Bons d'achat et un week-end pour deux à gagner. 14 h, salle Océane.
+
+## Samedi 12 et dimanche 13 décembre - Marché de Noël
+Soixante exposants, vin chaud et chants. 10 h - 19 h, place de l'Horloge. Entrée libre.
+
+## Samedi 19 décembre - Loto de Noël
+Par le comité des fêtes. 14 h, salle Océane.
+"""
+    add_document(agenda.encode(), "agenda.md", kind="events_guide", title="Agenda")
+    found = assemble("Que se passe-t-il ce week-end ?", [], dt.date(2026, 12, 7)).extract()
+    assert found.covered
+    leads = {unit.lead for unit in found.units}
+    assert leads == {"Samedi 12 et dimanche 13 décembre - Marché de Noël"}, found.units
+    assert [title for _n, title, _page in found.sources] == [
+        "Agenda — Samedi 12 et dimanche 13 décembre - Marché de Noël"
     ]
 
 

@@ -23,6 +23,12 @@ def test_it_folds_accents_splits_elisions_and_stems_french():
     assert french_analyzer("qu'est-ce que c'est ?") == []
 
 
+def test_it_tells_the_town_hall_from_the_mayor():
+    assert french_analyzer("la mairie") == french_analyzer("les Mairies")
+    assert french_analyzer("la mairie") != french_analyzer("le maire")
+    assert french_analyzer("le maire") == french_analyzer("Maires")
+
+
 def _events(title: str, until: dt.date, text: str) -> Document:
     return add_document(
         text.encode(), f"{title}.md", title=title, kind="events_guide", valid_until=until
@@ -273,6 +279,24 @@ def test_it_backfills_lead_vectors_of_chunks_indexed_before_them():
     migration = importlib.import_module("knowledge.migrations.0003_lead_vectors")
     migration.add_vectors(apps, type("Editor", (), {"connection": connection})())
     assert backend.missing_vectors(connection) == []
+
+
+def test_it_indexes_passages_again_when_the_analyzer_changes(settings):
+    import importlib
+
+    from django.apps import apps
+
+    settings.KNOWLEDGE_DENSE = False  # the words alone: a lead vector would find it anyway
+    doc = add_document("# Accueil\nLa mairie ouvre à 8 h 30.".encode(), "accueil.md")
+    chunk = doc.chunks.get()
+    backend = backend_for(connection)
+    backend.remove(connection, [chunk.pk])
+    stale = ["mair" if term == "mairie" else term for term in french_analyzer(chunk.text)]
+    backend.add(connection, [(chunk.pk, stale)])  # as the analyzer before 0011 indexed it
+    assert search("mairie", today=TODAY) == []
+    migration = importlib.import_module("knowledge.migrations.0011_reindex_town_hall_stem")
+    migration.reindex(apps, type("Editor", (), {"connection": connection})())
+    assert [p.chunk_id for p in search("mairie", today=TODAY)] == [chunk.pk]
 
 
 def test_it_ranks_by_bm25f_alone_when_dense_vectors_are_off(settings, isolated_notes):

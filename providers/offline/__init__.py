@@ -58,24 +58,32 @@ def _with_lead(unit: AnswerUnit) -> str:
 
 
 def _groups(units: list[AnswerUnit]) -> list[list[AnswerUnit]]:
-    """Consecutive items of one list together; every other unit alone."""
+    """Consecutive items of one list together; consecutive sentences of one source under the
+    same lead together (an event's sentences under its heading, said once); every other unit
+    alone."""
     groups: list[list[AnswerUnit]] = []
     for unit in units:
         last = groups[-1][-1] if groups else None
-        same_list = unit.kind == "item" and last is not None and last.kind == "item"
-        if same_list and unit.list_id is not None and unit.list_id == last.list_id:
+        if last is not None and _together(last, unit):
             groups[-1].append(unit)
         else:
             groups.append([unit])
     return groups
 
 
+def _together(last: AnswerUnit, unit: AnswerUnit) -> bool:
+    if unit.kind == "item" and last.kind == "item":
+        return unit.list_id is not None and unit.list_id == last.list_id
+    same_lead = bool(unit.lead) and unit.lead == last.lead and unit.source == last.source
+    return same_lead and unit.kind != "item" and last.kind != "item"
+
+
 def _block(group: list[AnswerUnit]) -> str:
-    """One group as text: a sentence with its lead, or a list under its lead."""
+    """One group as text: sentences after their lead, or a list under its lead."""
     first = group[0]
     marker = f" [{first.source}]"
     if first.kind != "item":
-        return _with_lead(first) + marker
+        return " ".join([_with_lead(first), *(unit.text for unit in group[1:])]) + marker
     lines = []
     if first.lead:
         lines.append(first.lead if first.lead.endswith((":", "?")) else f"{first.lead} :")

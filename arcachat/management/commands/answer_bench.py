@@ -43,7 +43,12 @@ def read_questions(path: Path) -> list[dict]:
         row = json.loads(line)
         if not isinstance(row, dict) or not str(row.get("question", "")).strip():
             raise CommandError(f'{path}:{number}: each line needs a "question".')
-        rows.append({"id": row.get("id", number), "question": str(row["question"])})
+        kept = {"id": row.get("id", number), "question": str(row["question"])}
+        try:
+            kept["today"] = dt.date.fromisoformat(row["today"]) if row.get("today") else None
+        except (TypeError, ValueError):
+            raise CommandError(f'{path}:{number}: "today" must be a date, YYYY-MM-DD.') from None
+        rows.append(kept)
     return rows
 
 
@@ -62,7 +67,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             help="Date the questions are asked (YYYY-MM-DD); default: the newest document's "
-            "publication date (for the demo town, when its current guides are in force).",
+            "publication date (for the demo town, when its current guides are in force). A "
+            'question\'s own "today" overrides it (questions about "ce week-end").',
         )
         parser.add_argument("--language", default="fr")
 
@@ -74,7 +80,8 @@ class Command(BaseCommand):
         kinds, words, millis, extract_ms, not_covered = Counter(), [], [], [], 0
         for row in questions:
             started = time.perf_counter()
-            chat_request = assemble(row["question"], [], today, language=options["language"])
+            asked_on = row["today"] or today
+            chat_request = assemble(row["question"], [], asked_on, language=options["language"])
             before = time.perf_counter()
             extraction = chat_request.extract()  # kept by the request: the provider reuses it
             extract_ms.append((time.perf_counter() - before) * 1000)
