@@ -100,6 +100,9 @@ def answer_facts(chat_request, text: str, kind: str) -> dict:
     check = grounding(text, chat_request.passages, chat_request.contact)
     facts = {"sources": sources_of(chat_request.passages, text), "grounded": check.grounded}
     if kind == OfflineProvider.kind:
+        quoted = {n: title for n, title, _page in chat_request.extract().sources}
+        for source in facts["sources"]:  # titled as under the answer: the sections quoted
+            source["title"] = quoted.get(source["n"], source["title"])
         return facts
     notes = []
     if not check.grounded:

@@ -10,7 +10,6 @@ from django.test import Client
 
 from arcachat import chat, feedback
 from arcachat.questions import HISTORY_TURNS, MAX_MESSAGE_CHARS, BadQuestion, read_history
-from knowledge.citations import cited_numbers, sources_of
 from knowledge.prompt import assemble
 from metering.admission import AdmissionRefused
 from tests.support.answers import parse_sse
@@ -354,34 +353,6 @@ def _all_models():
 
     tables = set(connection.introspection.table_names())
     return [m for m in apps.get_models() if m._meta.db_table in tables]
-
-
-# --- Sources ----------------------------------------------------------------------------------
-
-
-def _passage(title, page=None):
-    from knowledge.retrieval import Passage
-
-    return Passage(0, 0, title, "", page, "texte", f"/documents/1/file#page={page}", 1.0)
-
-
-def test_it_lists_only_the_sources_an_answer_cites():
-    passages = [_passage("Magazine", 1), _passage("Agenda", 2), _passage("Mairie", 3)]
-    sources = sources_of(passages, "Le marché a lieu samedi [3], place du Port [1, 3].")
-    assert [(s["n"], s["title"]) for s in sources] == [(1, "Magazine"), (3, "Mairie")]
-    assert cited_numbers("voir [2] et [4;5] mais pas 6 ni [x]") == {2, 4, 5}
-
-
-def test_it_lists_no_source_when_the_answer_cites_none():
-    passages = [_passage("Magazine", 1), _passage("Agenda")]
-    assert sources_of(passages, "Je ne sais pas.") == []
-    assert sources_of(passages, "[9] n'existe pas") == []
-    assert sources_of(passages, "Voir [2].")[0] == {
-        "n": 2,
-        "title": "Agenda",
-        "page": None,
-        "url": "/documents/1/file#page=None",
-    }
 
 
 # --- The town's budget ------------------------------------------------------------------------
