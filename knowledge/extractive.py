@@ -39,6 +39,7 @@ threshold is on the encoder's scale: after changing the encoder (knowledge.vecto
 analyzer, rerun `manage.py answer_bench` and bench/answer_score.py and set it again.
 """
 
+import datetime as dt
 import re
 import threading
 from collections import OrderedDict
@@ -49,7 +50,7 @@ from providers.messages import AnswerUnit, Extraction
 from . import answertypes, vectors
 from .analysis import get_analyzer
 from .citations import source_title
-from .frdates import on_days, short_date
+from .frdates import named_days, on_days, short_date
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
 from .units import Unit
@@ -224,7 +225,7 @@ def lead_of(unit: Unit) -> str:
     about = set(analyzer(unit.section))
     missing = about - set(analyzer(unit.text))
     short = words_of(unit.text) <= SHORT_WORDS
-    dated = "date" in answertypes.given(unit.section)
+    dated = bool(named_days(unit.section, dt.date.today()))  # a day, not "novembre et décembre"
     return unit.section if about and (short or dated) and len(missing) * 2 > len(about) else ""
 
 

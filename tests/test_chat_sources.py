@@ -21,6 +21,7 @@ Le Repair Café répare vos appareils avec des bénévoles, de 10 h à 12 h, mai
 Le marché de Noël réunit soixante exposants place de l'Horloge, de 10 h à 19 h.
 """
 
+
 def _passage(title, page=None):
     from knowledge.retrieval import Passage
 
