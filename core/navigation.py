@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import ADMINS, AGENTS, COMMS, COUNTER, roles_of
 
-# (URL name, title, what it is for, roles that reach it), in the order staff see them.
+# (URL name, title, what it is for, roles that reach it: the first names its group on the staff
+# home page), in the order staff see them.
 SECTIONS = [
     (
         "accesscodes:desk",
@@ -17,16 +18,16 @@ SECTIONS = [
         (COUNTER, ADMINS),
     ),
     (
-        "knowledge:documents",
-        _("Town documents"),
-        _("Documents, system prompt, test a question"),
-        (COMMS, ADMINS),
-    ),
-    (
         "townhall:queue",
         _("Residents' requests"),
         _("Reply to the questions residents sent to the town hall"),
         (AGENTS, ADMINS),
+    ),
+    (
+        "knowledge:documents",
+        _("Town documents"),
+        _("Documents, system prompt, test a question"),
+        (COMMS, ADMINS),
     ),
     (
         "townhall:cards",
@@ -64,6 +65,14 @@ SECTIONS = [
     ("admin:index", _("Administration"), _("Every setting, in the Django admin"), (ADMINS,)),
 ]
 
+# The staff home page shows the sections under the task they belong to, in this order.
+GROUPS = {
+    COUNTER: _("At the counter"),
+    AGENTS: _("Answering residents"),
+    COMMS: _("Communication"),
+    ADMINS: _("Administration"),
+}
+
 # A short note an upper app adds to its section's title while something needs the admins'
 # attention (privacy: a provider outside the EU): URL name -> callable returning "" or a note.
 SECTION_NOTES: dict[str, Callable[[], str]] = {}
@@ -97,6 +106,7 @@ def sections_for(user, path: str = "") -> list[dict]:
                     "title": f"{title} ({note})" if note else title,
                     "purpose": purpose,
                     "current": path.startswith(url),
+                    "group": GROUPS[roles[0]],
                 }
             )
     return found

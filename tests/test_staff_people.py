@@ -75,3 +75,18 @@ def test_it_leaves_superusers_to_superusers(client, adele):
     client.post(f"/staff/people/{root.pk}/active")
     root.refresh_from_db()
     assert root.is_active
+
+
+def test_it_shows_each_person_the_sections_of_their_tasks_grouped(client, corinne, adele):
+    def groups_for(person):
+        client.force_login(person)
+        page = client.get("/staff/").content.decode()
+        return re.findall(r'<h2 id="group-\d+">([^<]+)</h2>', page)
+
+    assert groups_for(corinne) == ["Au guichet"]  # counter staff: the desk only
+    assert groups_for(adele) == [
+        "Au guichet",
+        "Répondre aux habitants",
+        "Communication",
+        "Administration",
+    ]
