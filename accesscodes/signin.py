@@ -21,6 +21,15 @@ from . import codeformat, session
 from .models import AccessCode
 
 MAX_TYPED = 60
+# The Permissions-Policy of the pages with the sign-in form: the camera allowed to the page
+# itself, to read the slip's QR code (static/js/qrscan.js); the browser still asks first.
+SIGNIN_PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=()"
+
+
+def with_signin_form(response):
+    """`response`, a page holding the sign-in form, with the camera allowed for its QR code."""
+    response["Permissions-Policy"] = SIGNIN_PERMISSIONS
+    return response
 
 
 def blocked_message(status: str) -> str:
@@ -51,7 +60,7 @@ def _refuse(request, message: str, status: int, typed: str = ""):
     }
     response = render(request, "landing.html", context, status=status)
     add_never_cache_headers(response)  # the typed code must not be kept by any cache
-    return response
+    return with_signin_form(response)
 
 
 def signin(request):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accesscodes.session import conversation_id, get_resident, resident_required
+from accesscodes.signin import with_signin_form
 from knowledge.models import Feedback
 from metering.allowance import percent_left
 from pii import labels as pii_labels
@@ -21,7 +22,7 @@ CHAT_PERMISSIONS = "camera=(), microphone=(self), geolocation=(), payment=()"
 
 
 def landing(request):
-    return render(request, "landing.html", {"resident": get_resident(request)})
+    return with_signin_form(render(request, "landing.html", {"resident": get_resident(request)}))
 
 
 def chat_strings() -> dict:

@@ -124,6 +124,13 @@ def test_it_lets_the_chat_page_alone_use_the_microphone_for_dictation(resident_c
     assert "microphone=()" in client.get("/")["Permissions-Policy"]
 
 
+def test_it_lets_the_sign_in_form_alone_use_the_camera_for_the_slip_s_qr_code(client):
+    for page in (client.get("/"), client.post("/signin", {"code": "NOPE"})):
+        assert "camera=(self)" in page["Permissions-Policy"]
+        assert 'id="scan-code"' in page.content.decode()
+    assert "camera=()" in client.get("/privacy/")["Permissions-Policy"]
+
+
 def test_it_gives_the_chat_script_its_endpoints_and_every_kind_of_personal_data(resident_client):
     from pii.labels import KINDS
 

@@ -92,7 +92,7 @@
     const open = () => {
       if (!frame) {
         frame = element("iframe", {
-          src: `${ORIGIN}/embed/`, title: ui.title, allow: "clipboard-write; microphone",
+          src: `${ORIGIN}/embed/`, title: ui.title, allow: "clipboard-write; microphone; camera",
         });
         ui.panel.append(frame);
       }

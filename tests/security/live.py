@@ -61,7 +61,7 @@ class ShippedApp:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> ShippedApp:
-        collect_static(self.db)
+        collect_static(self.db.manage)
         port = free_port()
         args = _set(_set(shipped_args(), "--host", "127.0.0.1"), "--port", str(port))
         args = _set(args, "--workers", "1")

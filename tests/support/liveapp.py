@@ -173,13 +173,14 @@ class UvicornProcesses:
                 process.kill()
 
 
-def collect_static(db: IsolatedDatabase) -> None:
-    """Build the production static files (hashed names and their manifest) when a file in
-    static/ is newer than the manifest: a stale copy would answer 500 for a new file."""
+def collect_static(manage) -> None:
+    """Build the production static files (hashed names and their manifest) with `manage`
+    (runs a management command) when a file in static/ is newer than the manifest: a stale
+    copy would answer 500 for a new file."""
     manifest = ROOT / "staticfiles" / "staticfiles.json"
     newest = max(path.stat().st_mtime for path in (ROOT / "static").rglob("*") if path.is_file())
     if not manifest.exists() or manifest.stat().st_mtime < newest:
-        db.manage("collectstatic", "--noinput", "-v", "0")
+        manage("collectstatic", "--noinput", "-v", "0")
 
 
 class AppProcesses(UvicornProcesses):
@@ -190,7 +191,7 @@ class AppProcesses(UvicornProcesses):
         self.db = db
 
     def __enter__(self) -> AppProcesses:
-        collect_static(self.db)
+        collect_static(self.db.manage)
         return super().__enter__()
 
 
