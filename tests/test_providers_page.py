@@ -142,7 +142,9 @@ def test_it_notes_a_success_after_a_failure(client, adele):
     assert not health.health_of([config.name])[config.name].failing
 
 
-def test_it_warns_every_staff_page_and_mails_admins_once_an_hour(client, adele, marius):
+def test_it_warns_every_staff_page_and_mails_admins_once_an_hour(
+    client, adele, marius, eager_celery
+):
     adele.email = "adele@mairie.example"
     adele.save()
     unreachable()

@@ -16,7 +16,8 @@ from tests.support.documents import add_pdf_document
 from townhall.cards import publish
 from townhall.models import AnswerCard, LogEntry, Service, TownRequest
 
-pytestmark = pytest.mark.django_db
+# Publishing a card queues its document's ingestion: run inline even with a real broker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 HENS = (
     "Peut-on élever des poules dans son jardin ?",

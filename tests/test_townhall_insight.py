@@ -22,6 +22,14 @@ pytestmark = [
 Level = AnswerSignal.Level
 
 
+@pytest.fixture(autouse=True)
+def _only_this_tests_signals(db):
+    """A chat answer is settled on a worker thread's own database connection, which commits:
+    on PostgreSQL the signals of earlier tests' answers are still there. Each test here
+    counts only its own (the deletion is rolled back with the test)."""
+    AnswerSignal.objects.all().delete()
+
+
 def ask(client, message):
     body = {"message": message, "history": [], "language": "fr"}
     response = client.post("/chat/ask", json.dumps(body), content_type="application/json")

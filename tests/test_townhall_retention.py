@@ -87,11 +87,11 @@ def test_it_purges_when_a_resident_opens_their_requests(resident, resident_clien
     assert old.purged_at is not None and old.reply == ""
 
 
-def test_it_is_a_periodic_task_of_celery_beat(resident):
+def test_it_is_a_periodic_task_of_celery_beat(resident, eager_celery):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-town-requests"]
     assert entry["task"] == purge_requests.name == "townhall.purge"
     old = handled(resident, 0)
     TownRequest.objects.filter(pk=old.pk).update(handled_at=timezone.now() - dt.timedelta(days=91))
-    purge_requests.delay()  # eager in tests, as in the embedded default
+    purge_requests.delay()  # eager here (eager_celery), as in the embedded default
     old.refresh_from_db()
     assert old.purged_at is not None

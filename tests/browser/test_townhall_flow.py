@@ -80,7 +80,9 @@ def publish_as_card(comms):
     expect(comms.locator("#cards")).to_contain_text("en service")
 
 
-def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(new_page, town, aline, marius):
+def test_it_closes_the_loop_from_an_uncovered_question_to_a_card(
+    new_page, town, aline, marius, eager_celery
+):
     from townhall.models import Service
 
     # Seeded by a migration, but an earlier browser test's flush may have emptied the table.
