@@ -109,8 +109,12 @@ async function scan(button, dialog, field) {
 const button = typeof document === "undefined" ? null : document.getElementById("scan-code");
 const dialog = button && document.getElementById("scan-dialog");
 const field = button && document.getElementById("code");
-if (button && dialog && field && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
-  button.hidden = false;
+const media = typeof navigator === "undefined" ? null : navigator.mediaDevices;
+if (button && dialog && field && media && media.getUserMedia && media.enumerateDevices) {
   button.addEventListener("click", () => scan(button, dialog, field));
   dialog.querySelector(".scan-close").addEventListener("click", () => dialog.close());
+  // Shown only on a device with a camera (a desktop without one never offers it).
+  media.enumerateDevices().then((devices) => {
+    button.hidden = !devices.some((device) => device.kind === "videoinput");
+  }, () => {});
 }

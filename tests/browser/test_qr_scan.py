@@ -102,3 +102,10 @@ def test_it_tells_a_resident_who_refuses_the_camera_to_type_the_code(camera, sit
     expect(dialog.get_by_role("status")).to_contain_text("tapez plutôt le code", timeout=15_000)
     dialog.get_by_role("button", name="Annuler").click()
     expect(tab.get_by_role("button", name=SCAN)).to_be_focused()  # back where it was
+
+
+def test_it_offers_no_scan_on_a_device_without_a_camera(page, site):
+    page.goto(site + "/")  # the suite's chromium has no camera at all
+    expect(page.get_by_label("Votre code d'accès")).to_be_visible()
+    page.wait_for_timeout(300)  # the list of devices is asked for after the page loads
+    expect(page.get_by_role("button", name=SCAN)).to_be_hidden()
