@@ -7,6 +7,7 @@ import time
 import uuid
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,22 @@ log = logging.getLogger(__name__)
 # site is down, and visiting the rest would only add a time-out per page.
 MAX_SILENT_IN_A_ROW = 20
 BATCH = 500  # addresses per query when recording what a run found
+LOCKED_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)  # seconds between tries of a locked write
+
+
+def patiently(call):
+    """`call()`, tried again after a short pause while SQLite says the table is locked: the
+    run's row is read by the page polling its progress while the crawl writes it, and a
+    shared-cache SQLite database (the embedded test database) refuses at once instead of
+    waiting (a file waits up to its busy time-out). Other errors, and the last try's, rise."""
+    for pause in LOCKED_PAUSES:
+        try:
+            return call()
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(pause)
+    return call()
 
 
 class CapReached(Exception):
@@ -71,7 +88,7 @@ class Crawler:
                 sitediscovery.discover(self)
             while True:
                 state = self.mine.values("pause_requested", "cancel_requested", "pages_done")
-                state = state.first()
+                state = patiently(state.first)
                 if state is None:
                     return False  # another process took the run over
                 if state["cancel_requested"]:
@@ -98,22 +115,27 @@ class Crawler:
 
     def progress(self, **fields) -> None:
         """Record progress and renew the lease (the heartbeat)."""
-        self.mine.update(heartbeat=timezone.now(), bytes_fetched=self.bytes, **fields)
+        self.update(heartbeat=timezone.now(), bytes_fetched=self.bytes, **fields)
 
     def report(self, kind: str, url: str, reason: str) -> None:
         """A line of the report; added, changed, retired and failed are also counted."""
-        if not self.mine.exists():
+        if not patiently(self.mine.exists):
             return
-        SyncLine.objects.create(run_id=self.run.pk, kind=kind, url=url[:1000], reason=reason)
+        line = SyncLine(run_id=self.run.pk, kind=kind, url=url[:1000], reason=reason)
+        patiently(line.save)
         if kind in ("added", "changed", "retired", "failed"):
-            self.mine.update(**{kind: F(kind) + 1})
+            self.update(**{kind: F(kind) + 1})
 
     def tally(self, counter: str) -> None:
-        self.mine.update(**{counter: F(counter) + 1})
+        self.update(**{counter: F(counter) + 1})
+
+    def update(self, **fields) -> int:
+        """Write the run's row, if this process still holds its lease."""
+        return patiently(lambda: self.mine.update(**fields))
 
     def close(self, status: str, **fields) -> bool:
         ended = status not in (SyncRun.Status.PAUSED,)
-        self.mine.update(
+        self.update(
             status=status,
             lease="",
             current_url="",
@@ -126,7 +148,7 @@ class Crawler:
 
     def release(self) -> bool:
         """Hand the run over to the next task (the worker's time budget is spent)."""
-        self.mine.update(status=SyncRun.Status.QUEUED, lease="", heartbeat=timezone.now())
+        self.update(status=SyncRun.Status.QUEUED, lease="", heartbeat=timezone.now())
         return True
 
     def cap_note(self) -> None:

@@ -167,3 +167,26 @@ def test_it_reads_the_main_content_title_and_links_of_a_page():
     assert "## Horaires" in page.text and "Ouverte du mardi" in page.text
     assert "Accueil" not in page.text and "Mentions légales" not in page.text
     assert page.links == ["https://ville.fr/", "https://ville.fr/vie-pratique/tarifs"]
+
+
+def test_it_tries_a_locked_write_again_and_lets_other_errors_rise(monkeypatch):
+    from django.db import OperationalError
+
+    from knowledge import sitesync
+
+    monkeypatch.setattr(sitesync, "LOCKED_PAUSES", (0.0, 0.0, 0.0))
+    answers = [OperationalError("database table is locked: knowledge_syncrun")] * 2 + [1]
+
+    def write():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert sitesync.patiently(write) == 1  # the page's poll let go of the table
+    broken = OperationalError("no such column: heartbeat")
+    with pytest.raises(OperationalError, match="no such column"):
+        sitesync.patiently(lambda: (_ for _ in ()).throw(broken))
+    still = OperationalError("database is locked")
+    with pytest.raises(OperationalError, match="locked"):  # after the last pause, it rises
+        sitesync.patiently(lambda: (_ for _ in ()).throw(still))
