@@ -301,13 +301,18 @@ def _in_lists(chosen: list[Scored]) -> list[Scored]:
 
 
 def extract(
-    question: str, found: list, merged: list, wider=None, weights: Weights = WEIGHTS, when=None
+    question: str,
+    found: list,
+    merged: list,
+    wider=None,
+    weights: Weights = WEIGHTS,
+    days=(),
+    today=None,
 ) -> Extraction:
     """The Extraction for a question from the passages found and their merged sources;
     `wider` gives (the further passages found, every source numbered) for the wider pool.
     A further source the answer cites is appended to `merged` (see the module docstring).
-    `when`: (the days the question means, today), see `on_the_days`."""
-    days, today = when or ((), None)
+    `days`: the days the question means on `today` (see `on_the_days`)."""
     more, sources = wider() if wider else ([], merged)
     units, core = pool(found, merged, more, sources)
     scored = features(question, units, weights.k1, days)
@@ -377,9 +382,10 @@ def extraction_for(question: str, found: list, merged: list, wider=None, days=()
 
     def extraction() -> Extraction:
         if not done:
-            when = (days, today)
-            found_any = extract(question, found, merged, wider, when=when) if found else None
-            done.append(found_any or _nothing())
+            if found:
+                done.append(extract(question, found, merged, wider, days=days, today=today))
+            else:
+                done.append(_nothing())
         return done[0]
 
     return extraction
