@@ -52,14 +52,18 @@ def advance(run_id: int, budget: float | None = None) -> bool:
     """Work on a run until it ends, pauses or is cancelled, or `budget` seconds have passed.
     True when work is left for a next call (the worker's next task)."""
     token = uuid.uuid4().hex
-    claimed = (
-        SyncRun.objects.filter(pk=run_id)
-        .filter(Q(status=SyncRun.Status.QUEUED) | stale_running())
-        .update(status=SyncRun.Status.RUNNING, lease=token, heartbeat=timezone.now())
+    claimable = SyncRun.objects.filter(pk=run_id).filter(
+        Q(status=SyncRun.Status.QUEUED) | stale_running()
+    )
+    claimed = patiently(
+        lambda: claimable.update(
+            status=SyncRun.Status.RUNNING, lease=token, heartbeat=timezone.now()
+        )
     )
     if not claimed:
         return False
-    return Crawler(SyncRun.objects.select_related("site").get(pk=run_id), token).work(budget)
+    run = patiently(lambda: SyncRun.objects.select_related("site").get(pk=run_id))
+    return Crawler(run, token).work(budget)
 
 
 class Crawler:
