@@ -1,8 +1,11 @@
 """French dates: written out for the prompt ("samedi 21 novembre 2026"), the days a question
-means ("ce week-end", "demain"), and the days an event's heading names."""
+means ("ce week-end", "demain", "le jour de Noël"), and the days an event's heading names."""
 
 import datetime as dt
+import functools
 import re
+
+import holidays
 
 from .analysis import fold
 
@@ -52,7 +55,8 @@ def short_date(day: dt.date) -> str:
 
 
 def days_meant(question: str, today: dt.date) -> list[dt.date]:
-    """The days a question means by "ce week-end", "aujourd'hui" or "demain"."""
+    """The days a question means by "ce week-end", "aujourd'hui", "demain" or a public
+    holiday's name ("le jour de Noël", "à la Toussaint": `holidays_meant`)."""
     days = []
     if _TODAY.search(question):
         days.append(today)
@@ -60,7 +64,44 @@ def days_meant(question: str, today: dt.date) -> list[dt.date]:
         days.append(today + dt.timedelta(days=1))
     if _WEEKEND.search(question):
         days.extend(weekend_of(today))
+    days.extend(holidays_meant(question, today))
     return list(dict.fromkeys(days))
+
+
+# "Nouvel an" says "Jour de l'an"; the holidays package names each French public holiday.
+HOLIDAY_ALIASES = {"nouvel an": "jour de l'an"}
+_NAMED_AFTER = re.compile(r"(\w+)\s+(?:de|du|des|d')\s*$")  # "marché de " before "Noël"
+
+
+@functools.lru_cache(maxsize=8)
+def _holidays(year: int) -> dict[str, list[dt.date]]:
+    """Folded names of France's public holidays around `year` ("noel", "lundi de paques",
+    "paques"), each with its dates; "Lundi de X" is also called "X"."""
+    names: dict[str, list[dt.date]] = {}
+    calendar = holidays.France(years=range(year - 1, year + 2), language="fr")
+    for day, name in sorted(calendar.items()):
+        folded = fold(name)
+        for key in {folded, folded.removeprefix("lundi de ")}:
+            names.setdefault(key, []).append(day)
+    for alias, name in HOLIDAY_ALIASES.items():
+        names[alias] = names[fold(name)]
+    return names
+
+
+def holidays_meant(question: str, today: dt.date) -> list[dt.date]:
+    """The public holidays a question names as days ("le jour de Noël", "à Pâques", "le
+    jour de l'an"), each on its next date from today on. A holiday in an event's name ("le
+    marché de Noël", "le sapin de Noël") is not a day: after "de", only "jour de" and
+    "lundi de" name one."""
+    folded = " " + fold(question).replace("’", "'") + " "
+    days = []
+    for name, dates in _holidays(today.year).items():
+        for match in re.finditer(rf"(?<=\W){re.escape(name)}(?=\W)", folded):
+            owner = _NAMED_AFTER.search(folded[: match.start()])
+            if owner is None or owner.group(1) in ("jour", "lundi"):
+                days.append(min(d for d in dates if d >= today))
+                break
+    return sorted(set(days))
 
 
 def date_hints(question: str, today: dt.date) -> list[str]:

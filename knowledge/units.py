@@ -1,7 +1,8 @@
 """Split town passages into answer units: whole sentences and list items, with their context.
 
-An answer unit is what the offline answer may quote: one sentence of a paragraph, or one item
-of a list, in the document's own words with the Markdown marks taken out (`**`, `_`, links,
+An answer unit is what the offline answer may quote: one sentence of a paragraph (with the
+sentences after it that point back to it: "Ces jours-là, elle est reportée au lendemain."), or
+one item of a list, in the document's own words with the Markdown marks taken out (`**`, `_`, links,
 `#`, `>`). A heading is never a unit: it is the context of the units under it (it helps to
 score them and introduces them in the answer), and so is the sentence ending in ":" that opens
 a list (its items are quoted under it, as a list).
@@ -38,6 +39,15 @@ ABBREVIATIONS = frozenset(
     etc réf ref art vol ch chap fig hab adj éd""".split()  # noqa: SIM905
 )
 TERMINAL = tuple('.!?…:;»)"”')
+# A sentence that opens on a pronoun, a demonstrative or a linking word says nothing on its
+# own ("Ces jours-là, elle est reportée au lendemain.", "Ainsi, la collecte du 25 décembre…"):
+# it stays with the sentence before it. "Il faut", "il y a", "il est possible" are no pronoun.
+ANAPHORA = re.compile(
+    r"^(?:Ces|Cet|Cette|Ce|Cela|Ça|Elles?|Ils|Ainsi|Sinon|Toutefois|Cependant|En revanche"
+    r"|Par contre|Dans ce cas|De même|Celui-ci|Celle-ci|Ceux-ci|Celles-ci)\b"
+    r"|^Il\b(?! (?:faut|y a|n'y a|n’y a|est (?:possible|conseillé|recommandé|interdit"
+    r"|nécessaire|obligatoire|préférable|important|utile)))"
+)
 # A printed line at least this share of the page's longest line runs on to the next one.
 FULL_LINE = 0.6
 
@@ -201,11 +211,15 @@ def split_units(lines: list[str], path: list[str], source: int = 0) -> list[Unit
             continue
         if list_id is not None:  # the list is over, and so is its opening
             intro, list_id = "", None
+        previous = None  # the unit of this paragraph's previous sentence
         for sentence in sentences(plain(line)):
             if sentence.endswith(("?", ":")):
-                intro = sentence
+                intro, previous = sentence, None
+            elif previous is not None and ANAPHORA.match(sentence):
+                previous.text = f"{previous.text} {sentence}"
             else:
-                units.append(Unit(sentence, "sentence", heading, intro, None, source))
+                previous = Unit(sentence, "sentence", heading, intro, None, source)
+                units.append(previous)
                 intro = ""
     return units
 

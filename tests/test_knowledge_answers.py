@@ -71,6 +71,24 @@ def test_it_keeps_lists_under_their_opening_and_headings_as_context():
     assert units[-1].section == "Les déchets verts" and units[-1].text.endswith("15 €.")
 
 
+def test_it_keeps_a_sentence_that_points_back_with_the_one_before_it():
+    text = (
+        "Jours fériés : la collecte est reportée le 25 décembre. Ces jours-là, elle passe le "
+        "lendemain. Ainsi, la collecte du vendredi 25 décembre aura lieu le samedi 26. "
+        "Il faut sortir le bac la veille. Il est pris en charge par le CCAS. Bac cassé ? "
+        "Elle l'échange."
+    )
+    assert [u.text for u in units_of(text)] == [
+        "Jours fériés : la collecte est reportée le 25 décembre. Ces jours-là, elle passe le "
+        "lendemain. Ainsi, la collecte du vendredi 25 décembre aura lieu le samedi 26.",
+        "Il faut sortir le bac la veille. Il est pris en charge par le CCAS.",
+        "Elle l'échange.",  # after a question, nothing to point back to: a unit of its own
+    ]
+    assert units_of("Il y a un bus. Il n'y a pas de bus le dimanche.")[1].text == (
+        "Il n'y a pas de bus le dimanche."
+    )
+
+
 def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers():
     page = (
         "Magazine n°47 - novembre 2026 Ville de Port-Lumière\n"

@@ -4,7 +4,14 @@ import datetime as dt
 
 import pytest
 
-from knowledge.frdates import date_hints, french_date, named_days, on_days, weekend_of
+from knowledge.frdates import (
+    date_hints,
+    days_meant,
+    french_date,
+    named_days,
+    on_days,
+    weekend_of,
+)
 from knowledge.models import PromptTemplate
 from knowledge.prompt import DEFAULT_TEMPLATE, assemble, fence
 from knowledge.retrieval import Passage
@@ -134,6 +141,25 @@ def test_it_searches_for_the_days_a_question_means():
     assert date_hints("Que faire ce dimanche ?", monday) == [
         "samedi 28 novembre",
         "dimanche 29 novembre",
+    ]
+
+
+def test_it_reads_a_public_holiday_as_its_next_date_not_an_event_s_name():
+    november = dt.date(2026, 11, 2)
+    assert date_hints("Le camion passe-t-il le jour de Noël ?", november) == [
+        "vendredi 25 décembre"
+    ]
+    assert days_meant("La mairie est-elle ouverte à Pâques ?", november) == [dt.date(2027, 3, 29)]
+    assert days_meant("Et le lundi de Pentecôte ?", november) == [dt.date(2027, 5, 17)]
+    assert days_meant("Le bus roule au nouvel an ?", november) == [dt.date(2027, 1, 1)]
+    assert days_meant("Et le jour de l’an ?", november) == [dt.date(2027, 1, 1)]
+    assert days_meant("À la Toussaint, le cimetière ouvre ?", november) == [dt.date(2027, 11, 1)]
+    assert days_meant("C'est quand, le marché de Noël ?", november) == []
+    assert days_meant("Où déposer mon sapin de Noël ?", november) == []
+    assert days_meant("Ce week-end et le jour de Noël", dt.date(2026, 12, 22)) == [
+        dt.date(2026, 12, 26),
+        dt.date(2026, 12, 27),
+        dt.date(2026, 12, 25),
     ]
 
 
