@@ -190,7 +190,8 @@ def _heading_path(path: list[str], line: str) -> list[str]:
 def split_units(lines: list[str], path: list[str], source: int = 0) -> list[Unit]:
     """Units of logical lines (markdown_lines or pdf_lines), under the heading path `path`
     until a `#` line says otherwise. A sentence ending in "?" ("Bac cassé ?") or in ":" (a
-    list's opening) is the context of what follows it, not a unit."""
+    list's opening) is the context of what follows it, not a unit: a question, of the rest of
+    its paragraph ("Vous ne pouvez pas vous déplacer ? Un agent vient… Contactez le CCAS…")."""
     units: list[Unit] = []
     intro, list_id, lists = "", None, 0
     for line in lines:
@@ -212,15 +213,18 @@ def split_units(lines: list[str], path: list[str], source: int = 0) -> list[Unit
         if list_id is not None:  # the list is over, and so is its opening
             intro, list_id = "", None
         previous = None  # the unit of this paragraph's previous sentence
+        asked = False  # a question in this paragraph: the context of the rest of it
         for sentence in sentences(plain(line)):
             if sentence.endswith(("?", ":")):
-                intro, previous = sentence, None
+                intro, previous, asked = sentence, None, sentence.endswith("?")
             elif previous is not None and ANAPHORA.match(sentence):
                 previous.text = f"{previous.text} {sentence}"
             else:
                 previous = Unit(sentence, "sentence", heading, intro, None, source)
                 units.append(previous)
-                intro = ""
+                intro = intro if asked else ""
+        if previous is not None:  # the paragraph answered its question: it ends here
+            intro = ""
     return units
 
 

@@ -89,6 +89,20 @@ def test_it_keeps_a_sentence_that_points_back_with_the_one_before_it():
     )
 
 
+def test_it_gives_a_paragraph_s_question_to_each_sentence_answering_it():
+    text = (
+        "Vous ne pouvez pas vous déplacer ? Un agent vient chez vous une fois par mois. "
+        "Contactez le CCAS au 05 00 00 20 00.\n\nLa carte est gratuite.\n\nBac cassé ?\n\n"
+        "Allô Propreté l'échange."
+    )
+    assert [(u.intro, u.text) for u in units_of(text)] == [
+        ("Vous ne pouvez pas vous déplacer ?", "Un agent vient chez vous une fois par mois."),
+        ("Vous ne pouvez pas vous déplacer ?", "Contactez le CCAS au 05 00 00 20 00."),
+        ("", "La carte est gratuite."),
+        ("Bac cassé ?", "Allô Propreté l'échange."),
+    ]
+
+
 def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers():
     page = (
         "Magazine n°47 - novembre 2026 Ville de Port-Lumière\n"
