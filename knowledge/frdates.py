@@ -74,9 +74,10 @@ _NAMED_AFTER = re.compile(r"(\w+)\s+(?:de|du|des|d')\s*$")  # "marché de " befo
 
 
 @functools.lru_cache(maxsize=8)
-def _holidays(year: int) -> dict[str, list[dt.date]]:
-    """Folded names of France's public holidays around `year` ("noel", "lundi de paques",
-    "paques"), each with its dates; "Lundi de X" is also called "X"."""
+def _holidays(year: int) -> tuple[re.Pattern, dict[str, list[dt.date]]]:
+    """France's public holidays around `year`: a pattern finding their folded names in a
+    folded text ("noel", "lundi de paques", "paques": "Lundi de X" is also called "X"), and
+    each name's dates."""
     names: dict[str, list[dt.date]] = {}
     calendar = holidays.France(years=range(year - 1, year + 2), language="fr")
     for day, name in sorted(calendar.items()):
@@ -85,7 +86,9 @@ def _holidays(year: int) -> dict[str, list[dt.date]]:
             names.setdefault(key, []).append(day)
     for alias, name in HOLIDAY_ALIASES.items():
         names[alias] = names[fold(name)]
-    return names
+    longest_first = sorted(names, key=len, reverse=True)
+    pattern = re.compile(rf"(?<=\W)(?:{'|'.join(map(re.escape, longest_first))})(?=\W)")
+    return pattern, names
 
 
 def holidays_meant(question: str, today: dt.date) -> list[dt.date]:
@@ -94,14 +97,13 @@ def holidays_meant(question: str, today: dt.date) -> list[dt.date]:
     marché de Noël", "le sapin de Noël") is not a day: after "de", only "jour de" and
     "lundi de" name one."""
     folded = " " + fold(question).replace("’", "'") + " "
-    days = []
-    for name, dates in _holidays(today.year).items():
-        for match in re.finditer(rf"(?<=\W){re.escape(name)}(?=\W)", folded):
-            owner = _NAMED_AFTER.search(folded[: match.start()])
-            if owner is None or owner.group(1) in ("jour", "lundi"):
-                days.append(min(d for d in dates if d >= today))
-                break
-    return sorted(set(days))
+    pattern, names = _holidays(today.year)
+    days = set()
+    for match in pattern.finditer(folded):
+        owner = _NAMED_AFTER.search(folded[: match.start()])
+        if owner is None or owner.group(1) in ("jour", "lundi"):
+            days.add(min(d for d in names[match.group()] if d >= today))
+    return sorted(days)
 
 
 def date_hints(question: str, today: dt.date) -> list[str]:
