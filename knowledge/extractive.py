@@ -50,7 +50,7 @@ from providers.messages import AnswerUnit, Extraction
 from . import answertypes, vectors
 from .analysis import get_analyzer
 from .citations import source_title
-from .frdates import named_days, on_days, short_date
+from .frdates import named_days, on_days, written_days
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
 from .units import Unit
@@ -69,6 +69,7 @@ POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWL
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
 OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
+DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 WORD = re.compile(r"\w+")
 
@@ -139,11 +140,13 @@ def _question_terms(question: str) -> list[str]:
 
 def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) -> list[Scored]:
     """Each unit's lexical, kind and prior features (no similarity yet); the `days` the
-    question means count as its words, written as guides write them ("samedi 12 décembre")."""
+    question means count as words of it, written as documents write them ("samedi 12
+    décembre", "jours fériés": knowledge.frdates.written_days), at DAY_WORDS of its own."""
     if not units:
         return []
     analyzer = get_analyzer()
-    asked = _question_terms("\n".join([question, *map(short_date, days)]))
+    said = _question_terms(question)
+    inferred = [t for t in _question_terms("\n".join(written_days(days))) if t not in said]
     terms = [analyzer(f"{u.context}\n{u.text}") for u in units]
     df: dict[str, int] = {}
     for unit_terms in terms:
@@ -151,9 +154,15 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
             df[term] = df.get(term, 0) + 1
     stats = CorpusStats(n=len(units), avgdl=sum(map(len, terms)) / len(units), df=df)
     bm25 = Hybrid(k1=k1, b=0.0, lead_terms=0, lead_weight=0.0, dense_weight=0.0)
-    ceiling = bm25.ceiling(asked, stats) or 1.0
     candidates = [Candidate(i, unit_terms) for i, unit_terms in enumerate(terms)]
-    lexical = dict(bm25.score(asked, candidates, stats)) if asked else {}
+    lexical: dict[int, float] = {}
+    ceiling = 0.0
+    for words, weight in ((said, 1.0), (inferred, DAY_WORDS)):
+        if words:
+            ceiling += weight * bm25.ceiling(words, stats)
+            for i, score in bm25.score(words, candidates, stats):
+                lexical[i] = lexical.get(i, 0.0) + weight * score
+    ceiling = ceiling or 1.0
     wanted = answertypes.asked(question)
     out = []
     for i, unit in enumerate(units):

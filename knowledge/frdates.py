@@ -106,10 +106,23 @@ def holidays_meant(question: str, today: dt.date) -> list[dt.date]:
     return sorted(days)
 
 
+def written_days(days: list[dt.date]) -> list[str]:
+    """Days as documents write them: "samedi 28 novembre", and "jours fériés" when one of
+    them is a public holiday (a town writes "fermé les jours fériés", not each date)."""
+    written = [short_date(day) for day in days]
+    if any(is_public_holiday(day) for day in days):
+        written.append("jours fériés")
+    return written
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    return any(day in dates for dates in _holidays(day.year)[1].values())
+
+
 def date_hints(question: str, today: dt.date) -> list[str]:
-    """The days a question means, written as events guides write them, so that the search
-    finds what happens on those days."""
-    return [short_date(day) for day in days_meant(question, today)]
+    """The days a question means, written as documents write them (`written_days`), so that
+    the search finds what happens on those days."""
+    return written_days(days_meant(question, today))
 
 
 EVENT_DAYS = 15  # a span of days this long or longer is a season or a period, not an event

@@ -264,18 +264,22 @@ def test_it_benchmarks_answers_through_the_chat_path(tmp_path, capsys):
         {"id": "repair", "question": "Quand peut-on faire réparer ses appareils au Repair Café ?"},
         {"question": "Quelle est la capitale du Pérou ?", "facts": ["Lima"]},
         {"id": "we", "question": "Que se passe-t-il ce week-end ?", "today": "2026-12-07"},
+        {"id": "bus", "question": "Est-ce qu'il y a des bus le jour de Noël ?"},
     ]
     questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in lines), "utf-8")
     call_command("answer_bench", questions=str(questions))
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    first, second, weekend, summary = rows
+    first, second, weekend, christmas, summary = rows
     assert set(first) == {"id", "question", "answer", "sources", "confidence", "words"}
     assert first["id"] == "repair" and "2e samedi" in first["answer"]
     assert "Pour en savoir plus" not in first["answer"] and first["sources"][0]["n"] == 1
     assert second["id"] == 2 and second["sources"] == [] and "05 00 00 10 00" in second["answer"]
     assert "Marché de Noël" in weekend["answer"]  # asked on its own day: 12-13 December
-    assert summary["questions"] == 3 and summary["today"] == "2026-11-01"
-    assert summary["providers"] == {"offline": 3} and summary["not_covered"] == 1
+    # 25 December is a public holiday: what the bus page says of them comes first, before the
+    # waste collection's paragraph on "vendredi 25 décembre" (the day's words weigh half)
+    assert christmas["answer"].startswith("Il n'y a pas de bus le dimanche ni les jours fériés")
+    assert summary["questions"] == 4 and summary["today"] == "2026-11-01"
+    assert summary["providers"] == {"offline": 4} and summary["not_covered"] == 1
 
 
 def test_it_refuses_a_bench_question_with_a_wrong_date(tmp_path):
