@@ -40,7 +40,6 @@ analyzer, rerun `manage.py answer_bench` and bench/answer_score.py and set it ag
 """
 
 import datetime as dt
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -53,12 +52,12 @@ from .citations import source_title
 from .frdates import named_days, on_days, written_days
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
-from .units import Unit
+from .units import UNIT_WORDS, Unit, words_of
 from .windows import pool
 
 MAX_UNITS = 3
 KEEP_RATIO = 0.85  # a unit after the best is kept if it scores this share of the best
-ANSWER_WORDS = 70  # the units quoted stop before this many words (leads included)
+ANSWER_WORDS = UNIT_WORDS  # the units quoted stop before this many words (leads included)
 LIST_WORDS = 60  # a list this short is quoted whole when its best item answers
 SHORT_WORDS = 8  # a sentence this short needs its heading to be understood
 MAX_SOURCES = 3  # "to read more": at most this many sources
@@ -71,7 +70,6 @@ POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 
 OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
 DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
-WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -123,10 +121,6 @@ class VectorMemo:
 
 
 unit_vectors = VectorMemo(MEMO_UNITS)
-
-
-def words_of(text: str) -> int:
-    return len(WORD.findall(text))
 
 
 def _question_terms(question: str) -> list[str]:

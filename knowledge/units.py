@@ -50,6 +50,10 @@ ANAPHORA = re.compile(
 )
 # A printed line at least this share of the page's longest line runs on to the next one.
 FULL_LINE = 0.6
+# A sentence that points back is joined to the one before only while the unit stays this
+# short: no unit holds more than an answer may quote (knowledge.extractive.ANSWER_WORDS).
+UNIT_WORDS = 70
+WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -187,6 +191,15 @@ def _heading_path(path: list[str], line: str) -> list[str]:
     return [*path[: level - 1], plain(text)]
 
 
+def words_of(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def _joins(previous: str, sentence: str) -> bool:
+    """Whether `sentence` points back to `previous` and fits in one unit with it."""
+    return bool(ANAPHORA.match(sentence)) and words_of(f"{previous} {sentence}") <= UNIT_WORDS
+
+
 def split_units(lines: list[str], path: list[str], source: int = 0) -> list[Unit]:
     """Units of logical lines (markdown_lines or pdf_lines), under the heading path `path`
     until a `#` line says otherwise. A sentence ending in "?" ("Bac cassé ?") or in ":" (a
@@ -217,7 +230,7 @@ def split_units(lines: list[str], path: list[str], source: int = 0) -> list[Unit
         for sentence in sentences(plain(line)):
             if sentence.endswith(("?", ":")):
                 intro, previous, asked = sentence, None, sentence.endswith("?")
-            elif previous is not None and ANAPHORA.match(sentence):
+            elif previous is not None and _joins(previous.text, sentence):
                 previous.text = f"{previous.text} {sentence}"
             else:
                 previous = Unit(sentence, "sentence", heading, intro, None, source)

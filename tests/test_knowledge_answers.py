@@ -87,6 +87,10 @@ def test_it_keeps_a_sentence_that_points_back_with_the_one_before_it():
     assert units_of("Il y a un bus. Il n'y a pas de bus le dimanche.")[1].text == (
         "Il n'y a pas de bus le dimanche."
     )
+    long = (
+        "Le marché se tient sur la place de l'Horloge, " + "avec des étals, " * 30 + "et des bancs."
+    )
+    assert [u.text for u in units_of(f"{long} Il ouvre à 8 h.")][1] == "Il ouvre à 8 h."
 
 
 def test_it_gives_a_paragraph_s_question_to_each_sentence_answering_it():

@@ -27,9 +27,9 @@ from django.db.models import Max
 
 from arcachat.chat import answer_facts
 from knowledge.demo import load_demo_town
-from knowledge.extractive import words_of
 from knowledge.models import Document
 from knowledge.prompt import assemble
+from knowledge.units import words_of
 from providers.chain import stream_answer
 from providers.offline import OfflineProvider, answer_part
 from providers.registry import configured_chain
