@@ -71,6 +71,7 @@ def days_meant(question: str, today: dt.date) -> list[dt.date]:
 # "Nouvel an" says "Jour de l'an"; the holidays package names each French public holiday.
 HOLIDAY_ALIASES = {"nouvel an": "jour de l'an"}
 _NAMED_AFTER = re.compile(r"(\w+)\s+(?:de|du|des|d')\s*$")  # "marché de " before "Noël"
+OWNER_CHARS = 40  # how far before a holiday's name its owner ("marché de") is looked for
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,7 +101,7 @@ def holidays_meant(question: str, today: dt.date) -> list[dt.date]:
     pattern, names = _holidays(today.year)
     days = set()
     for match in pattern.finditer(folded):
-        owner = _NAMED_AFTER.search(folded[: match.start()])
+        owner = _NAMED_AFTER.search(folded[max(0, match.start() - OWNER_CHARS) : match.start()])
         if owner is None or owner.group(1) in ("jour", "lundi"):
             days.add(min(d for d in names[match.group()] if d >= today))
     return sorted(days)
