@@ -63,6 +63,13 @@ KIND_WORDS = frozenset(
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
 _WHERE = re.compile(r"(?:^|\W)où\b", re.IGNORECASE)  # "ou" without its accent means "or"
+# "What is on": the question asks for whatever happens on some days, not about one subject.
+_WHATS_ON = re.compile(
+    r"\b(?:que|qu'est-ce qu'il|qu'est-ce qui|quoi)\s+(?:se passe|s'y passe|faire|y a|est prevu)"
+    r"|\bse passe[- ]t[- ]il\b|\bil se passe\b|\by a[- ]t[- ]il quoi\b"
+    r"|\b(?:sorties?|animations?|evenements?|manifestations?|spectacles?|programme)\b"
+    r"|\bwhat(?:'s| is) on\b|\bthings to do\b"
+)
 
 
 def asked(question: str) -> frozenset[str]:
@@ -72,6 +79,21 @@ def asked(question: str) -> frozenset[str]:
     if _WHERE.search(question):
         kinds.add("place")
     return frozenset(kinds)
+
+
+# Words of such a question that name no subject: what-is-on words and the days' words.
+WHATS_ON_WORDS = frozenset(
+    """passe passer faire prévu sortie sorties sortir animation animations événement
+    événements manifestation manifestations spectacle spectacles programme quoi what on
+    things do semaine prochaine prochain week-end weekend aujourd'hui demain soir matin
+    après-midi lundi mardi mercredi jeudi vendredi samedi dimanche""".split()  # noqa: SIM905
+)
+
+
+def asks_whats_on(question: str) -> bool:
+    """Whether the question asks what happens (on the days it names), whatever it is:
+    "Que se passe-t-il samedi ?", "Quelles sorties cette semaine ?"."""
+    return bool(_WHATS_ON.search(fold(question).replace("’", "'")))
 
 
 def given(text: str) -> frozenset[str]:

@@ -29,9 +29,11 @@ only formats the Extraction it gets (providers.messages).
    (what to do next is usually whom to call). A unit from beyond the prompt's passages is
    cited by a new number: its passage is added to the request's passages (`merged`), so that
    the chat lists it under the answer. Each source cited is titled by the sections quoted.
-5. Days: for a question about "ce week-end", "aujourd'hui" or "demain", the units of an event
-   on those days come first and those of an event on another day are left out
-   (`on_the_days`, knowledge.frdates).
+5. Days: for a question about "ce week-end", "demain", "cette semaine", "samedi" or a public
+   holiday, the units of an event on those days come first and those of an event on another
+   day are left out; a vague "what is on" question ("Que faire la semaine prochaine ?") is
+   covered, whatever its confidence, when an event falls on those days (knowledge.eventdays,
+   knowledge.frdates).
 
 Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
 cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
@@ -49,7 +51,8 @@ from providers.messages import AnswerUnit, Extraction
 from . import answertypes, vectors
 from .analysis import get_analyzer
 from .citations import source_title
-from .frdates import named_days, on_days, written_days
+from .eventdays import on_the_days, whats_on
+from .frdates import named_days, written_days
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
 from .units import UNIT_WORDS, Unit, words_of
@@ -67,7 +70,6 @@ MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
-OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
 DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 
@@ -322,7 +324,7 @@ def extract(
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
     ranked = on_the_days(rank(question, kept, weights), days, today)
     level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
-    if level < THRESHOLD or not ranked:
+    if not ranked or (level < THRESHOLD and not whats_on(question, ranked, days, today)):
         return Extraction(units=[], confidence=level, covered=False)
     chosen = _card(ranked, sources) or choose(ranked)
     numbers = _cite(chosen, merged, sources)
@@ -343,25 +345,6 @@ def _quoted_title(chosen: list[Scored], numbers: dict, passage, number: int) -> 
     quoted = [s.unit.heading for s in chosen if numbers[s.unit.source] == number]
     heading = " / ".join(dict.fromkeys(h for h in quoted if h)) or passage.heading
     return source_title(passage.title, heading)
-
-
-def on_the_days(ranked: list[Scored], days, today) -> list[Scored]:
-    """For a question about given days ("ce week-end", "demain"): first the units of an event
-    on one of those days, then those that name no day; a unit whose section heading (or, for
-    a list item, its opening) names only other days is left out ("Samedi 14 novembre -
-    Loto" is not this weekend's). The encoder reads the question alone, so the days are
-    written out for the words in common only (`features`): the confidence stays calibrated."""
-    if not days:
-        return ranked
-    on, undated = [], []
-    for item in ranked:
-        unit = item.unit
-        named = on_days(unit.section, days, today)
-        if named is None and unit.kind == "item":
-            named = on_days(unit.text.split(":", 1)[0][:OPENING_CHARS], days, today)
-        if named is not False:
-            (on if named else undated).append(item)
-    return on + undated
 
 
 def _cite(chosen: list[Scored], merged: list, sources: list) -> dict[int, int]:

@@ -46,6 +46,13 @@ _WEEKEND = re.compile(
 )
 _TODAY = re.compile(r"aujourd'?hui|aujourd’hui|ce soir|cet après-midi|today|tonight", re.I)
 _TOMORROW = re.compile(r"\bdemain\b|tomorrow", re.IGNORECASE)
+_THIS_WEEK = re.compile(r"\bcette semaine\b|\bthis week\b", re.IGNORECASE)
+_NEXT_WEEK = re.compile(r"\bsemaine prochaine\b|\bnext week\b", re.IGNORECASE)
+# A weekday named alone means the next one ("Que se passe-t-il samedi ?", "mardi prochain");
+# after "le", "les", "chaque", "tous", "du", "au" it means every one ("ouvert le samedi", "du
+# lundi au vendredi"); "ce samedi" is _WEEKEND's; before a number it is a date ("samedi 12").
+_WEEKDAY = re.compile(rf"(?:(\w+)\s+)?\b({'|'.join(DAYS)})\b(?!\s*\d)(\s+prochain)?", re.I)
+EVERY = frozenset({"le", "les", "chaque", "tous", "du", "au", "ce"})
 
 
 def short_date(day: dt.date) -> str:
@@ -55,8 +62,8 @@ def short_date(day: dt.date) -> str:
 
 
 def days_meant(question: str, today: dt.date) -> list[dt.date]:
-    """The days a question means by "ce week-end", "aujourd'hui", "demain" or a public
-    holiday's name ("le jour de Noël", "à la Toussaint": `holidays_meant`)."""
+    """The days a question means by "ce week-end", "aujourd'hui", "demain", "cette semaine",
+    "samedi" (`weeks_meant`) or a public holiday's name ("le jour de Noël": `holidays_meant`)."""
     days = []
     if _TODAY.search(question):
         days.append(today)
@@ -64,8 +71,27 @@ def days_meant(question: str, today: dt.date) -> list[dt.date]:
         days.append(today + dt.timedelta(days=1))
     if _WEEKEND.search(question):
         days.extend(weekend_of(today))
+    days.extend(weeks_meant(question, today))
     days.extend(holidays_meant(question, today))
     return list(dict.fromkeys(days))
+
+
+def weeks_meant(question: str, today: dt.date) -> list[dt.date]:
+    """The days of "cette semaine" (today to Sunday), "la semaine prochaine" (Monday to
+    Sunday), and a weekday named alone ("samedi": the next one, today included)."""
+    days = []
+    monday = today - dt.timedelta(days=today.weekday())
+    if _THIS_WEEK.search(question):
+        days.extend(today + dt.timedelta(days=n) for n in range(7 - today.weekday()))
+    if _NEXT_WEEK.search(question):
+        days.extend(monday + dt.timedelta(days=7 + n) for n in range(7))
+    for before, name, following in _WEEKDAY.findall(question):
+        if before.lower() not in EVERY:
+            ahead = (DAYS.index(name.lower()) - today.weekday()) % 7
+            if following and not ahead:  # "lundi prochain" said on a Monday: in a week
+                ahead = 7
+            days.append(today + dt.timedelta(days=ahead))
+    return days
 
 
 # "Nouvel an" says "Jour de l'an"; the holidays package names each French public holiday.

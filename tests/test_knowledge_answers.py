@@ -269,11 +269,13 @@ def test_it_benchmarks_answers_through_the_chat_path(tmp_path, capsys):
         {"question": "Quelle est la capitale du Pérou ?", "facts": ["Lima"]},
         {"id": "we", "question": "Que se passe-t-il ce week-end ?", "today": "2026-12-07"},
         {"id": "bus", "question": "Est-ce qu'il y a des bus le jour de Noël ?"},
+        {"id": "next", "question": "Que faire la semaine prochaine ?", "today": "2026-12-07"},
+        {"question": "Quel temps fera-t-il la semaine prochaine ?", "today": "2026-12-07"},
     ]
     questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in lines), "utf-8")
     call_command("answer_bench", questions=str(questions))
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    first, second, weekend, christmas, summary = rows
+    first, second, weekend, christmas, next_week, weather, summary = rows
     assert set(first) == {"id", "question", "answer", "sources", "confidence", "words"}
     assert first["id"] == "repair" and "2e samedi" in first["answer"]
     assert "Pour en savoir plus" not in first["answer"] and first["sources"][0]["n"] == 1
@@ -282,8 +284,13 @@ def test_it_benchmarks_answers_through_the_chat_path(tmp_path, capsys):
     # 25 December is a public holiday: what the bus page says of them comes first, before the
     # waste collection's paragraph on "vendredi 25 décembre" (the day's words weigh half)
     assert christmas["answer"].startswith("Il n'y a pas de bus le dimanche ni les jours fériés")
-    assert summary["questions"] == 4 and summary["today"] == "2026-11-01"
-    assert summary["providers"] == {"offline": 4} and summary["not_covered"] == 1
+    # a vague "what is on" question is answered with the events of its days (14-20 December),
+    # though no unit is close to its words; one on the weather that week is still not covered
+    assert "Loto de Noël" in next_week["answer"] and next_week["sources"]
+    assert next_week["confidence"] < extractive.THRESHOLD
+    assert weather["sources"] == [] and "05 00 00 10 00" in weather["answer"]
+    assert summary["questions"] == 6 and summary["today"] == "2026-11-01"
+    assert summary["providers"] == {"offline": 6} and summary["not_covered"] == 2
 
 
 def test_it_refuses_a_bench_question_with_a_wrong_date(tmp_path):

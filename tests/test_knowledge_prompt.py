@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from knowledge import answertypes
 from knowledge.frdates import (
     date_hints,
     days_meant,
@@ -142,6 +143,35 @@ def test_it_searches_for_the_days_a_question_means():
         "samedi 28 novembre",
         "dimanche 29 novembre",
     ]
+
+
+def test_it_reads_this_week_next_week_and_a_weekday_named_alone():
+    monday = dt.date(2026, 12, 7)
+    assert days_meant("Qu'est-ce qu'il y a cette semaine ?", dt.date(2026, 12, 10)) == [
+        dt.date(2026, 12, d) for d in (10, 11, 12, 13)
+    ]
+    assert days_meant("Que faire la semaine prochaine ?", monday) == [
+        dt.date(2026, 12, d) for d in range(14, 21)
+    ]
+    assert days_meant("Que se passe-t-il samedi ?", dt.date(2026, 12, 15)) == [
+        dt.date(2026, 12, 19)
+    ]
+    assert days_meant("Et mardi prochain ?", monday) == [dt.date(2026, 12, 8)]
+    assert days_meant("Et lundi prochain ?", monday) == [dt.date(2026, 12, 14)]
+    for every in ("ouvert le samedi ?", "du lundi au vendredi", "samedi 19 décembre ?"):
+        assert days_meant(every, monday) == [], every
+
+
+def test_it_tells_a_what_is_on_question():
+    for question in (
+        "Que se passe-t-il samedi ?",
+        "Quelles sorties cette semaine ?",
+        "Qu'est-ce qu'il y a ce week-end ?",
+        "Que faire demain ?",
+    ):
+        assert answertypes.asks_whats_on(question), question
+    for question in ("Quand passe le camion ?", "La mairie ouvre samedi ?"):
+        assert not answertypes.asks_whats_on(question), question
 
 
 def test_it_reads_a_public_holiday_as_its_next_date_not_an_event_s_name():
