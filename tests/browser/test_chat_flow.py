@@ -80,6 +80,7 @@ def test_it_works_with_the_keyboard_alone(page, fake_llm, town):
     expect(page.locator(".source-open")).to_be_focused()
     page.get_by_role("button", name="Nouvelle conversation").focus()
     page.keyboard.press("Enter")
+    expect(page.locator("#confirm-new")).to_be_visible()  # Tab before it opens leaves the page
     tab_to(page, "document.activeElement.textContent === 'Oui, effacer et recommencer'")
     page.keyboard.press("Enter")
     expect(page.locator(".turn")).to_have_count(0)
