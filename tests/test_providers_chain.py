@@ -43,9 +43,9 @@ def extraction(covered=True) -> Extraction:
     """What knowledge.extractive hands the offline provider for a question on green waste."""
     units = [
         AnswerUnit("Le brûlage des déchets verts est interdit toute l'année.", 1),
+        AnswerUnit("12 h, salle Océane.", 1, lead="Jeudi 10 décembre - Repas des aînés"),
         AnswerUnit("lundi : 9 h - 12 h ;", 2, "item", "Horaires d'hiver :", 7),
         AnswerUnit("fermée le jeudi.", 2, "item", "Horaires d'hiver :", 7),
-        AnswerUnit("12 h, salle Océane.", 1, lead="Jeudi 10 décembre - Repas des aînés"),
         AnswerUnit("Inscription au CCAS.", 1, lead="Jeudi 10 décembre - Repas des aînés"),
     ]
     sources = [(1, "Guide des déchets — Déchets verts", None), (2, "Magazine municipal", 12)]
@@ -206,9 +206,9 @@ def test_it_answers_with_the_documents_sentences_then_the_sources_to_read_more(s
     answer, more = text.split("\n\nPour en savoir plus :\n")
     assert answer.split("\n\n") == [
         "Le brûlage des déchets verts est interdit toute l'année. [1]",
-        "Horaires d'hiver :\n• lundi : 9 h - 12 h ;\n• fermée le jeudi. [2]",
         "Jeudi 10 décembre - Repas des aînés : 12 h, salle Océane. Inscription au CCAS. [1]",
-    ]  # the sentences of one event under its heading, said once
+        "Horaires d'hiver :\n• lundi : 9 h - 12 h ;\n• fermée le jeudi. [2]",
+    ]  # the sentences of one event under its heading, said once, though a list came between
     assert more == "[1] Guide des déchets — Déchets verts\n[2] Magazine municipal, page 12"
     assert answer_part(text) == answer
     assert stream.usage.estimated and stream.usage.input_tokens > 0

@@ -58,14 +58,17 @@ def _with_lead(unit: AnswerUnit) -> str:
 
 
 def _groups(units: list[AnswerUnit]) -> list[list[AnswerUnit]]:
-    """Consecutive items of one list together; consecutive sentences of one source under the
-    same lead together (an event's sentences under its heading, said once); every other unit
-    alone."""
+    """Consecutive items of one list together; the sentences of one source under the same
+    lead together, where the first of them is (an event's sentences under its heading, said
+    once, even when another event's came between); every other unit alone."""
     groups: list[list[AnswerUnit]] = []
     for unit in units:
-        last = groups[-1][-1] if groups else None
-        if last is not None and _together(last, unit):
+        if groups and _together(groups[-1][-1], unit):
             groups[-1].append(unit)
+            continue
+        same = [g for g in groups if unit.kind != "item" and _together(g[-1], unit)]
+        if same:
+            same[0].append(unit)
         else:
             groups.append([unit])
     return groups
