@@ -52,7 +52,8 @@ _NEXT_WEEK = re.compile(r"\bsemaine prochaine\b|\bnext week\b", re.IGNORECASE)
 # after "le", "les", "chaque", "tous", "du", "au" it means every one ("ouvert le samedi", "du
 # lundi au vendredi"); "ce samedi" is _WEEKEND's; before a number it is a date ("samedi 12").
 _WEEKDAY = re.compile(rf"(?:(\w+)\s+)?\b({'|'.join(DAYS)})\b(?!\s*\d)(\s+prochain)?", re.I)
-EVERY = frozenset({"le", "les", "chaque", "tous", "du", "au", "ce"})
+EVERY = frozenset({"le", "les", "chaque", "tous", "du", "au", "ce", "premier", "dernier"})
+_ORDINAL = re.compile(r"\d+(?:er|e|ème|eme)$|.+i[eè]me$", re.IGNORECASE)  # "1er mardi du mois"
 
 
 def short_date(day: dt.date) -> str:
@@ -86,7 +87,7 @@ def weeks_meant(question: str, today: dt.date) -> list[dt.date]:
     if _NEXT_WEEK.search(question):
         days.extend(monday + dt.timedelta(days=7 + n) for n in range(7))
     for before, name, following in _WEEKDAY.findall(question):
-        if before.lower() not in EVERY:
+        if before.lower() not in EVERY and not _ORDINAL.match(before):
             ahead = (DAYS.index(name.lower()) - today.weekday()) % 7
             if following and not ahead:  # "lundi prochain" said on a Monday: in a week
                 ahead = 7

@@ -158,7 +158,13 @@ def test_it_reads_this_week_next_week_and_a_weekday_named_alone():
     ]
     assert days_meant("Et mardi prochain ?", monday) == [dt.date(2026, 12, 8)]
     assert days_meant("Et lundi prochain ?", monday) == [dt.date(2026, 12, 14)]
-    for every in ("ouvert le samedi ?", "du lundi au vendredi", "samedi 19 décembre ?"):
+    for every in (
+        "ouvert le samedi ?",
+        "du lundi au vendredi",
+        "samedi 19 décembre ?",
+        "le 1er mardi du mois ?",
+        "le deuxième jeudi ?",
+    ):
         assert days_meant(every, monday) == [], every
 
 
