@@ -6,10 +6,11 @@ Used by knowledge.extractive; the days come from knowledge.frdates.days_meant.
 
 from . import answertypes
 from .analysis import get_analyzer
-from .frdates import on_days
+from .frdates import DAYS, MONTHS, on_days
 from .units import Unit
 
 OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
+SAME_EVENT = 2  # two events of one day sharing this many words are one, told twice
 
 
 def on_the_days(ranked: list, days, today) -> list:
@@ -47,7 +48,53 @@ def whats_on(question: str, ranked: list, days, today) -> bool:
     best = ranked[0].unit
     if not named_on(best, days, today):
         return False
+    return _subject(question) <= set(get_analyzer()(f"{best.context}\n{best.text}"))
+
+
+def events_in_order(question: str, ranked: list, days, today) -> list:
+    """For a what-is-on question: each event on the days once, by its first unit in the
+    document (an events guide says when and where first), earliest event first; [] for any
+    other question. An event is a dated section, or a list item that names its day; one told
+    by two documents (the guide and the magazine's agenda) is said once; when the question
+    names a subject ("pour les enfants"), only the events that speak of it."""
+    if not days or not answertypes.asks_whats_on(question):
+        return []
+    first: dict[tuple, object] = {}
+    words: dict[tuple, set] = {}
     analyzer = get_analyzer()
-    vague = set(analyzer(" ".join(answertypes.WHATS_ON_WORDS)))
-    subject = set(analyzer(question)) - vague
-    return subject <= set(analyzer(f"{best.context}\n{best.text}"))
+    for item in ranked:
+        unit = item.unit
+        if not named_on(unit, days, today):
+            continue
+        own = unit.kind == "item" and on_days(unit.section, days, today) is None
+        key = (unit.source, unit.order) if own else (unit.source, unit.heading)
+        if key not in first or unit.order < first[key].unit.order:
+            first[key] = item
+        told = unit.text if own else f"{unit.section}\n{unit.text}"  # not the document's title
+        words.setdefault(key, set()).update(analyzer(told))
+    subject = _subject(question)
+    keys = [k for k in first if subject <= words[k]] or list(first)
+    keys.sort(key=lambda k: (_first_day(first[k].unit, days, today), first[k].unit.order))
+    chosen, said = [], []  # said: (day, own words) of each event chosen
+    for key in keys:
+        day, own = _first_day(first[key].unit, days, today), _own_words(words[key])
+        if not any(day == d and len(own & w) >= SAME_EVENT for d, w in said):
+            said.append((day, own))
+            chosen.append(first[key])
+    return chosen
+
+
+def _subject(question: str) -> set[str]:
+    """The question's words that name a subject: not what-is-on words, not days."""
+    analyzer = get_analyzer()
+    return set(analyzer(question)) - set(analyzer(" ".join(answertypes.WHATS_ON_WORDS)))
+
+
+def _own_words(terms: set[str]) -> set[str]:
+    """An event's words besides its date: what tells two events of one day apart."""
+    dated = set(get_analyzer()(" ".join([*DAYS, *MONTHS])))
+    return {t for t in terms if t not in dated and not t.isdigit()}
+
+
+def _first_day(unit: Unit, days, today):
+    return min(day for day in days if named_on(unit, [day], today))

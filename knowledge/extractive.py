@@ -32,8 +32,8 @@ only formats the Extraction it gets (providers.messages).
 5. Days: for a question about "ce week-end", "demain", "cette semaine", "samedi" or a public
    holiday, the units of an event on those days come first and those of an event on another
    day are left out; a vague "what is on" question ("Que faire la semaine prochaine ?") is
-   covered, whatever its confidence, when an event falls on those days (knowledge.eventdays,
-   knowledge.frdates).
+   covered, whatever its confidence, when an event falls on those days, and answered with
+   each event once, in date order, by its first unit (knowledge.eventdays, knowledge.frdates).
 
 Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
 cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
@@ -51,7 +51,7 @@ from providers.messages import AnswerUnit, Extraction
 from . import answertypes, vectors
 from .analysis import get_analyzer
 from .citations import source_title
-from .eventdays import on_the_days, whats_on
+from .eventdays import events_in_order, on_the_days, whats_on
 from .frdates import named_days, written_days
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
@@ -59,6 +59,7 @@ from .units import UNIT_WORDS, Unit, words_of
 from .windows import pool
 
 MAX_UNITS = 3
+MAX_EVENTS = 5  # a "what is on" answer lists up to this many events, each by its first unit
 KEEP_RATIO = 0.85  # a unit after the best is kept if it scores this share of the best
 ANSWER_WORDS = UNIT_WORDS  # the units quoted stop before this many words (leads included)
 LIST_WORDS = 60  # a list this short is quoted whole when its best item answers
@@ -292,6 +293,17 @@ def choose(ranked: list[Scored]) -> list[Scored]:
     return _in_lists(chosen)
 
 
+def _within(units: list[Scored]) -> list[Scored]:
+    """The first units, in their order, up to MAX_EVENTS and ANSWER_WORDS (the first always)."""
+    chosen, used = units[:1], _size(units[0])
+    for item in units[1:MAX_EVENTS]:
+        if used + _size(item) > ANSWER_WORDS:
+            break
+        chosen.append(item)
+        used += _size(item)
+    return chosen
+
+
 def _in_lists(chosen: list[Scored]) -> list[Scored]:
     """Items of one list together, in the list's order, where its best item was."""
     out: list[Scored] = []
@@ -326,7 +338,8 @@ def extract(
     level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
     if not ranked or (level < THRESHOLD and not whats_on(question, ranked, days, today)):
         return Extraction(units=[], confidence=level, covered=False)
-    chosen = _card(ranked, sources) or choose(ranked)
+    events = events_in_order(question, ranked, days, today)
+    chosen = _card(ranked, sources) or (_within(events) if events else choose(ranked))
     numbers = _cite(chosen, merged, sources)
     units = [
         AnswerUnit(u.text, numbers[u.source], u.kind, lead_of(u), u.list_id)

@@ -247,6 +247,38 @@ Par le comité des fêtes. 14 h, salle Océane.
     ]
 
 
+def test_it_lists_the_events_of_a_week_once_each_in_date_order():
+    agenda = """# Agenda
+
+## Samedi 19 décembre - Loto de Noël
+14 h, salle Océane. Par le comité des fêtes. Tarif : 3 € le carton.
+
+## Mercredi 16 décembre - Contes de Noël
+15 h, médiathèque. Contes pour les enfants dès 4 ans.
+
+## Vendredi 18 décembre - Concert de Noël
+20 h 30, église Saint-Nicolas. Chorale et orgue.
+
+## Mardi 22 décembre - Atelier de Noël
+10 h, maison de quartier. Pour les enfants.
+"""
+    add_document(agenda.encode(), "agenda.md", kind="events_guide", title="Agenda")
+    magazine = (
+        "# Magazine\n\n## Agenda\n\n- Vendredi 18 décembre, 20 h 30 : concert de Noël, église."
+    )
+    add_document(magazine.encode(), "magazine.md", title="Magazine")
+    monday = dt.date(2026, 12, 7)
+    found = assemble("Que faire la semaine prochaine ?", [], monday).extract()
+    assert [u.lead for u in found.units] == [
+        "Mercredi 16 décembre - Contes de Noël",
+        "Vendredi 18 décembre - Concert de Noël",  # told by the magazine too: said once
+        "Samedi 19 décembre - Loto de Noël",
+    ]
+    assert found.units[0].text == "15 h, médiathèque."  # when and where: the event's first unit
+    found = assemble("Quelles animations pour les enfants la semaine prochaine ?", [], monday)
+    assert [u.lead for u in found.extract().units] == ["Mercredi 16 décembre - Contes de Noël"]
+
+
 def test_it_finds_this_weekends_events_among_the_month_s(settings):
     agenda = "\n\n".join(
         f"## {day} - {what}\n{what} au centre-ville, ouvert à tous, entrée libre."
