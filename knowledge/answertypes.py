@@ -65,9 +65,11 @@ _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
 _WHERE = re.compile(r"(?:^|\W)où\b", re.IGNORECASE)  # "ou" without its accent means "or"
 # "What is on": the question asks for whatever happens on some days, not about one subject.
 _WHATS_ON = re.compile(
-    r"\b(?:que|qu'est-ce qu'il|qu'est-ce qui|quoi)\s+(?:se passe|s'y passe|faire|y a|est prevu)"
+    r"\b(?:que|qu'est-ce qu'il|qu'est-ce qui|quoi)\s+(?:se passe|s'y passe|y a|est prevu"
+    r"|faire(?!\s+(?:si|pour|en cas|quand|lorsque|avec|contre|de|d'|du|des|s'|sans)\b))"
     r"|\bse passe[- ]t[- ]il\b|\bil se passe\b|\by a[- ]t[- ]il quoi\b"
     r"|\b(?:sorties?|animations?|evenements?|manifestations?|spectacles?|programme)\b"
+    r"|\bquelque chose\b"
     r"|\bwhat(?:'s| is) on\b|\bthings to do\b"
 )
 
@@ -85,8 +87,8 @@ def asked(question: str) -> frozenset[str]:
 WHATS_ON_WORDS = frozenset(
     """passe passer faire prévu sortie sorties sortir animation animations événement
     événements manifestation manifestations spectacle spectacles programme quoi what on
-    things do semaine prochaine prochain week-end weekend aujourd'hui demain soir matin
-    après-midi lundi mardi mercredi jeudi vendredi samedi dimanche""".split()  # noqa: SIM905
+    things do quelque chose semaine prochaine prochain week-end weekend aujourd'hui demain
+    soir matin après-midi lundi mardi mercredi jeudi vendredi samedi dimanche""".split()  # noqa: SIM905
 )
 
 

@@ -13,11 +13,12 @@ OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its 
 SAME_EVENT = 2  # two events of one day sharing this many words are one, told twice
 
 
-def on_the_days(ranked: list, days, today) -> list:
-    """For a question about given days ("ce week-end", "demain"): first the units of an event
-    on one of those days, then those that name no day; a unit whose section heading (or, for
-    a list item, its opening) names only other days is left out ("Samedi 14 novembre -
-    Loto" is not this weekend's). The encoder reads the question alone, so the days are
+def on_the_days(ranked: list, days, today, whats_on_asked: bool = False) -> list:
+    """For a question about given days ("ce week-end", "demain"): a unit whose section heading
+    (or, for a list item, its opening) names only other days is left out ("Samedi 14 novembre
+    - Loto" is not this weekend's); for a what-is-on question, the units of an event on those
+    days come first, before those that name no day (for "La mairie est-elle ouverte samedi
+    ?" Saturday's loto must not). The encoder reads the question alone, so the days are
     written out for the words in common only (`features`): the confidence stays calibrated."""
     if not days:
         return ranked
@@ -25,7 +26,7 @@ def on_the_days(ranked: list, days, today) -> list:
     for item in ranked:
         named = named_on(item.unit, days, today)
         if named is not False:
-            (on if named else undated).append(item)
+            (on if named and whats_on_asked else undated).append(item)
     return on + undated
 
 
@@ -56,7 +57,8 @@ def events_in_order(question: str, ranked: list, days, today) -> list:
     document (an events guide says when and where first), earliest event first; [] for any
     other question. An event is a dated section, or a list item that names its day; one told
     by two documents (the guide and the magazine's agenda) is said once; when the question
-    names a subject ("pour les enfants"), only the events that speak of it."""
+    names a subject ("pour les enfants"), only the events that speak of it, and none when no
+    event does ("Que faire si la collecte ne passe pas samedi ?" is not about events)."""
     if not days or not answertypes.asks_whats_on(question):
         return []
     first: dict[tuple, object] = {}
@@ -73,7 +75,7 @@ def events_in_order(question: str, ranked: list, days, today) -> list:
         told = unit.text if own else f"{unit.section}\n{unit.text}"  # not the document's title
         words.setdefault(key, set()).update(analyzer(told))
     subject = _subject(question)
-    keys = [k for k in first if subject <= words[k]] or list(first)
+    keys = [k for k in first if subject <= words[k]]  # none: the question is about else
     keys.sort(key=lambda k: (_first_day(first[k].unit, days, today), first[k].unit.order))
     chosen, said = [], []  # said: (day, own words) of each event chosen
     for key in keys:

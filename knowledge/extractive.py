@@ -334,7 +334,8 @@ def extract(
     units, core = pool(found, merged, more, sources)
     scored = features(question, units, weights.k1, days)
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
-    ranked = on_the_days(rank(question, kept, weights), days, today)
+    asked = answertypes.asks_whats_on(question)
+    ranked = on_the_days(rank(question, kept, weights), days, today, asked)
     level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
     if not ranked or (level < THRESHOLD and not whats_on(question, ranked, days, today)):
         return Extraction(units=[], confidence=level, covered=False)

@@ -176,7 +176,12 @@ def test_it_tells_a_what_is_on_question():
         "Que faire demain ?",
     ):
         assert answertypes.asks_whats_on(question), question
-    for question in ("Quand passe le camion ?", "La mairie ouvre samedi ?"):
+    for question in (
+        "Quand passe le camion ?",
+        "La mairie ouvre samedi ?",
+        "Que faire si la collecte ne passe pas samedi ?",  # how to, not what is on
+        "Que faire en cas de canicule ?",
+    ):
         assert not answertypes.asks_whats_on(question), question
 
 
@@ -277,6 +282,11 @@ def test_it_lists_the_events_of_a_week_once_each_in_date_order():
     assert found.units[0].text == "15 h, médiathèque."  # when and where: the event's first unit
     found = assemble("Quelles animations pour les enfants la semaine prochaine ?", [], monday)
     assert [u.lead for u in found.extract().units] == ["Mercredi 16 décembre - Contes de Noël"]
+    collecte = "# Collecte\n\nSi la collecte ne passe pas, appelez Allô Propreté au 05 00 00 40 00."
+    add_document(collecte.encode(), "collecte.md")
+    question = "Que faire si la collecte ne passe pas samedi ?"  # Saturday 19, the loto's day
+    found = assemble(question, [], dt.date(2026, 12, 14)).extract()
+    assert "Allô Propreté" in found.units[0].text, found.units  # not the events of Saturday
 
 
 def test_it_finds_this_weekends_events_among_the_month_s(settings):
