@@ -4,6 +4,8 @@ out (`on_the_days`), and a vague "what is on" question covered when an event fal
 Used by knowledge.extractive; the days come from knowledge.frdates.days_meant.
 """
 
+import functools
+
 from . import answertypes
 from .analysis import get_analyzer
 from .frdates import DAYS, MONTHS, on_days
@@ -17,9 +19,10 @@ def on_the_days(ranked: list, days, today, whats_on_asked: bool = False) -> list
     """For a question about given days ("ce week-end", "demain"): a unit whose section heading
     (or, for a list item, its opening) names only other days is left out ("Samedi 14 novembre
     - Loto" is not this weekend's); for a what-is-on question, the units of an event on those
-    days come first, before those that name no day (for "La mairie est-elle ouverte samedi
-    ?" Saturday's loto must not). The encoder reads the question alone, so the days are
-    written out for the words in common only (`features`): the confidence stays calibrated."""
+    days come first, before those that name no day (not for any question: Saturday's loto
+    must not answer "La mairie est-elle ouverte samedi ?"). The encoder reads the question
+    alone, so the days are written out for the words in common only (`features`): the
+    confidence stays calibrated."""
     if not days:
         return ranked
     on, undated = [], []
@@ -40,11 +43,12 @@ def named_on(unit: Unit, days, today) -> bool | None:
 
 
 def whats_on(question: str, ranked: list, days, today) -> bool:
-    """Whether a vague "what is on these days" question is covered all the same: an event of
-    the documents falls on one of the days it means (its units then come first: on_the_days),
-    and holds every other word of the question ("pour les enfants"; "à la télé" is not the
-    town's). Its words say little of a subject, so the encoder finds no unit close to it."""
-    if not days or not answertypes.asks_whats_on(question):
+    """Whether a vague what-is-on question (answertypes.asks_whats_on) is covered all the
+    same: an event of the documents falls on one of the days it means (its units then come
+    first: on_the_days), and holds every other word of the question ("pour les enfants"; "à
+    la télé" is not the town's). Its words say little of a subject, so the encoder finds no
+    unit close to it."""
+    if not days:
         return False
     best = ranked[0].unit
     if not named_on(best, days, today):
@@ -53,13 +57,13 @@ def whats_on(question: str, ranked: list, days, today) -> bool:
 
 
 def events_in_order(question: str, ranked: list, days, today) -> list:
-    """For a what-is-on question: each event on the days once, by its first unit in the
-    document (an events guide says when and where first), earliest event first; [] for any
-    other question. An event is a dated section, or a list item that names its day; one told
+    """For a what-is-on question (answertypes.asks_whats_on): each event on the days once, by
+    its first unit in the document (an events guide says when and where first), earliest
+    event first. An event is a dated section, or a list item that names its day; one told
     by two documents (the guide and the magazine's agenda) is said once; when the question
     names a subject ("pour les enfants"), only the events that speak of it, and none when no
     event does ("Que faire si la collecte ne passe pas samedi ?" is not about events)."""
-    if not days or not answertypes.asks_whats_on(question):
+    if not days:
         return []
     first: dict[tuple, object] = {}
     words: dict[tuple, set] = {}
@@ -76,10 +80,12 @@ def events_in_order(question: str, ranked: list, days, today) -> list:
         words.setdefault(key, set()).update(analyzer(told))
     subject = _subject(question)
     keys = [k for k in first if subject <= words[k]]  # none: the question is about else
-    keys.sort(key=lambda k: (_first_day(first[k].unit, days, today), first[k].unit.order))
+    day_of = {k: _first_day(first[k].unit, days, today) for k in keys}
+    keys.sort(key=lambda k: (day_of[k], first[k].unit.order))
     chosen, said = [], []  # said: (day, own words) of each event chosen
     for key in keys:
-        day, own = _first_day(first[key].unit, days, today), _own_words(words[key])
+        own = {t for t in words[key] - _date_terms() if not t.isdigit()}
+        day = day_of[key]
         if not any(day == d and len(own & w) >= SAME_EVENT for d, w in said):
             said.append((day, own))
             chosen.append(first[key])
@@ -88,14 +94,19 @@ def events_in_order(question: str, ranked: list, days, today) -> list:
 
 def _subject(question: str) -> set[str]:
     """The question's words that name a subject: not what-is-on words, not days."""
-    analyzer = get_analyzer()
-    return set(analyzer(question)) - set(analyzer(" ".join(answertypes.WHATS_ON_WORDS)))
+    return set(get_analyzer()(question)) - _vague_terms()
 
 
-def _own_words(terms: set[str]) -> set[str]:
-    """An event's words besides its date: what tells two events of one day apart."""
-    dated = set(get_analyzer()(" ".join([*DAYS, *MONTHS])))
-    return {t for t in terms if t not in dated and not t.isdigit()}
+@functools.lru_cache(maxsize=1)
+def _vague_terms() -> frozenset[str]:
+    return frozenset(get_analyzer()(" ".join(answertypes.WHATS_ON_WORDS)))
+
+
+@functools.lru_cache(maxsize=1)
+def _date_terms() -> frozenset[str]:
+    """The terms of day and month names: an event's other words tell two of one day apart
+    (numbers too, below)."""
+    return frozenset(get_analyzer()(" ".join([*DAYS, *MONTHS])))
 
 
 def _first_day(unit: Unit, days, today):

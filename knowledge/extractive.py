@@ -30,10 +30,10 @@ only formats the Extraction it gets (providers.messages).
    cited by a new number: its passage is added to the request's passages (`merged`), so that
    the chat lists it under the answer. Each source cited is titled by the sections quoted.
 5. Days: for a question about "ce week-end", "demain", "cette semaine", "samedi" or a public
-   holiday, the units of an event on those days come first and those of an event on another
-   day are left out; a vague "what is on" question ("Que faire la semaine prochaine ?") is
-   covered, whatever its confidence, when an event falls on those days, and answered with
-   each event once, in date order, by its first unit (knowledge.eventdays, knowledge.frdates).
+   holiday, the units of an event on another day are left out. A vague "what is on" question
+   ("Que faire la semaine prochaine ?") puts the events of those days first, is covered,
+   whatever its confidence, when one falls on them, and is answered with each event once, in
+   date order, by its first unit (knowledge.eventdays, knowledge.frdates).
 
 Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
 cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
@@ -337,9 +337,10 @@ def extract(
     asked = answertypes.asks_whats_on(question)
     ranked = on_the_days(rank(question, kept, weights), days, today, asked)
     level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
-    if not ranked or (level < THRESHOLD and not whats_on(question, ranked, days, today)):
+    covered = level >= THRESHOLD or (asked and whats_on(question, ranked, days, today))
+    if not ranked or not covered:
         return Extraction(units=[], confidence=level, covered=False)
-    events = events_in_order(question, ranked, days, today)
+    events = events_in_order(question, ranked, days, today) if asked else []
     chosen = _card(ranked, sources) or (_within(events) if events else choose(ranked))
     numbers = _cite(chosen, merged, sources)
     units = [

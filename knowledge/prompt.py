@@ -160,8 +160,8 @@ def trim_history(history: list, budget: int) -> list:
 
 def retrieval_query(question: str, history: list, today: dt.date | None = None) -> str:
     """The question, plus the previous user turn when the question is a short follow-up, plus
-    the dates it means by "ce week-end", "aujourd'hui", "demain" or a public holiday's name
-    (knowledge.frdates.date_hints)."""
+    the dates it means by "ce week-end", "demain", "cette semaine", "samedi" or a public
+    holiday's name (knowledge.frdates.date_hints)."""
     previous = [m.content for m in history if m.role == "user"][-1:]
     query = question
     if previous and len(question.split()) < 8:

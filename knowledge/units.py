@@ -2,8 +2,8 @@
 
 An answer unit is what the offline answer may quote: one sentence of a paragraph (with the
 sentences after it that point back to it: "Ces jours-là, elle est reportée au lendemain."), or
-one item of a list, in the document's own words with the Markdown marks taken out (`**`, `_`, links,
-`#`, `>`). A heading is never a unit: it is the context of the units under it (it helps to
+one item of a list, in the document's own words with the Markdown marks taken out (`**`, `_`,
+links, `#`, `>`). A heading is never a unit: it is the context of the units under it (it helps to
 score them and introduces them in the answer), and so is the sentence ending in ":" that opens
 a list (its items are quoted under it, as a list).
 
