@@ -298,3 +298,12 @@ def test_it_refuses_a_bench_question_with_a_wrong_date(tmp_path):
     questions.write_text('{"question": "Ce week-end ?", "today": "07/12/2026"}\n', "utf-8")
     with pytest.raises(CommandError, match='q.jsonl:1: "today" must be a date, YYYY-MM-DD.'):
         call_command("answer_bench", questions=str(questions))
+
+
+def test_it_says_which_bench_line_is_not_json(tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "Horaires ?"}\n{"question": "Piscine ?"\n', "utf-8")
+    with pytest.raises(CommandError, match=r"q.jsonl:2: not a JSON line \("):
+        call_command("answer_bench", questions=str(questions))
+    with pytest.raises(CommandError, match="missing.jsonl: cannot read the questions"):
+        call_command("answer_bench", questions=str(tmp_path / "missing.jsonl"))

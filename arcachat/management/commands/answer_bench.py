@@ -3,8 +3,9 @@
 Each question goes through the chat's own path: knowledge.prompt.assemble (retrieval, prompt,
 the offline extraction), the configured provider chain (offline by default) and the chat's
 sources and grounding check (arcachat.chat.answer_facts); only the resident, metering and
-SSE are left out. The demo town (knowledge.demo) is loaded into the database first if it is
-not there. It lives in arcachat, the top app, because it drives the chat's pieces.
+SSE are left out. The database is migrated first if it needs it, and the demo town
+(knowledge.demo) loaded into it if it is not there. It lives in arcachat, the top app,
+because it drives the chat's pieces.
 
 Input: JSON lines with at least "question" and optionally "id" (other fields are ignored).
 Output, on standard output: one JSON line per question
@@ -22,7 +23,10 @@ from collections import Counter
 from pathlib import Path
 
 from asgiref.sync import async_to_sync
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 
 from arcachat.chat import answer_facts
@@ -36,11 +40,18 @@ from providers.registry import configured_chain
 
 
 def read_questions(path: Path) -> list[dict]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"{path}: cannot read the questions ({error}).") from None
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        row = json.loads(line)
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CommandError(f"{path}:{number}: not a JSON line ({error.msg}).") from None
         if not isinstance(row, dict) or not str(row.get("question", "")).strip():
             raise CommandError(f'{path}:{number}: each line needs a "question".')
         kept = {"id": row.get("id", number), "question": str(row["question"])}
@@ -50,6 +61,14 @@ def read_questions(path: Path) -> list[dict]:
             raise CommandError(f'{path}:{number}: "today" must be a date, YYYY-MM-DD.') from None
         rows.append(kept)
     return rows
+
+
+def migrate_if_needed(stderr) -> None:
+    """A fresh database gets its tables first: the command is often the first thing run."""
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        stderr.write("answer_bench: applying the database migrations first.")
+        call_command("migrate", verbosity=0)
 
 
 async def collect(chat_request, chain) -> tuple[str, str]:
@@ -74,6 +93,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         questions = read_questions(Path(options["questions"]))
+        migrate_if_needed(self.stderr)
         load_demo_town()
         today = self.today(options["today"])
         chain = configured_chain()
