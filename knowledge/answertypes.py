@@ -10,7 +10,7 @@ usual written forms of each kind: nothing here is about one town.
 
 import re
 
-from .analysis import fold
+from .analysis import fold, get_analyzer
 
 MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
@@ -60,6 +60,13 @@ KIND_WORDS = frozenset(
     ferment quand date dates numéro numéros téléphone appeler joindre contacter adresse
     trouve trouvent""".split()  # noqa: SIM905
 )
+# The verbs a question asks with, which say nothing of its subject ("je peux", "qui dois-je",
+# "on veut"): left out of the words matched against the documents, like the kind words.
+ASKING_WORDS = frozenset(
+    """peux peut pouvez pouvons pourrais pourrait pourriez puis veux veut voulez voulons
+    voudrais voudrait voudrions dois doit devez devons devrais devrait fais faisons faites
+    sais savez sait savoir va vais allez""".split()  # noqa: SIM905
+)
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
 _WHERE = re.compile(r"(?:^|\W)où\b", re.IGNORECASE)  # "ou" without its accent means "or"
@@ -102,3 +109,12 @@ def given(text: str) -> frozenset[str]:
     """The kinds of fact a text gives."""
     folded = fold(text).replace("’", "'")
     return frozenset(kind for kind, pattern in _GIVES.items() if pattern.search(folded))
+
+
+def subject_terms(question: str) -> list[str]:
+    """The analysed terms of the question minus those that only say which kind of fact is
+    asked ("combien", "heure": weighed on their own) or that it asks with ("je peux")."""
+    analyzer = get_analyzer()
+    terms = list(dict.fromkeys(analyzer(question)))
+    left_out = set(analyzer(" ".join(KIND_WORDS | ASKING_WORDS)))
+    return [t for t in terms if t not in left_out] or terms

@@ -20,9 +20,9 @@ only formats the Extraction it gets (providers.messages).
    (knowledge.vectors), as the retrieval fuses it; and how well its section answers (the
    best words-and-similarity score of a unit of the same section), so that a sentence of the
    right section beats a look-alike one elsewhere.
-3. Confidence that the documents answer at all (`confidence()`, over the units of the
-   prompt's passages only, as calibrated); below THRESHOLD the answer is "not covered": the
-   resident gets the town hall's contact and no extract.
+3. Whether the documents answer at all (knowledge.coverage: the confidence over the units of
+   the prompt's passages only, as calibrated, and two rules on words); if not, the answer is
+   "not covered": the resident gets the town hall's contact and no extract.
 4. Answer (`choose()`): the best unit; if it is an item of a short list, the whole list;
    else up to MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS; and,
    when none of them gives a phone number, the unit of the best one's section that does
@@ -35,10 +35,8 @@ only formats the Extraction it gets (providers.messages).
    whatever its confidence, when one falls on them, and is answered with each event once, in
    date order, by its first unit (knowledge.eventdays, knowledge.frdates).
 
-Every weight and the threshold were chosen on the dev set (bench/answers_dev.jsonl) by
-cross-validation on its two halves: docs/benchmarks.md has the method and the figures. The
-threshold is on the encoder's scale: after changing the encoder (knowledge.vectors) or the
-analyzer, rerun `manage.py answer_bench` and bench/answer_score.py and set it again.
+Every weight was chosen on the dev set (bench/answers_dev.jsonl) by cross-validation on its
+two halves: docs/benchmarks.md has the method and the figures.
 """
 
 import datetime as dt
@@ -48,7 +46,7 @@ from dataclasses import dataclass
 
 from providers.messages import AnswerUnit, Extraction
 
-from . import answertypes, vectors
+from . import answertypes, coverage, vectors
 from .analysis import get_analyzer
 from .citations import source_title
 from .eventdays import events_in_order, on_the_days, whats_on
@@ -65,13 +63,13 @@ ANSWER_WORDS = UNIT_WORDS  # the units quoted stop before this many words (leads
 LIST_WORDS = 60  # a list this short is quoted whole when its best item answers
 SHORT_WORDS = 8  # a sentence this short needs its heading to be understood
 MAX_SOURCES = 3  # "to read more": at most this many sources
-THRESHOLD = 0.21  # calibrated on the dev set's halves: docs/benchmarks.md (2026-12 section)
-CONFIDENCE_UNITS = 2  # the confidence is the mean similarity of this many closest units
 MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
 DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
+KIN_WORDS = 0.5  # so do the words of the same family as its own (`_kin`)
+KIN_CHARS = 6
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 
 
@@ -126,15 +124,6 @@ class VectorMemo:
 unit_vectors = VectorMemo(MEMO_UNITS)
 
 
-def _question_terms(question: str) -> list[str]:
-    """The analysed terms of the question minus those that only say which kind of fact is
-    asked ("combien", "heure"): the kind is weighed on its own."""
-    analyzer = get_analyzer()
-    terms = list(dict.fromkeys(analyzer(question)))
-    kind_words = set(analyzer(" ".join(answertypes.KIND_WORDS)))
-    return [t for t in terms if t not in kind_words] or terms
-
-
 def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) -> list[Scored]:
     """Each unit's lexical, kind and prior features (no similarity yet); the `days` the
     question means count as words of it, written as documents write them ("samedi 12
@@ -142,9 +131,11 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     if not units:
         return []
     analyzer = get_analyzer()
-    said = _question_terms(question)
-    inferred = [t for t in _question_terms("\n".join(written_days(days))) if t not in said]
+    said = answertypes.subject_terms(question)
+    day_terms = answertypes.subject_terms("\n".join(written_days(days)))
+    inferred = [t for t in day_terms if t not in said]
     terms = [analyzer(f"{u.context}\n{u.text}") for u in units]
+    kin = _kin(said + inferred, terms)
     df: dict[str, int] = {}
     for unit_terms in terms:
         for term in set(unit_terms):
@@ -154,7 +145,7 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     candidates = [Candidate(i, unit_terms) for i, unit_terms in enumerate(terms)]
     lexical: dict[int, float] = {}
     ceiling = 0.0
-    for words, weight in ((said, 1.0), (inferred, DAY_WORDS)):
+    for words, weight in ((said, 1.0), (inferred, DAY_WORDS), (kin, KIN_WORDS)):
         if words:
             ceiling += weight * bm25.ceiling(words, stats)
             for i, score in bm25.score(words, candidates, stats):
@@ -168,6 +159,15 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
         kind = len(wanted & gives) / len(wanted) if wanted else 0.0
         out.append(Scored(unit, lexical.get(i, 0.0) / ceiling, kind, unit.extra.get("prior", 0)))
     return out
+
+
+def _kin(words: list[str], terms: list[list[str]]) -> list[str]:
+    """The units' words of the same family as a question's word: the same first KIN_CHARS
+    letters ("inscrire" / "inscription", "stationner" / "stationnement"), which the stemmer
+    keeps apart."""
+    heads = {w[:KIN_CHARS] for w in words if len(w) >= KIN_CHARS}
+    vocabulary = {t for unit_terms in terms for t in unit_terms}
+    return sorted(t for t in vocabulary - set(words) if t[:KIN_CHARS] in heads)
 
 
 def views(unit: Unit) -> tuple[str, str]:
@@ -207,15 +207,6 @@ def shortlist(scored: list[Scored], size: int, weights: Weights = WEIGHTS) -> li
     (docs/benchmarks.md: 10 to 40 give the same answers, 5 one fewer)."""
     best = sorted(scored, key=lambda s: -(weights.lexical * s.lexical + weights.kind * s.kind))
     return best[:size]
-
-
-def confidence(ranked: list[Scored]) -> float:
-    """How surely the documents answer the question: the mean similarity to the question
-    of the CONFIDENCE_UNITS units closest to it. Words in common do not count: an off-topic
-    question often shares one with some unit ("médicaments", "mer"); and one close unit is
-    not enough, the encoder finds one by chance now and then."""
-    best = sorted((s.cosine for s in ranked), reverse=True)[:CONFIDENCE_UNITS]
-    return round(sum(best) / len(best), 4) if best else 0.0
 
 
 def lead_of(unit: Unit) -> str:
@@ -336,9 +327,10 @@ def extract(
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
     asked = answertypes.asks_whats_on(question)
     ranked = on_the_days(rank(question, kept, weights), days, today, asked)
-    level = confidence(kept[:core])  # calibrated on the prompt's passages: keep it so
-    covered = level >= THRESHOLD or (asked and whats_on(question, ranked, days, today))
-    if not ranked or not covered:
+    level = coverage.confidence([s.cosine for s in kept[:core]])  # as calibrated
+    listed = asked and whats_on(question, ranked, days, today)
+    core_units = [s.unit for s in kept[:core]]
+    if not ranked or not (listed or coverage.covered(question, level, core_units, ranked[0])):
         return Extraction(units=[], confidence=level, covered=False)
     events = events_in_order(question, ranked, days, today) if asked else []
     chosen = _card(ranked, sources) or (_within(events) if events else choose(ranked))

@@ -48,6 +48,8 @@ ANAPHORA = re.compile(
     r"|^Il\b(?! (?:faut|y a|n'y a|n’y a|est (?:possible|conseillé|recommandé|interdit"
     r"|nécessaire|obligatoire|préférable|important|utile)))"
 )
+# A bare reply ("Non.", "Oui, bien sûr.") says nothing without the sentence after it.
+REPLY = re.compile(r"^(?:Oui|Non)\b(?:[ ,]+\w+){0,2}[.!]$")
 # A printed line at least this share of the page's longest line runs on to the next one.
 FULL_LINE = 0.6
 # A sentence that points back is joined to the one before only while the unit stays this
@@ -196,8 +198,10 @@ def words_of(text: str) -> int:
 
 
 def _joins(previous: str, sentence: str) -> bool:
-    """Whether `sentence` points back to `previous` and fits in one unit with it."""
-    return bool(ANAPHORA.match(sentence)) and words_of(f"{previous} {sentence}") <= UNIT_WORDS
+    """Whether `sentence` points back to `previous`, or completes a bare reply, and fits in
+    one unit with it."""
+    leans = ANAPHORA.match(sentence) or REPLY.match(previous)
+    return bool(leans) and words_of(f"{previous} {sentence}") <= UNIT_WORDS
 
 
 def split_units(lines: list[str], path: list[str], source: int = 0) -> list[Unit]:

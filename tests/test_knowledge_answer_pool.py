@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from knowledge import extractive, prompt
+from knowledge import coverage, extractive, prompt
 from knowledge.citations import sources_of
 from knowledge.prompt import assemble, merge_sources
 from knowledge.retrieval import search
@@ -129,7 +129,7 @@ def test_it_gives_the_same_not_covered_with_or_without_the_wider_pool(two_docume
     )
     alone = extractive.extract(question, found, list(merged))
     assert wider.covered is alone.covered is False
-    assert wider.confidence == alone.confidence < extractive.THRESHOLD
+    assert wider.confidence == alone.confidence < coverage.THRESHOLD
 
 
 def _scored(text, section, lexical):

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from knowledge import answertypes, extractive, vectors
+from knowledge import answertypes, coverage, extractive, vectors
 from knowledge.citations import grounding, source_title
 from knowledge.models import PromptTemplate
 from knowledge.prompt import GENERAL_ALLOWED, GENERAL_REFUSED, assemble
@@ -186,7 +186,7 @@ def test_it_answers_with_the_sentences_that_give_what_is_asked():
     add_document(DECHETTERIE.encode(), "dechets.md", title="Collecte des déchets, encombrants")
     request = assemble("La déchetterie ouvre à quelle heure le mardi ?", [], TODAY)
     found = request.extract()
-    assert found.covered and found.confidence >= extractive.THRESHOLD
+    assert found.covered and found.confidence >= coverage.THRESHOLD
     texts = [u.text for u in found.units]
     assert "mardi : 14 h - 17 h ;" in texts
     whole = [u for u in found.units if u.kind == "item"]
@@ -202,7 +202,7 @@ def test_it_gives_no_extract_for_a_question_the_documents_do_not_cover():
     request = assemble("Écrivez-moi un poème sur l'automne.", [], TODAY, passages=on_topic.passages)
     found = request.extract()
     assert found.covered is False and found.units == [] and found.sources == []
-    assert found.confidence < extractive.THRESHOLD
+    assert found.confidence < coverage.THRESHOLD
 
 
 @pytest.mark.django_db
@@ -287,7 +287,7 @@ def test_it_benchmarks_answers_through_the_chat_path(tmp_path, capsys):
     # a vague "what is on" question is answered with the events of its days (14-20 December),
     # though no unit is close to its words; one on the weather that week is still not covered
     assert "Loto de Noël" in next_week["answer"] and next_week["sources"]
-    assert next_week["confidence"] < extractive.THRESHOLD
+    assert next_week["confidence"] < coverage.THRESHOLD
     assert weather["sources"] == [] and "05 00 00 10 00" in weather["answer"]
     assert summary["questions"] == 6 and summary["today"] == "2026-11-01"
     assert summary["providers"] == {"offline": 6} and summary["not_covered"] == 2

@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from knowledge.citations import grounding
-from knowledge.extractive import THRESHOLD
+from knowledge.coverage import THRESHOLD
 from knowledge.models import Document
 from providers.offline import OfflineProvider
 
@@ -27,12 +27,12 @@ from .models import AnswerCard, AnswerSignal, TownRequest
 
 log = logging.getLogger(__name__)
 
-# An answer the offline answerer gave (confidence at or above its THRESHOLD) but with a
-# confidence less than this above it counts as a low-confidence one: docs/benchmarks.md
-# measured the margin between the dev set's off-topic questions and its answered ones at
-# 0.03, so a question in this band could as well have been "not covered". Measured on the
-# dev set (manage.py answer_bench): 4 of its 58 answered questions fall in it. The answerer's
-# own "not covered" decision counts apart.
+# An answer the offline answerer gave with a confidence under THRESHOLD (a rescued one, see
+# knowledge.coverage) or less than LOW_BAND above it counts as a low-confidence one:
+# docs/benchmarks.md measured the margin between the dev set's off-topic questions and its
+# answered ones at 0.03, so a question in this band could as well have been "not covered".
+# Measured on the dev set (manage.py answer_bench): 4 of its 58 answered questions fall in
+# it. The answerer's own "not covered" decision counts apart.
 LOW_BAND = 0.03
 LOW_CONFIDENCE = THRESHOLD + LOW_BAND
 TOPICS_PER_ANSWER = 3

@@ -1,0 +1,81 @@
+"""Whether the documents answer: the confidence, the every-word rescue, the no-word veto;
+and the question words matched against the documents (subject, family, bare replies)."""
+
+import datetime as dt
+
+import pytest
+
+from knowledge import answertypes, coverage, extractive
+from knowledge.demo import load_demo_town
+from knowledge.prompt import assemble
+from knowledge.units import Unit, units_of
+
+TODAY = dt.date(2026, 11, 1)  # the demo town's guides are in force
+TELEASSISTANCE = Unit(
+    "L'installation à domicile est gratuite.", "item", "Seniors > La téléassistance"
+)
+POSTE = Unit("Poste de secours de la Grande Plage : 05 00 00 80 10.", "sentence", "Plages")
+
+
+class Best:
+    """The scored unit ranked first, as knowledge.coverage.covered reads it."""
+
+    def __init__(self, lexical):
+        self.lexical = lexical
+
+
+def test_it_covers_from_the_threshold_when_the_best_unit_shares_a_word():
+    units = [POSTE]
+    assert coverage.covered("Où est le poste de secours ?", coverage.THRESHOLD, units, Best(0.4))
+    below = coverage.THRESHOLD - 0.01
+    assert not coverage.covered("Où est le poste de secours de la plage ?", below, [], Best(0.4))
+    # chosen for its section and kind of fact alone: not an answer, whatever the confidence
+    assert not coverage.covered("Horaires du bureau de poste ?", 0.5, units, Best(0.0))
+
+
+def test_it_rescues_a_question_one_unit_holds_every_word_of():
+    question = "Comment avoir la téléassistance ?"
+    assert answertypes.subject_terms(question) == ["teleassist"]
+    assert coverage.said_whole(question, [POSTE, TELEASSISTANCE])
+    assert coverage.covered(question, coverage.RESCUE, [TELEASSISTANCE], Best(0.3))
+    assert not coverage.covered(question, coverage.RESCUE - 0.01, [TELEASSISTANCE], Best(0.3))
+    # one word of the question in no unit: the encoder alone decides
+    assert not coverage.said_whole("La téléassistance pour mon chat ?", [TELEASSISTANCE])
+    assert coverage.confidence([0.1, 0.4, 0.3]) == 0.35 and coverage.confidence([]) == 0.0
+
+
+def test_it_leaves_out_the_words_a_question_asks_with():
+    question = "On veut se pacser : je dois prévenir qui ?"
+    assert answertypes.subject_terms(question) == ["pacs", "preven"]
+    assert answertypes.subject_terms("Je peux ?") == ["peux"]  # nothing else: kept
+
+
+def test_it_matches_words_of_the_same_family():
+    unit_terms = [["inscript", "obligatoir"], ["inscrit", "repas"], ["insect"]]
+    assert extractive._kin(["inscrir", "repas"], unit_terms) == ["inscript", "inscrit"]
+    assert extractive._kin(["mer"], unit_terms) == []  # too short to have a family
+
+
+def test_it_keeps_a_bare_reply_with_the_sentence_after_it():
+    text = "Non. En cas d'urgence, appelez le 15. Pour la mer, le 196.\n\nOui, bien sûr. Venez."
+    assert [u.text for u in units_of(text)] == [
+        "Non. En cas d'urgence, appelez le 15.",
+        "Pour la mer, le 196.",
+        "Oui, bien sûr. Venez.",
+    ]
+    assert [u.text for u in units_of("Non, pas toujours le samedi. Voir l'accueil.")] == [
+        "Non, pas toujours le samedi.",
+        "Voir l'accueil.",
+    ]
+
+
+@pytest.mark.django_db
+def test_it_answers_the_demo_towns_short_questions_and_refuses_a_look_alike():
+    load_demo_town()
+    rescued = assemble("Comment avoir la téléassistance ?", [], TODAY).extract()
+    assert rescued.covered and rescued.confidence < coverage.THRESHOLD
+    assert "05 00 00 20 00" in " ".join(u.text for u in rescued.units)
+    aines = assemble("Faut-il s'inscrire pour le repas des aînés ?", [], TODAY).extract()
+    assert "20 novembre" in " ".join(u.text for u in aines.units)  # "Inscription obligatoire…"
+    post = assemble("Quels sont les horaires du bureau de poste ?", [], TODAY).extract()
+    assert post.confidence >= coverage.THRESHOLD and not post.covered
