@@ -53,6 +53,7 @@ from .eventdays import events_in_order, on_the_days, whats_on
 from .frdates import named_days, written_days
 from .models import Document
 from .scoring import Candidate, CorpusStats, Hybrid
+from .synonyms import expansions, family
 from .units import UNIT_WORDS, Unit, words_of
 from .windows import pool
 
@@ -68,8 +69,8 @@ POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWL
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
 DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
-KIN_WORDS = 0.5  # so do the words of the same family as its own (`_kin`)
-KIN_CHARS = 6
+KIN_WORDS = 0.5  # so do the words of the same family as its own and the documents' words for
+# the residents' words it uses (knowledge.synonyms)
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 
 
@@ -95,6 +96,7 @@ class Scored:
     kind: float  # share of the kinds of fact asked that the unit gives
     prior: float  # the retrieval's score of the unit's chunk over the best one's
     cosine: float = 0.0  # the encoder's similarity of the unit (and its section) to the question
+    closeness: float = 0.0  # the same, the question with the documents' words (coverage)
     score: float = 0.0
 
 
@@ -135,7 +137,8 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     day_terms = answertypes.subject_terms("\n".join(written_days(days)))
     inferred = [t for t in day_terms if t not in said]
     terms = [analyzer(f"{u.context}\n{u.text}") for u in units]
-    kin = _kin(said + inferred, terms)
+    kin = family(said + inferred, terms)
+    kin += [t for t in answertypes.subject_terms("\n".join(expansions(question))) if t not in kin]
     df: dict[str, int] = {}
     for unit_terms in terms:
         for term in set(unit_terms):
@@ -161,15 +164,6 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     return out
 
 
-def _kin(words: list[str], terms: list[list[str]]) -> list[str]:
-    """The units' words of the same family as a question's word: the same first KIN_CHARS
-    letters ("inscrire" / "inscription", "stationner" / "stationnement"), which the stemmer
-    keeps apart."""
-    heads = {w[:KIN_CHARS] for w in words if len(w) >= KIN_CHARS}
-    vocabulary = {t for unit_terms in terms for t in unit_terms}
-    return sorted(t for t in vocabulary - set(words) if t[:KIN_CHARS] in heads)
-
-
 def views(unit: Unit) -> tuple[str, str]:
     """The two texts of a unit the encoder reads: the unit alone, and the unit under its
     heading path and opening. Their similarities are averaged: each view alone misjudges
@@ -177,18 +171,29 @@ def views(unit: Unit) -> tuple[str, str]:
     return unit.text, f"{unit.context}\n{unit.text}"
 
 
+def _similarities(question: str, scored: list[Scored]) -> tuple[list[float], list[float]]:
+    """Each unit's similarity to the question (the mean of its two `views`) and, for the
+    confidence only, to the question with the documents' words for the resident's."""
+    if not scored:
+        return [], []
+    vecs = unit_vectors.encode([text for s in scored for text in views(s.unit)])
+
+    def to(text: str) -> list[float]:
+        both = vectors.cosines(vectors.encode_query(text), vecs)
+        return [(both[i] + both[i + 1]) / 2 for i in range(0, len(both), 2)]
+
+    cosines = to(question)
+    more = expansions(question)
+    return cosines, (to(" ".join([question, *more])) if more else cosines)
+
+
 def rank(question: str, scored: list[Scored], weights: Weights = WEIGHTS) -> list[Scored]:
     """The units best first, each scored from its features, its similarity and its
     section's best (words and similarity only: the kind of fact is the unit's own)."""
-    query = vectors.encode_query(question) if scored else None
-    cosines = [0.0] * len(scored)
-    if query is not None:
-        texts = [text for s in scored for text in views(s.unit)]
-        both = vectors.cosines(query, unit_vectors.encode(texts))
-        cosines = [(both[i] + both[i + 1]) / 2 for i in range(0, len(both), 2)]
+    cosines, closeness = _similarities(question, scored)
     sections: dict[tuple, float] = {}
-    for item, cosine in zip(scored, cosines, strict=True):
-        item.cosine = cosine
+    for item, cosine, close in zip(scored, cosines, closeness, strict=True):
+        item.cosine, item.closeness = cosine, close
         item.score = weights.lexical * item.lexical + weights.dense * cosine
         key = (item.unit.source, item.unit.heading)
         sections[key] = max(sections.get(key, item.score), item.score)
@@ -327,7 +332,7 @@ def extract(
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
     asked = answertypes.asks_whats_on(question)
     ranked = on_the_days(rank(question, kept, weights), days, today, asked)
-    level = coverage.confidence([s.cosine for s in kept[:core]])  # as calibrated
+    level = coverage.confidence([s.closeness for s in kept[:core]])  # as calibrated
     listed = asked and whats_on(question, ranked, days, today)
     core_units = [s.unit for s in kept[:core]]
     if not ranked or not (listed or coverage.covered(question, level, core_units, ranked[0])):

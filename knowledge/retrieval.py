@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from . import vectors
+from . import synonyms, vectors
 from .analysis import analyse, get_analyzer
 from .index import backend_for
 from .models import Chunk, Document
@@ -52,10 +52,12 @@ def index_terms(title: str, heading: str, text: str) -> list[str]:
 
 def rank(query: str, limit: int, today: dt.date | None = None, backend=None, conn=None):
     """(row id, score) pairs for `query`, best first, from the backend's index: BM25F over
-    the analysed terms fused with the dense similarity of the question and the leads."""
+    the analysed terms, with the documents' words for the residents' words it uses
+    (knowledge.synonyms), fused with the dense similarity of the question and the leads."""
     conn = conn or connection
     backend = backend or backend_for(conn)
-    terms = get_analyzer()(query)
+    analyzer = get_analyzer()
+    terms = analyzer(query) + analyzer("\n".join(synonyms.expansions(query)))
     if not terms:
         return []
     pending = vectors.pending_query(query, in_thread=backend.encode_in_thread)

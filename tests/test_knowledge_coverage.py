@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from knowledge import answertypes, coverage, extractive
+from knowledge import answertypes, coverage, synonyms
 from knowledge.demo import load_demo_town
 from knowledge.prompt import assemble
 from knowledge.units import Unit, units_of
@@ -52,8 +52,8 @@ def test_it_leaves_out_the_words_a_question_asks_with():
 
 def test_it_matches_words_of_the_same_family():
     unit_terms = [["inscript", "obligatoir"], ["inscrit", "repas"], ["insect"]]
-    assert extractive._kin(["inscrir", "repas"], unit_terms) == ["inscript", "inscrit"]
-    assert extractive._kin(["mer"], unit_terms) == []  # too short to have a family
+    assert synonyms.family(["inscrir", "repas"], unit_terms) == ["inscript", "inscrit"]
+    assert synonyms.family(["mer"], unit_terms) == []  # too short to have a family
 
 
 def test_it_keeps_a_bare_reply_with_the_sentence_after_it():
@@ -79,3 +79,28 @@ def test_it_answers_the_demo_towns_short_questions_and_refuses_a_look_alike():
     assert "20 novembre" in " ".join(u.text for u in aines.units)  # "Inscription obligatoire…"
     post = assemble("Quels sont les horaires du bureau de poste ?", [], TODAY).extract()
     assert post.confidence >= coverage.THRESHOLD and not post.covered
+
+
+def test_it_adds_the_documents_word_for_a_residents_word():
+    assert synonyms.expansions("Comment me débarrasser d'un vieux CANAPÉ ?") == ["encombrants"]
+    assert synonyms.expansions("L'adresse e-mail et les tontes de gazon") == [
+        "courriel",
+        "dechets verts",
+    ]
+    # the documents' word already said, a word inside another, a furnished flat: nothing
+    assert synonyms.expansions("Les encombrants : mon canapé ?") == []
+    assert synonyms.expansions("Un message de la mairie, un meublé") == []
+    assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
+
+
+@pytest.mark.django_db
+def test_it_finds_and_covers_a_question_in_residents_words():
+    load_demo_town()
+    compost = assemble("Combien coûte un bac à compost ?", [], TODAY).extract()
+    assert "15 €" in " ".join(u.text for u in compost.units)  # "Un composteur … 15 €"
+    hot = assemble("Je vis seule, comment être appelée quand il fait très chaud ?", [], TODAY)
+    found = hot.extract()
+    assert found.covered and "05 00 00 20 30" in " ".join(u.text for u in found.units)
+    # the same question without the resident's words is not helped: the encoder alone
+    plain = assemble("Je vis seule, comment être appelée l'été ?", [], TODAY).extract()
+    assert plain.confidence < found.confidence
