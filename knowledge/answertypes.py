@@ -32,7 +32,8 @@ ASKS = {
         rf"|\bcombien\b(?! d| (?:{THERE_ARE})d)"
     ),
     "count": rf"\bcombien (?:{THERE_ARE})?d",
-    "place": r"\badresse\b|\bse trouvent?\b",
+    "place": r"\badresse\b(?! (?:mail|e-?mail|electronique|courriel|mel)\b)|\bse trouvent?\b",
+    "email": r"\b(?:courriels?|e-?mails?|mails?|mel|adresse electronique)\b",
 }
 GIVES = {
     "phone": (
@@ -51,6 +52,7 @@ GIVES = {
         r"|\b(?:salle|maison de quartier|mediatheque|hotel de ville|accueil|pharmacie"
         r"|dechetterie|eglise|cinema|gare|parking|place de|bornes?)\b"
     ),
+    "email": r"[\w.+-]+@[\w-]+\.\w",
 }
 # Words that say which kind of fact is asked rather than what about: left out of the words the
 # unit must share with the question (the kind is weighed on its own).
@@ -58,14 +60,16 @@ KIND_WORDS = frozenset(
     """coûte coûtent coûter coût prix tarif tarifs payant payante payer cher combien heure
     heures horaire horaires ouvre ouvrent ouvert ouverte ouverts ouvertes fermé fermée ferme
     ferment quand date dates numéro numéros téléphone appeler joindre contacter adresse
+    mail mails email e-mail courriel courriels mél
     trouve trouvent""".split()  # noqa: SIM905
 )
 # The verbs a question asks with, which say nothing of its subject ("je peux", "qui dois-je",
-# "on veut"): left out of the words matched against the documents, like the kind words.
+# "on veut"), and the age residents give their things ("mon vieux frigo", which is not the
+# "vieux port"): left out of the words matched against the documents, like the kind words.
 ASKING_WORDS = frozenset(
     """peux peut pouvez pouvons pourrais pourrait pourriez puis veux veut voulez voulons
     voudrais voudrait voudrions dois doit devez devons devrais devrait fais faisons faites
-    sais savez sait savoir va vais allez""".split()  # noqa: SIM905
+    sais savez sait savoir va vais allez vieux vieil vieille vieilles""".split()  # noqa: SIM905
 )
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}

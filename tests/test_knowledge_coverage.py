@@ -48,6 +48,14 @@ def test_it_leaves_out_the_words_a_question_asks_with():
     question = "On veut se pacser : je dois prévenir qui ?"
     assert answertypes.subject_terms(question) == ["pacs", "preven"]
     assert answertypes.subject_terms("Je peux ?") == ["peux"]  # nothing else: kept
+    assert answertypes.subject_terms("Mon vieux frigo ?") == ["frigo"]
+
+
+def test_it_knows_an_email_address_is_asked_and_given():
+    assert answertypes.asked("Quelle est l'adresse mail de la mairie ?") == {"email"}
+    assert answertypes.asked("Quelle est l'adresse de la mairie ?") == {"place"}
+    assert answertypes.given("Par courriel : mairie@ville.example.") == {"email"}
+    assert answertypes.subject_terms("L'adresse e-mail de la médiathèque ?") == ["mediathequ"]
 
 
 def test_it_matches_words_of_the_same_family():
@@ -96,6 +104,8 @@ def test_it_adds_the_documents_word_for_a_residents_word():
 @pytest.mark.django_db
 def test_it_finds_and_covers_a_question_in_residents_words():
     load_demo_town()
+    mail = assemble("Quelle est l'adresse mail de la mairie ?", [], TODAY).extract()
+    assert mail.units[0].text == "Par courriel : mairie@port-lumiere.example."
     compost = assemble("Combien coûte un bac à compost ?", [], TODAY).extract()
     assert "15 €" in " ".join(u.text for u in compost.units)  # "Un composteur … 15 €"
     hot = assemble("Je vis seule, comment être appelée quand il fait très chaud ?", [], TODAY)
