@@ -41,7 +41,7 @@ def said_whole(question: str, units: list) -> bool:
 
 def covered(question: str, level: float, units: list, best) -> bool:
     """The rules above, for a question of confidence `level`, the `units` of the prompt's
-    passages and `best`, the scored unit ranked first (knowledge.extractive.Scored)."""
+    passages and `best`, the scored unit ranked first (knowledge.answerchoice.Scored)."""
     if best.lexical <= 0:
         return False
     return level >= THRESHOLD or (level >= RESCUE and said_whole(question, units))

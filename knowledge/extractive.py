@@ -23,7 +23,7 @@ only formats the Extraction it gets (providers.messages).
 3. Whether the documents answer at all (knowledge.coverage: the confidence over the units of
    the prompt's passages only, as calibrated, and two rules on words); if not, the answer is
    "not covered": the resident gets the town hall's contact and no extract.
-4. Answer (`choose()`): the best unit; if it is an item of a short list, the whole list;
+4. Answer (knowledge.answerchoice): the best unit; if it is an item of a short list, the whole list;
    else up to MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS; and,
    when none of them gives a phone number, the unit of the best one's section that does
    (what to do next is usually whom to call). A unit from beyond the prompt's passages is
@@ -39,7 +39,6 @@ Every weight was chosen on the dev set (bench/answers_dev.jsonl) by cross-valida
 two halves: docs/benchmarks.md has the method and the figures.
 """
 
-import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,21 +47,15 @@ from providers.messages import AnswerUnit, Extraction
 
 from . import answertypes, coverage, vectors
 from .analysis import get_analyzer
+from .answerchoice import Scored, card, choose, lead_of, within
 from .citations import source_title
 from .eventdays import events_in_order, on_the_days, whats_on
-from .frdates import named_days, written_days
-from .models import Document
+from .frdates import written_days
 from .scoring import Candidate, CorpusStats, Hybrid
 from .synonyms import expansions, family
-from .units import UNIT_WORDS, Unit, words_of
+from .units import Unit
 from .windows import pool
 
-MAX_UNITS = 3
-MAX_EVENTS = 5  # a "what is on" answer lists up to this many events, each by its first unit
-KEEP_RATIO = 0.85  # a unit after the best is kept if it scores this share of the best
-ANSWER_WORDS = UNIT_WORDS  # the units quoted stop before this many words (leads included)
-LIST_WORDS = 60  # a list this short is quoted whole when its best item answers
-SHORT_WORDS = 8  # a sentence this short needs its heading to be understood
 MAX_SOURCES = 3  # "to read more": at most this many sources
 MEMO_UNITS = 4096  # unit vectors kept per process (float16, 1 kB each)
 POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWLEDGE_PASSAGES)
@@ -71,7 +64,6 @@ POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 
 DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
 KIN_WORDS = 0.5  # so do the words of the same family as its own and the documents' words for
 # the residents' words it uses (knowledge.synonyms)
-CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 
 
 @dataclass(frozen=True)
@@ -87,17 +79,6 @@ class Weights:
 
 
 WEIGHTS = Weights()
-
-
-@dataclass
-class Scored:
-    unit: Unit
-    lexical: float  # BM25 of the unit and its context over the question's ceiling, in [0, 1]
-    kind: float  # share of the kinds of fact asked that the unit gives
-    prior: float  # the retrieval's score of the unit's chunk over the best one's
-    cosine: float = 0.0  # the encoder's similarity of the unit (and its section) to the question
-    closeness: float = 0.0  # the same, the question with the documents' words (coverage)
-    score: float = 0.0
 
 
 class VectorMemo:
@@ -214,105 +195,6 @@ def shortlist(scored: list[Scored], size: int, weights: Weights = WEIGHTS) -> li
     return best[:size]
 
 
-def lead_of(unit: Unit) -> str:
-    """What to show before a unit: its question or list opening; for an item, else its
-    section's heading; for a sentence, its section's heading only when the sentence does not
-    say what it is about: a short one ("14 h, salle Océane.") or under a dated heading (an
-    event's) that it does not repeat."""
-    if unit.intro:
-        return unit.intro
-    if unit.kind == "item":
-        return unit.section
-    analyzer = get_analyzer()
-    about = set(analyzer(unit.section))
-    missing = about - set(analyzer(unit.text))
-    short = words_of(unit.text) <= SHORT_WORDS
-    dated = bool(named_days(unit.section, dt.date.today()))  # a day, not "novembre et décembre"
-    return unit.section if about and (short or dated) and len(missing) * 2 > len(about) else ""
-
-
-def _size(item: Scored) -> int:
-    return words_of(item.unit.text) + words_of(lead_of(item.unit))
-
-
-def _whole_list(ranked: list[Scored]) -> list[Scored] | None:
-    """All the items of the best unit's list, if it is an item of a short list."""
-    best = ranked[0].unit
-    if best.kind != "item" or best.list_id is None:
-        return None
-    items = [s for s in ranked if s.unit.list_id == best.list_id]
-    words = sum(words_of(s.unit.text) for s in items) + words_of(lead_of(best))
-    return items if words <= LIST_WORDS else None
-
-
-def _contact(ranked: list[Scored], chosen: list[Scored]) -> Scored | None:
-    """The unit of the best one's section that gives a phone number, if none chosen does."""
-    if any("phone" in answertypes.given(s.unit.text) for s in chosen):
-        return None
-    section = (ranked[0].unit.source, ranked[0].unit.heading)
-    for item in ranked:
-        same = (item.unit.source, item.unit.heading) == section
-        if same and item not in chosen and "phone" in answertypes.given(item.unit.text):
-            return item
-    return None
-
-
-def _card(ranked: list[Scored], sources: list) -> list[Scored] | None:
-    """The whole of an answer card when it matches best: the town hall's validated answer
-    is quoted as it was validated, never cut down to its closest sentence."""
-    best = ranked[0].unit.source
-    if getattr(sources[best - 1], "kind", "") != Document.Kind.ANSWER_CARD:
-        return None
-    units = sorted((s for s in ranked if s.unit.source == best), key=lambda s: s.unit.order)
-    return units if sum(_size(s) for s in units) <= CARD_WORDS else None
-
-
-def choose(ranked: list[Scored]) -> list[Scored]:
-    """The units of the answer (see the module docstring, step 4), in answer order."""
-    if not ranked:
-        return []
-    chosen = _whole_list(ranked)
-    whole = chosen is not None
-    if chosen is None:
-        best = ranked[0]
-        chosen, used = [best], _size(best)
-        for item in ranked[1:]:
-            if len(chosen) == MAX_UNITS or item.score < KEEP_RATIO * best.score:
-                break
-            if used + _size(item) <= ANSWER_WORDS:
-                chosen.append(item)
-                used += _size(item)
-    contact = _contact(ranked, chosen)
-    if contact is not None:  # in place of the last unit if there are MAX_UNITS already
-        kept = chosen if whole or len(chosen) < MAX_UNITS else chosen[: MAX_UNITS - 1]
-        chosen = [*kept, contact]
-    return _in_lists(chosen)
-
-
-def _within(units: list[Scored]) -> list[Scored]:
-    """The first units, in their order, up to MAX_EVENTS and ANSWER_WORDS (the first always)."""
-    chosen, used = units[:1], _size(units[0])
-    for item in units[1:MAX_EVENTS]:
-        if used + _size(item) > ANSWER_WORDS:
-            break
-        chosen.append(item)
-        used += _size(item)
-    return chosen
-
-
-def _in_lists(chosen: list[Scored]) -> list[Scored]:
-    """Items of one list together, in the list's order, where its best item was."""
-    out: list[Scored] = []
-    for item in chosen:
-        list_id = item.unit.list_id
-        if list_id is None:
-            out.append(item)
-        elif all(o.unit.list_id != list_id for o in out):
-            same = [c for c in chosen if c.unit.list_id == list_id]
-            out.extend(sorted(same, key=lambda c: c.unit.order))
-    return out
-
-
 def extract(
     question: str,
     found: list,
@@ -338,7 +220,7 @@ def extract(
     if not ranked or not (listed or coverage.covered(question, level, core_units, ranked[0])):
         return Extraction(units=[], confidence=level, covered=False)
     events = events_in_order(question, ranked, days, today) if asked else []
-    chosen = _card(ranked, sources) or (_within(events) if events else choose(ranked))
+    chosen = card(ranked, sources) or (within(events) if events else choose(ranked))
     numbers = _cite(chosen, merged, sources)
     units = [
         AnswerUnit(u.text, numbers[u.source], u.kind, lead_of(u), u.list_id)

@@ -53,7 +53,7 @@ REPLY = re.compile(r"^(?:Oui|Non)\b(?:[ ,]+\w+){0,2}[.!]$")
 # A printed line at least this share of the page's longest line runs on to the next one.
 FULL_LINE = 0.6
 # A sentence that points back is joined to the one before only while the unit stays this
-# short: no unit holds more than an answer may quote (knowledge.extractive.ANSWER_WORDS).
+# short: no unit holds more than an answer may quote (knowledge.answerchoice.ANSWER_WORDS).
 UNIT_WORDS = 70
 WORD = re.compile(r"\w+")
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from knowledge import answertypes, coverage, synonyms
+from knowledge import answerchoice, answertypes, coverage, synonyms
 from knowledge.demo import load_demo_town
 from knowledge.prompt import assemble
 from knowledge.units import Unit, units_of
@@ -106,6 +106,7 @@ def test_it_finds_and_covers_a_question_in_residents_words():
     load_demo_town()
     mail = assemble("Quelle est l'adresse mail de la mairie ?", [], TODAY).extract()
     assert mail.units[0].text == "Par courriel : mairie@port-lumiere.example."
+    assert sum("mairie@" in u.text for u in mail.units) == 1  # not again from "L'accueil"
     compost = assemble("Combien coûte un bac à compost ?", [], TODAY).extract()
     assert "15 €" in " ".join(u.text for u in compost.units)  # "Un composteur … 15 €"
     hot = assemble("Je vis seule, comment être appelée quand il fait très chaud ?", [], TODAY)
@@ -114,3 +115,17 @@ def test_it_finds_and_covers_a_question_in_residents_words():
     # the same question without the resident's words is not helped: the encoder alone
     plain = assemble("Je vis seule, comment être appelée l'été ?", [], TODAY).extract()
     assert plain.confidence < found.confidence
+
+
+def test_it_does_not_quote_twice_what_another_unit_said():
+    def scored(text, heading):
+        return answerchoice.Scored(Unit(text, "sentence", heading), 0.5, 0.0, 0.0)
+
+    said = [scored("Par courriel : mairie@ville.example.", "Mairie > Écrire à la mairie")]
+    again = scored("Courriel : mairie@ville.example.", "Mairie > L'accueil")
+    assert answerchoice._repeats(again, said)
+    assert not answerchoice._repeats(scored("Tél. 05 00 00 10 00.", "Mairie > L'accueil"), said)
+    # the same time and place for another event: its day, in its heading, is news
+    first = [scored("14 h 30, cinéma Le Fanal.", "Agenda > Mercredi 2 décembre - Ciné seniors")]
+    other = scored("14 h 30, cinéma Le Fanal.", "Agenda > Mercredi 4 novembre - Ciné seniors")
+    assert not answerchoice._repeats(other, first)
