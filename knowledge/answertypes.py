@@ -122,3 +122,18 @@ def subject_terms(question: str) -> list[str]:
     terms = list(dict.fromkeys(analyzer(question)))
     left_out = set(analyzer(" ".join(KIND_WORDS | ASKING_WORDS)))
     return [t for t in terms if t not in left_out] or terms
+
+
+_LEANS = re.compile(r"^(?:et|mais|aussi|alors|sinon|meme)\b")
+FOLLOW_UP_WORDS = 3  # a question this short leans on the one before ("Pour les enfants ?")
+
+
+def leans_on_previous(question: str) -> bool:
+    """Whether a question only makes sense after the one before it: "Et le samedi ?", "C'est
+    payant ?", "Pour les enfants ?"; not "Comment avoir la téléassistance ?"."""
+    folded = fold(question).replace("’", "'").strip()
+    if _LEANS.match(folded) or len(re.findall(r"\w+", folded)) <= FOLLOW_UP_WORDS:
+        return True
+    analyzer = get_analyzer()
+    left_out = set(analyzer(" ".join(KIND_WORDS | ASKING_WORDS | WHATS_ON_WORDS)))
+    return not [t for t in analyzer(question) if t not in left_out]

@@ -25,6 +25,7 @@ from providers.base import ChatRequest, Message
 from providers.messages import MESSAGE_TOKENS
 from providers.tokens import estimate_tokens
 
+from . import answertypes
 from .extractive import POOL_PASSAGES, extraction_for
 from .frdates import date_hints, days_meant, french_date, weekend_of
 from .models import PromptTemplate
@@ -159,12 +160,13 @@ def trim_history(history: list, budget: int) -> list:
 
 
 def retrieval_query(question: str, history: list, today: dt.date | None = None) -> str:
-    """The question, plus the previous user turn when the question is a short follow-up, plus
-    the dates it means by "ce week-end", "demain", "cette semaine", "samedi" or a public
-    holiday's name (knowledge.frdates.date_hints)."""
+    """The question, plus the previous user turn when the question leans on it ("Et le
+    samedi ?": knowledge.answertypes.leans_on_previous), plus the dates it means by "ce
+    week-end", "demain", "cette semaine", "samedi" or a public holiday's name
+    (knowledge.frdates.date_hints)."""
     previous = [m.content for m in history if m.role == "user"][-1:]
     query = question
-    if previous and len(question.split()) < 8:
+    if previous and answertypes.leans_on_previous(question):
         query = f"{question}\n{previous[0]}"
     hints = date_hints(question, today) if today else []
     return "\n".join([query, *hints])

@@ -14,7 +14,7 @@ from knowledge.frdates import (
     weekend_of,
 )
 from knowledge.models import PromptTemplate
-from knowledge.prompt import DEFAULT_TEMPLATE, assemble, fence
+from knowledge.prompt import DEFAULT_TEMPLATE, assemble, fence, retrieval_query
 from knowledge.retrieval import Passage
 from providers.base import Message
 from providers.tokens import estimate_tokens
@@ -316,3 +316,15 @@ def test_it_gives_each_document_page_one_source_number():
     assert merged[0].text == "Ouverte de 9 h à 17 h.\n[…]\nRampe rue des Tamaris."
     assert merged[0].heading == "Horaires / Accès"
     assert a1.text == "Ouverte de 9 h à 17 h."  # the search's own passages are left as found
+
+
+def test_it_searches_with_the_previous_question_only_when_the_new_one_leans_on_it():
+    history = [Message("user", "Quels sont les horaires de la médiathèque ?")]
+    for follow_up in ("Et le samedi ?", "C'est payant ?", "Pour les enfants ?", "Combien ?"):
+        assert answertypes.leans_on_previous(follow_up)
+        query = retrieval_query(follow_up, history)
+        assert query == f"{follow_up}\nQuels sont les horaires de la médiathèque ?"
+    # short but standing on its own: searched alone, not pulled towards the library
+    alone = "Comment avoir la téléassistance ?"
+    assert not answertypes.leans_on_previous(alone)
+    assert retrieval_query(alone, history) == alone
