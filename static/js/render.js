@@ -30,7 +30,13 @@ const INLINE = [
   { re: /^\*([^*\s][^*\n]*?)\*/, make: (m) => [{ type: "em", children: parseInline(m[1]) }] },
   { re: /^_([^_\s][^_\n]*?)_(?![\w])/, make: (m) => [{ type: "em", children: parseInline(m[1]) }] },
   { re: /^https?:\/\/[^\s<>"')\]]+[^\s<>"')\].,;:!?]/, make: (m) => [link(m[0], [{ type: "text", text: m[0] }])] },
+  // A French phone number, "05 00 00 20 00": a tap-to-call link that never breaks across lines.
+  { re: /^0[1-9](?:[ .\u00a0]?\d{2}){4}(?!\d)/, make: (m) => [phone(m[0])] },
 ];
+
+function phone(number) {
+  return { type: "link", href: `tel:${number.replace(/\D/g, "")}`, cls: "phone", children: [{ type: "text", text: number }] };
+}
 
 function link(target, children) {
   const href = safeHref(target);
@@ -48,7 +54,7 @@ export function parseInline(text) {
   };
   while (i < text.length) {
     const rest = text.slice(i);
-    const starts = "[*_h".includes(rest[0]) && (rest[0] !== "_" || !/\w/.test(text[i - 1] || ""));
+    const starts = "[*_h0".includes(rest[0]) && (!"_0".includes(rest[0]) || !/\w/.test(text[i - 1] || ""));
     const rule = starts && INLINE.find((r) => r.re.test(rest));
     if (rule) {
       const m = rest.match(rule.re);
@@ -129,6 +135,7 @@ function inlineNodes(doc, nodes, opts) {
       if (node.type === "link") {
         el.setAttribute("href", node.href);
         el.setAttribute("rel", "noopener noreferrer nofollow");
+        if (node.cls) el.className = node.cls;
       }
       el.appendChild(inlineNodes(doc, node.children, opts));
       frag.appendChild(el);

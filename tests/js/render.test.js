@@ -68,3 +68,19 @@ test("it keeps raw HTML as text", () => {
 test("it does not treat snake_case words as italics", () => {
   assert.deepEqual(parseInline("rue_du_port"), [{ type: "text", text: "rue_du_port" }]);
 });
+
+test("it makes a French phone number a tap-to-call link that keeps its spaces", () => {
+  const nodes = parseInline("Appelez le 05 00 00 20 00, ou le 0500002001.");
+  const phones = nodes.filter((n) => n.type === "link");
+  assert.deepEqual(
+    phones.map((n) => [n.href, n.cls, n.children[0].text]),
+    [
+      ["tel:0500002000", "phone", "05 00 00 20 00"],
+      ["tel:0500002001", "phone", "0500002001"],
+    ],
+  );
+  // not inside a longer number, a date or a word; not the short 15, 112
+  for (const text of ["Réf. 1205 00 00 20 00", "le 05/12/2026", "A05 00 00 20 00", "le 15 ou le 112"]) {
+    assert.ok(parseInline(text).every((n) => n.type !== "link"), text);
+  }
+});
