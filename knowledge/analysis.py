@@ -31,6 +31,10 @@ STOP_WORDS = frozenset(
     tes toi ton tous tout toute toutes tu un une unes uns vos votre vous y
     """.split()  # noqa: SIM905
 )
+# "été" is the past participle of "être" (a stop word: "a été") and the summer ("l'été",
+# "horaires d'été", "en été", "cet été"): the summer is kept, as the unaccented "ete" a
+# resident may type too. Changing this changes the index terms (migration 0012 reindexes).
+_SUMMER = re.compile(r"(?:\b[ld]['’ʼ]\s*|\b(?:en|cet|chaque|tout l['’ʼ])\s+)été\b", re.IGNORECASE)
 _stemmer = snowballstemmer.stemmer("french")
 # Words Snowball gives the stem of another word of a different meaning: "mairie" (the town
 # hall) and "maire" (the mayor) both stem to "mair", so "horaires de la mairie" found the
@@ -59,6 +63,7 @@ def words(text: str) -> list[str]:
 
 def french_analyzer(text: str) -> list[str]:
     """The default analyzer: words minus stop words, stemmed and accent-folded."""
+    text = _SUMMER.sub(lambda m: m.group(0)[:-3] + "ete", text)
     return [stem(w) for w in words(text) if w not in STOP_WORDS and w.replace("_", "")]
 
 

@@ -29,6 +29,13 @@ def test_it_tells_the_town_hall_from_the_mayor():
     assert french_analyzer("le maire") == french_analyzer("Maires")
 
 
+def test_it_keeps_the_summer_but_not_the_past_participle():
+    summer = french_analyzer("en été")
+    assert summer == french_analyzer("L'été") == french_analyzer("horaires d'ete")[1:]
+    assert summer == french_analyzer("Cet été") and summer != []
+    assert french_analyzer("La navette a été supprimée") == french_analyzer("navette supprimée")
+
+
 def _events(title: str, until: dt.date, text: str) -> Document:
     return add_document(
         text.encode(), f"{title}.md", title=title, kind="events_guide", valid_until=until
