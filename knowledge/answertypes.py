@@ -8,6 +8,7 @@ the subject; among its sentences, the one of the kind asked for is usually the a
 usual written forms of each kind: nothing here is about one town.
 """
 
+import functools
 import re
 
 from .analysis import fold, get_analyzer
@@ -115,12 +116,17 @@ def given(text: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _GIVES.items() if pattern.search(folded))
 
 
+@functools.cache
+def _terms_of(words: frozenset[str]) -> frozenset[str]:
+    """The analysed terms of a fixed word list (analysed once per process)."""
+    return frozenset(get_analyzer()(" ".join(words)))
+
+
 def subject_terms(question: str) -> list[str]:
     """The analysed terms of the question minus those that only say which kind of fact is
     asked ("combien", "heure": weighed on their own) or that it asks with ("je peux")."""
-    analyzer = get_analyzer()
-    terms = list(dict.fromkeys(analyzer(question)))
-    left_out = set(analyzer(" ".join(KIND_WORDS | ASKING_WORDS)))
+    terms = list(dict.fromkeys(get_analyzer()(question)))
+    left_out = _terms_of(KIND_WORDS | ASKING_WORDS)
     return [t for t in terms if t not in left_out] or terms
 
 
@@ -134,6 +140,5 @@ def leans_on_previous(question: str) -> bool:
     folded = fold(question).replace("’", "'").strip()
     if _LEANS.match(folded) or len(re.findall(r"\w+", folded)) <= FOLLOW_UP_WORDS:
         return True
-    analyzer = get_analyzer()
-    left_out = set(analyzer(" ".join(KIND_WORDS | ASKING_WORDS | WHATS_ON_WORDS)))
-    return not [t for t in analyzer(question) if t not in left_out]
+    left_out = _terms_of(KIND_WORDS | ASKING_WORDS | WHATS_ON_WORDS)
+    return not [t for t in get_analyzer()(question) if t not in left_out]

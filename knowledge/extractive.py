@@ -23,10 +23,8 @@ only formats the Extraction it gets (providers.messages).
 3. Whether the documents answer at all (knowledge.coverage: the confidence over the units of
    the prompt's passages only, as calibrated, and two rules on words); if not, the answer is
    "not covered": the resident gets the town hall's contact and no extract.
-4. Answer (knowledge.answerchoice): the best unit; if it is an item of a short list, the whole list;
-   else up to MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS; and,
-   when none of them gives a phone number, the unit of the best one's section that does
-   (what to do next is usually whom to call). A unit from beyond the prompt's passages is
+4. Answer: the units knowledge.answerchoice chooses (the best, its list, those scoring
+   nearly as well, a phone number to call). A unit from beyond the prompt's passages is
    cited by a new number: its passage is added to the request's passages (`merged`), so that
    the chat lists it under the answer. Each source cited is titled by the sections quoted.
 5. Days: for a question about "ce week-end", "demain", "cette semaine", "samedi" or a public
@@ -62,8 +60,8 @@ POOL_PASSAGES = 10  # passages read for the offline answer (the prompt has KNOWL
 # 10 beat 5 and 15 on both halves of the dev set: docs/benchmarks.md (the wider pool)
 POOL_UNITS = 10  # units beyond the prompt's passages that the encoder reads (2 views each)
 DAY_WORDS = 0.5  # the days a question means weigh half its own words: inferred, not said
-KIN_WORDS = 0.5  # so do the words of the same family as its own and the documents' words for
-# the residents' words it uses (knowledge.synonyms)
+RELATED_WORDS = 0.5  # so do the words of the same family as its own and the documents' words
+# for the residents' words it uses (knowledge.synonyms)
 
 
 @dataclass(frozen=True)
@@ -118,8 +116,9 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     day_terms = answertypes.subject_terms("\n".join(written_days(days)))
     inferred = [t for t in day_terms if t not in said]
     terms = [analyzer(f"{u.context}\n{u.text}") for u in units]
-    kin = family(said + inferred, terms)
-    kin += [t for t in answertypes.subject_terms("\n".join(expansions(question))) if t not in kin]
+    related = family(said + inferred, terms)
+    documents_words = answertypes.subject_terms("\n".join(expansions(question)))
+    related += [t for t in documents_words if t not in related]
     df: dict[str, int] = {}
     for unit_terms in terms:
         for term in set(unit_terms):
@@ -129,7 +128,7 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     candidates = [Candidate(i, unit_terms) for i, unit_terms in enumerate(terms)]
     lexical: dict[int, float] = {}
     ceiling = 0.0
-    for words, weight in ((said, 1.0), (inferred, DAY_WORDS), (kin, KIN_WORDS)):
+    for words, weight in ((said, 1.0), (inferred, DAY_WORDS), (related, RELATED_WORDS)):
         if words:
             ceiling += weight * bm25.ceiling(words, stats)
             for i, score in bm25.score(words, candidates, stats):

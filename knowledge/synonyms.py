@@ -5,10 +5,9 @@ chaud", "l'adresse mail"); a town's documents use the administration's ("encombr
 "canicule", "courriel"). The stemmer cannot bridge these, and an encoder small enough for a
 town's server often does not (docs/benchmarks.md). Each group below starts with the word a
 French public-service text uses, followed by what its readers say for the same thing; a
-question naming one of the latter is searched with the former too
-(knowledge.prompt.retrieval_query), and the offline answerer weighs it as half a word of the
-question (knowledge.extractive). Only the documents' word is added: a list of everyday words
-would outweigh the question's own.
+question naming one of the latter is searched with the former too (knowledge.retrieval.rank),
+and the offline answerer weighs it as half a word of the question (knowledge.extractive). Only
+the documents' word is added: a list of everyday words would outweigh the question's own.
 
 The groups are general French usage for municipal services, not one town's wording: what
 the dev questions missed was the reason to write them, never a word of a particular answer.
@@ -82,13 +81,18 @@ def _patterns() -> list[tuple[re.Pattern, tuple[str, ...]]]:
 
 def expansions(question: str) -> list[str]:
     """The documents' word of each group whose other words the question uses."""
+    return list(_expansions(question))
+
+
+@functools.lru_cache(maxsize=1024)  # the search and the answerer ask for the same question
+def _expansions(question: str) -> tuple[str, ...]:
     folded = fold(question).replace("’", "'")
     found = []
     for pattern, group in _patterns():
         said = {m.group(0) for m in pattern.finditer(folded)}
         if said and not said & {group[0], f"{group[0]}s"}:
             found.append(group[0])
-    return found
+    return tuple(found)
 
 
 def family(words: list[str], terms: list[list[str]]) -> list[str]:
