@@ -11,8 +11,10 @@ second set of the same kind, written before the wider pool was tuned, to confirm
 bench/answers_days.jsonl questions on days (a regression set); bench/answers_probe.jsonl
 (7 Dec) questions written from the demo's section headings on what dev and check did not
 ask, then used to find what fails; bench/answers_probe2.jsonl written after those changes
-(one later change was prompted by one of its misses) and bench/answers_probe3.jsonl written
-last and run once (docs/benchmarks.md).
+(one later change was prompted by one of its misses), bench/answers_probe3.jsonl written
+last and run once; bench/answers_probe4.jsonl and bench/answers_holdout.jsonl (7 Dec) written by
+someone who had not seen the answerer's code, the first used to find failures, the second run
+once on the final code (docs/benchmarks.md).
 Measures, overall and on each half (town and off-topic questions alternate between halves A
 and B in file order, so each subject is in both):
 - facts: share of town questions whose answer holds every required fact. Facts and answers

@@ -1,5 +1,5 @@
-"""What a question asks for (a day, a time, a price, a phone number, a place, a count), and
-what a sentence gives.
+"""What a question asks for (a day, a time, a price, a phone number, a place, a count, a
+duration), and what a sentence gives.
 
 A resident asking "à quelle heure" wants a sentence with a time in it, "combien ça coûte" one
 with a price, "qui dois-je appeler" one with a phone number. The retrieval finds the passage on
@@ -32,7 +32,8 @@ ASKS = {
         r"\b(?:coute|coutent|couter|prix|tarifs?|payante?s?|payer|cher)\b"
         rf"|\bcombien\b(?! d| (?:{THERE_ARE})d)"
     ),
-    "count": rf"\bcombien (?:{THERE_ARE})?d",
+    "count": rf"\bcombien (?:{THERE_ARE})?d(?!e temps)",
+    "duration": r"\bcombien de temps\b|\bduree\b|\bpendant combien\b",
     "place": r"\badresse\b(?! (?:mail|e-?mail|electronique|courriel|mel)\b)|\bse trouvent?\b",
     "email": r"\b(?:courriels?|e-?mails?|mails?|mel|adresse electronique)\b",
 }
@@ -48,6 +49,10 @@ GIVES = {
         r"|\bgratuite?s?\b"
     ),
     "count": rf"\b\d+\b|\b(?:{NUMBER_WORDS})\b",
+    "duration": (
+        rf"\b(?:\d+|{NUMBER_WORDS}|une?) (?:heures?|minutes?|jours?|semaines?|mois|ans?)\b"
+        r"|\b(?:limitee?s?|maximum|maximale|au plus) (?:a )?\d"  # "limitée à 1 h 30"
+    ),
     "place": (
         r"\b\d{1,3},? (?:rue|avenue|place|chemin|allee|quai|boulevard|impasse|route|square)\b"
         r"|\b(?:salle|maison de quartier|mediatheque|hotel de ville|accueil|pharmacie"
@@ -61,7 +66,7 @@ KIND_WORDS = frozenset(
     """coûte coûtent coûter coût prix tarif tarifs payant payante payer cher combien heure
     heures horaire horaires ouvre ouvrent ouvert ouverte ouverts ouvertes fermé fermée ferme
     ferment quand date dates numéro numéros téléphone appeler joindre contacter adresse
-    mail mails email e-mail courriel courriels mél
+    mail mails email e-mail courriel courriels mél durée
     trouve trouvent""".split()  # noqa: SIM905
 )
 # The verbs a question asks with, which say nothing of its subject ("je peux", "qui dois-je",
@@ -71,6 +76,12 @@ ASKING_WORDS = frozenset(
     """peux peut pouvez pouvons pourrais pourrait pourriez puis veux veut voulez voulons
     voudrais voudrait voudrions dois doit devez devons devrais devrait fais faisons faites
     sais savez sait savoir va vais allez vieux vieil vieille vieilles""".split()  # noqa: SIM905
+)
+# What a chatty question says around its subject: greetings and thanks, "là" ("dans ce
+# cas-là"), "aujourd'hui" or "maintenant" (the days a question means are read apart:
+# knowledge.frdates). Left out like the asking words.
+FILLER_WORDS = frozenset(
+    """bonjour bonsoir merci svp là aujourd'hui maintenant enfin vraiment""".split()  # noqa: SIM905
 )
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
@@ -126,7 +137,7 @@ def subject_terms(question: str) -> list[str]:
     """The analysed terms of the question minus those that only say which kind of fact is
     asked ("combien", "heure": weighed on their own) or that it asks with ("je peux")."""
     terms = list(dict.fromkeys(get_analyzer()(question)))
-    left_out = _terms_of(KIND_WORDS | ASKING_WORDS)
+    left_out = _terms_of(KIND_WORDS | ASKING_WORDS | FILLER_WORDS)
     return [t for t in terms if t not in left_out] or terms
 
 
@@ -140,5 +151,5 @@ def leans_on_previous(question: str) -> bool:
     folded = fold(question).replace("’", "'").strip()
     if _LEANS.match(folded) or len(re.findall(r"\w+", folded)) <= FOLLOW_UP_WORDS:
         return True
-    left_out = _terms_of(KIND_WORDS | ASKING_WORDS | WHATS_ON_WORDS)
+    left_out = _terms_of(KIND_WORDS | ASKING_WORDS | FILLER_WORDS | WHATS_ON_WORDS)
     return not [t for t in get_analyzer()(question) if t not in left_out]

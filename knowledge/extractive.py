@@ -117,7 +117,7 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
     inferred = [t for t in day_terms if t not in said]
     terms = [analyzer(f"{u.context}\n{u.text}") for u in units]
     related = family(said + inferred, terms)
-    documents_words = answertypes.subject_terms("\n".join(expansions(question)))
+    documents_words = analyzer("\n".join(expansions(question)))  # "objets trouvés" whole
     related += [t for t in documents_words if t not in related]
     df: dict[str, int] = {}
     for unit_terms in terms:

@@ -98,6 +98,7 @@ def weeks_meant(question: str, today: dt.date) -> list[dt.date]:
 # "Nouvel an" says "Jour de l'an"; the holidays package names each French public holiday.
 HOLIDAY_ALIASES = {"nouvel an": "jour de l'an"}
 _NAMED_AFTER = re.compile(r"(\w+)\s+(?:de|du|des|d')\s*$")  # "marché de " before "Noël"
+_PERSON = re.compile(r"\b(?:pere|papa)\s*$")  # "le Père Noël" is a person, not the day
 OWNER_CHARS = 40  # how far before a holiday's name its owner ("marché de") is looked for
 
 
@@ -123,12 +124,15 @@ def holidays_meant(question: str, today: dt.date) -> list[dt.date]:
     """The public holidays a question names as days ("le jour de Noël", "à Pâques", "le
     jour de l'an"), each on its next date from today on. A holiday in an event's name ("le
     marché de Noël", "le sapin de Noël") is not a day: after "de", only "jour de" and
-    "lundi de" name one."""
+    "lundi de" name one; nor is "le Père Noël"."""
     folded = " " + fold(question).replace("’", "'") + " "
     pattern, names = _holidays(today.year)
     days = set()
     for match in pattern.finditer(folded):
-        owner = _NAMED_AFTER.search(folded[max(0, match.start() - OWNER_CHARS) : match.start()])
+        before = folded[max(0, match.start() - OWNER_CHARS) : match.start()]
+        if _PERSON.search(before):
+            continue
+        owner = _NAMED_AFTER.search(before)
         if owner is None or owner.group(1) in ("jour", "lundi"):
             days.add(min(d for d in names[match.group()] if d >= today))
     return sorted(days)

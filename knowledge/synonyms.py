@@ -34,8 +34,15 @@ ordures menageres / poubelle
 collecte / ramassage
 medecin / docteur / generaliste
 aines / seniors / personnes agees / retraites / troisieme age
-handicap / handicape / mobilite reduite / fauteuil roulant
-encombrants / canape / matelas / sommier / armoire / frigo / refrigerateur / electromenager
+handicap / handicape / handicapee / invalidite
+mobilite reduite / fauteuil roulant / pmr / deambulateur
+encombrants / gros objets / meubles / canape / matelas / sommier / armoire
+encombrants / frigo / refrigerateur / electromenager
+objets trouves / objets perdus / objet perdu / objets oublies
+seringues / piqures / piqure / aiguilles usagees
+alitement / alite / alitee / cloue au lit / clouee au lit / grabataire
+courriers / lettres / lettre
+rediger / ecrire
 canicule / forte chaleur / fortes chaleurs / tres chaud / vague de chaleur
 textiles / vetements / habits / linge / chaussures
 stationnement / se garer / garer / parking / stationner
@@ -92,7 +99,7 @@ def _expansions(question: str) -> tuple[str, ...]:
         said = {m.group(0) for m in pattern.finditer(folded)}
         if said and not said & {group[0], f"{group[0]}s"}:
             found.append(group[0])
-    return tuple(found)
+    return tuple(dict.fromkeys(found))  # a word may head two groups (encombrants)
 
 
 def family(words: list[str], terms: list[list[str]]) -> list[str]:

@@ -136,6 +136,9 @@ def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers()
         ("Combien de livres peut-on emprunter ?", {"count"}),
         ("Combien y a-t-il de logements à la résidence ?", {"count"}),
         ("Combien il y a de places au parking ?", {"count"}),
+        ("Combien de temps peut-on stationner en zone bleue ?", {"duration"}),
+        ("On peut rester combien de temps au maximum ?", {"duration"}),
+        ("Combien de fois par an ?", {"count"}),
         ("L'adhésion au club coûte combien ?", {"price"}),
         ("Que faire quand il fait très chaud, ou très froid ?", set()),
     ],
@@ -150,6 +153,10 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "phone" not in answertypes.given("Ouvert 24 h sur 24, toute l'année.")
     assert "price" in answertypes.given("Le chantier coûte 2,4 millions d'euros.")
     assert "price" not in answertypes.given("Le chantier dure 2,4 mois.")
+    assert "duration" in answertypes.given("Zone bleue : gratuite, limitée à 1 h 30.")
+    assert "duration" in answertypes.given("Durée maximale : 2 heures.")
+    assert "duration" in answertypes.given("Comptez environ trois semaines.")
+    assert "duration" not in answertypes.given("Ouvert de 9 h à 12 h, 2 rue du Port.")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():

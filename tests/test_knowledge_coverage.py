@@ -49,6 +49,9 @@ def test_it_leaves_out_the_words_a_question_asks_with():
     assert answertypes.subject_terms(question) == ["pacs", "preven"]
     assert answertypes.subject_terms("Je peux ?") == ["peux"]  # nothing else: kept
     assert answertypes.subject_terms("Mon vieux frigo ?") == ["frigo"]
+    # greetings, "là", "aujourd'hui": said around the subject, not of it
+    chatty = "Bonjour, dans ce cas-là, je rends mes livres aujourd'hui, merci"
+    assert answertypes.subject_terms(chatty) == ["cas", "rend", "livr"]
 
 
 def test_it_knows_an_email_address_is_asked_and_given():
@@ -98,6 +101,10 @@ def test_it_adds_the_documents_word_for_a_residents_word():
     # the documents' word already said, a word inside another, a furnished flat: nothing
     assert synonyms.expansions("Les encombrants : mon canapé ?") == []
     assert synonyms.expansions("Un message de la mairie, un meublé") == []
+    # a word heading two groups is added once; several documents' words for one phrase
+    assert synonyms.expansions("Mon canapé et mon frigo, ces gros objets") == ["encombrants"]
+    assert synonyms.expansions("Je suis en fauteuil roulant") == ["mobilite reduite"]
+    assert synonyms.expansions("Où rapporter un objet perdu ?") == ["objets trouves"]
     assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
 
 
@@ -115,6 +122,11 @@ def test_it_finds_and_covers_a_question_in_residents_words():
     # the same question without the resident's words is not helped: the encoder alone
     plain = assemble("Je vis seule, comment être appelée l'été ?", [], TODAY).extract()
     assert plain.confidence < found.confidence
+    bulky = assemble("Les gros objets, on les enlève combien de fois par an ?", [], TODAY)
+    assert "deux fois par an" in " ".join(u.text for u in bulky.extract().units)
+    # "le Père Noël" is no public holiday: the event's day is not left out as another day
+    boat = assemble("Le Père Noël arrive en bateau à quelle heure ?", [], TODAY).extract()
+    assert "17 h" in boat.units[0].text
 
 
 def test_it_does_not_quote_twice_what_another_unit_said():

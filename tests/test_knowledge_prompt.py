@@ -198,6 +198,8 @@ def test_it_reads_a_public_holiday_as_its_next_date_not_an_event_s_name():
     assert days_meant("À la Toussaint, le cimetière ouvre ?", november) == [dt.date(2027, 11, 1)]
     assert days_meant("C'est quand, le marché de Noël ?", november) == []
     assert days_meant("Où déposer mon sapin de Noël ?", november) == []
+    assert days_meant("Le Père Noël arrive à quelle heure ?", november) == []
+    assert days_meant("Voir le papa Noël avec mon petit-fils", november) == []
     assert days_meant("Ce week-end et le jour de Noël", dt.date(2026, 12, 22)) == [
         dt.date(2026, 12, 26),
         dt.date(2026, 12, 27),
