@@ -55,6 +55,7 @@ GIVES = {
     ),
     "place": (
         r"\b\d{1,3},? (?:rue|avenue|place|chemin|allee|quai|boulevard|impasse|route|square)\b"
+        r"|\b(?:rue|avenue|boulevard|impasse|allee|chemin) (?:de la |de l'|des |du |de |d')\w"
         r"|\b(?:salle|maison de quartier|mediatheque|hotel de ville|accueil|pharmacie"
         r"|dechetterie|eglise|cinema|gare|parking|place de|bornes?)\b"
     ),

@@ -45,7 +45,7 @@ courriers / lettres / lettre
 rediger / ecrire
 canicule / forte chaleur / fortes chaleurs / tres chaud / vague de chaleur
 textiles / vetements / habits / linge / chaussures
-stationnement / se garer / garer / parking / stationner
+stationnement / se garer / garer / me garer / me gare / se gare / parking / stationner
 aide a domicile / aide menagere / menage / auxiliaire de vie
 numerique / internet / ordinateur / tablette / smartphone / informatique
 dechets verts / tonte / gazon / pelouse / herbe / feuilles mortes / branchages / haies

@@ -157,6 +157,8 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "duration" in answertypes.given("Durée maximale : 2 heures.")
     assert "duration" in answertypes.given("Comptez environ trois semaines.")
     assert "duration" not in answertypes.given("Ouvert de 9 h à 12 h, 2 rue du Port.")
+    assert "place" in answertypes.given("L'arrêt est déplacé rue des Mimosas.")
+    assert "place" not in answertypes.given("La rue est fermée à la circulation.")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():
