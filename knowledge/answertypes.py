@@ -43,7 +43,11 @@ GIVES = {
         r"|\b(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"  # French short numbers
     ),
     "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
-    "date": rf"\b(?:{DAYS}|{MONTHS})\b|\bveille\b|\blendemain\b",
+    "date": (
+        rf"\b(?:{DAYS}|{MONTHS})\b|\bveille\b|\blendemain\b"
+        r"|\ble (?:1er|premier|\d{1,2}) (?:du|de chaque) mois\b"  # "le 1er du mois suivant"
+        r"|\b(?:chaque|une fois par|deux fois par) (?:semaine|mois|an|annee)\b"
+    ),
     "price": (
         r"\d(?:[\d ]*\d)?(?:,\d+)? ?(?:(?:mille|millions?|milliards?) d'|k)?(?:€|euros?\b)"
         r"|\bgratuite?s?\b"

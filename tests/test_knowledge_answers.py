@@ -159,6 +159,9 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "duration" not in answertypes.given("Ouvert de 9 h à 12 h, 2 rue du Port.")
     assert "place" in answertypes.given("L'arrêt est déplacé rue des Mimosas.")
     assert "place" not in answertypes.given("La rue est fermée à la circulation.")
+    assert "date" in answertypes.given("La limite se renouvelle le 1er du mois suivant.")
+    assert "date" in answertypes.given("Des bénévoles passent une fois par semaine.")
+    assert "date" not in answertypes.given("Une fois inscrit, vous recevez un badge.")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():
