@@ -71,7 +71,12 @@ class Weights:
     lexical: float = 0.5
     dense: float = 0.5
     kind: float = 0.5
-    prior: float = 0.0  # helped neither half: the window is already the retrieval's choice
+    # the retrieval's score of the unit's passage, for a unit under no heading only: in a
+    # document without sections it is the one sign of which passage is about the question
+    # (service-public.fr fiches as a town's documents: the first source cited was the right
+    # fiche for 76% of the questions, 85% with it, on both halves); under a heading the
+    # section score does that, and the prior helped neither half of the dev set
+    prior: float = 1.0
     section: float = 1.0  # the best lexical + dense score of the unit's section
     k1: float = 1.2  # BM25 saturation; no length normalisation (b = 0): units are short
 
@@ -180,7 +185,7 @@ def rank(question: str, scored: list[Scored], weights: Weights = WEIGHTS) -> lis
     for item in scored:
         item.score += (
             weights.kind * item.kind
-            + weights.prior * item.prior
+            + weights.prior * item.prior * (not item.unit.heading.strip())
             + weights.section * sections[(item.unit.source, item.unit.heading)]
         )
     return sorted(scored, key=lambda s: (-s.score, s.unit.order))

@@ -150,3 +150,17 @@ def test_it_prefers_a_sentence_of_the_section_that_answers():
     assert order[1:] == ["Le marché a lieu le mardi.", "Apportez un justificatif de domicile."]
     order = [s.unit.text for s in extractive.rank("Badge ?", list(units), with_section)]
     assert order[1:] == ["Apportez un justificatif de domicile.", "Le marché a lieu le mardi."]
+
+
+def test_it_weighs_the_search_s_choice_for_units_under_no_heading_only():
+    def found(text, heading, source, prior):
+        return extractive.Scored(Unit(text, "sentence", heading, source=source), 0.5, 0.0, prior)
+
+    text = "La demande se fait en ligne."  # the same sentence in two documents
+    plain = [found(text, "", 1, 0.4), found(text, "", 2, 1.0)]
+    assert [s.unit.source for s in extractive.rank("La demande ?", plain)] == [2, 1]
+    # under a heading, the section score decides, not the passage the search put first
+    headed = [found(text, "Carte grise", 1, 0.4), found(text, "Carte grise", 2, 1.0)]
+    no_prior = extractive.Weights(prior=0.0)
+    scores = [s.score for s in extractive.rank("La demande ?", headed)]
+    assert scores == [s.score for s in extractive.rank("La demande ?", headed, no_prior)]
