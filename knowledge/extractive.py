@@ -34,7 +34,8 @@ only formats the Extraction it gets (providers.messages).
    date order, by its first unit (knowledge.eventdays, knowledge.frdates).
 
 Every weight was chosen on the dev set (bench/answers_dev.jsonl) by cross-validation on its
-two halves: docs/benchmarks.md has the method and the figures.
+two halves, but the prior of units under no heading, chosen on both halves of another domain
+(bench/spf_town_answers.py): docs/benchmarks.md has the method and the figures.
 """
 
 import threading
