@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import answertypes
-from .analysis import get_analyzer
+from .analysis import fold, get_analyzer
 from .frdates import named_days
 from .models import Document
 from .units import UNIT_WORDS, Unit, words_of
@@ -114,14 +114,22 @@ def choose(ranked: list[Scored]) -> list[Scored]:
 
 def _repeats(item: Scored, chosen: list[Scored]) -> bool:
     """Whether a unit says nothing the chosen ones do not ("Courriel : mairie@…" after "Par
-    courriel : mairie@…", from another section); an event's day, in its heading, is news."""
+    courriel : mairie@…", from another section), or says again word for word what one of
+    them says (the magazine's paragraph holding the guide's sentence); an event's day, in its
+    heading, is news."""
     analyzer = get_analyzer()
+    mine, theirs = _said(item.unit), [_said(c.unit) for c in chosen]
+    if any(other in mine or mine in other for other in theirs):
+        return True
+    return set(analyzer(mine)) <= {t for other in theirs for t in analyzer(other)}
 
-    def told(unit: Unit) -> set[str]:
-        dated = named_days(unit.section, dt.date.today())
-        return set(analyzer(f"{unit.section} {unit.text}" if dated else unit.text))
 
-    return told(item.unit) <= {t for c in chosen for t in told(c.unit)}
+def _said(unit: Unit) -> str:
+    """What a unit tells, folded, spaces and end punctuation aside: its text, with its
+    section's heading when that names a day (an event's)."""
+    dated = named_days(unit.section, dt.date.today())
+    text = f"{unit.section} {unit.text}" if dated else unit.text
+    return " ".join(fold(text).split()).rstrip(" .;:")
 
 
 def within(units: list[Scored]) -> list[Scored]:

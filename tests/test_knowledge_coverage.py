@@ -137,6 +137,10 @@ def test_it_does_not_quote_twice_what_another_unit_said():
     again = scored("Courriel : mairie@ville.example.", "Mairie > L'accueil")
     assert answerchoice._repeats(again, said)
     assert not answerchoice._repeats(scored("Tél. 05 00 00 10 00.", "Mairie > L'accueil"), said)
+    # a paragraph holding a chosen sentence word for word says it again, whatever it adds
+    moved = [scored("L'arrêt Esplanade est déplacé rue des Mimosas.", "Bus")]
+    paragraph = "La ligne 1 est déviée. L'arrêt  Esplanade est déplacé rue des Mimosas"
+    assert answerchoice._repeats(scored(paragraph, "Magazine > Travaux"), moved)
     # the same time and place for another event: its day, in its heading, is news
     first = [scored("14 h 30, cinéma Le Fanal.", "Agenda > Mercredi 2 décembre - Ciné seniors")]
     other = scored("14 h 30, cinéma Le Fanal.", "Agenda > Mercredi 4 novembre - Ciné seniors")
