@@ -117,18 +117,22 @@ def _repeats(item: Scored, chosen: list[Scored]) -> bool:
     courriel : mairie@…", from another section), or says again word for word what one of
     them says (the magazine's paragraph holding the guide's sentence); an event's day, in its
     heading, is news."""
-    analyzer = get_analyzer()
-    mine, theirs = _said(item.unit), [_said(c.unit) for c in chosen]
-    if any(other in mine or mine in other for other in theirs):
+    mine, theirs = _told(item.unit), [_told(c.unit) for c in chosen]
+    plain = _plain(mine)
+    if any(_plain(other) in plain or plain in _plain(other) for other in theirs):
         return True
+    analyzer = get_analyzer()
     return set(analyzer(mine)) <= {t for other in theirs for t in analyzer(other)}
 
 
-def _said(unit: Unit) -> str:
-    """What a unit tells, folded, spaces and end punctuation aside: its text, with its
-    section's heading when that names a day (an event's)."""
+def _told(unit: Unit) -> str:
+    """What a unit tells: its text, with its section's heading when that names a day."""
     dated = named_days(unit.section, dt.date.today())
-    text = f"{unit.section} {unit.text}" if dated else unit.text
+    return f"{unit.section} {unit.text}" if dated else unit.text
+
+
+def _plain(text: str) -> str:
+    """A text for comparing wordings: folded, spaces and end punctuation aside."""
     return " ".join(fold(text).split()).rstrip(" .;:")
 
 
