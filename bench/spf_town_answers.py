@@ -18,7 +18,6 @@ first three for each hash half of the questions (the split of `retrieval_bench -
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import random
@@ -70,10 +69,6 @@ def load(dataset: Path, distractors: int) -> dict[int, str]:
     return fiche_of
 
 
-def half(fiche: str) -> int:
-    return int(hashlib.sha256(fiche.encode()).hexdigest(), 16) % 2
-
-
 def ask(dataset: Path, fiche_of: dict[int, str], out) -> list[dict]:
     from knowledge.prompt import assemble
 
@@ -116,7 +111,9 @@ def main() -> None:
         rows = ask(dataset, load(dataset, options.distractors), options.questions_out)
     summary = shares(rows)
     summary["covered"] = round(sum(r["covered"] for r in rows) / (len(rows) or 1), 3)
-    summary["halves"] = [shares([r for r in rows if half(r["fiche"]) == h]) for h in (0, 1)]
+    from knowledge.evaluation import fold_of  # retrieval_bench's halves
+
+    summary["halves"] = [shares([r for r in rows if fold_of(r["fiche"], 2) == h]) for h in (0, 1)]
     print(json.dumps(summary))
 
 
