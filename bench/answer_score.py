@@ -14,7 +14,9 @@ ask, then used to find what fails; bench/answers_probe2.jsonl written after thos
 (one later change was prompted by one of its misses), bench/answers_probe3.jsonl written
 last and run once; bench/answers_probe4.jsonl and bench/answers_holdout.jsonl (7 Dec) written by
 someone who had not seen the answerer's code, the first used to find failures, the second run
-once on the final code (docs/benchmarks.md).
+once on the final code; bench/answers_holdout2.jsonl (7 Dec, fifth session) by another such
+writer, run once before any change of that session, then used to find failures
+(docs/benchmarks.md).
 Measures, overall and on each half (town and off-topic questions alternate between halves A
 and B in file order, so each subject is in both):
 - facts: share of town questions whose answer holds every required fact. Facts and answers
