@@ -3,7 +3,8 @@
 `choose()`: the best unit; if it is an item of a short list, the whole list; else up to
 MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS, none repeating what
 another says; and, when none of them gives a phone number, the unit of the best one's section
-that does (what to do next is usually whom to call). `card()`: a matching answer card whole;
+that does (what to do next is usually whom to call): after them when there is room, in place
+of the last one only when the question asks for a number. `card()`: a matching answer card whole;
 `within()`: a what-is-on answer's events. `lead_of()`: what is shown before a unit. The units
 come scored by knowledge.extractive, as `Scored` (defined here, below the extractor).
 """
@@ -90,7 +91,7 @@ def card(ranked: list[Scored], sources: list) -> list[Scored] | None:
     return units if sum(_size(s) for s in units) <= CARD_WORDS else None
 
 
-def choose(ranked: list[Scored]) -> list[Scored]:
+def choose(ranked: list[Scored], asked: frozenset[str] = frozenset()) -> list[Scored]:
     """The units of the answer (see the module docstring), in answer order."""
     if not ranked:
         return []
@@ -106,9 +107,10 @@ def choose(ranked: list[Scored]) -> list[Scored]:
                 chosen.append(item)
                 used += _size(item)
     contact = _contact(ranked, chosen)
-    if contact is not None:  # in place of the last unit if there are MAX_UNITS already
-        kept = chosen if whole or len(chosen) < MAX_UNITS else chosen[: MAX_UNITS - 1]
-        chosen = [*kept, contact]
+    room = whole or len(chosen) < MAX_UNITS
+    if contact is not None and (room or "phone" in asked):
+        # in place of the last unit if there are MAX_UNITS already and a number is asked
+        chosen = [*(chosen if room else chosen[: MAX_UNITS - 1]), contact]
     return _in_lists(chosen)
 
 

@@ -34,13 +34,18 @@ ASKS = {
     ),
     "count": rf"\bcombien (?:{THERE_ARE})?d(?!e temps)",
     "duration": r"\bcombien de temps\b|\bduree\b|\bpendant combien\b",
-    "place": r"\badresse\b(?! (?:mail|e-?mail|electronique|courriel|mel)\b)|\bse trouvent?\b",
+    "place": (  # not "on s'adresse à qui ?"
+        r"(?<!s')\badresse\b(?! (?:mail|e-?mail|electronique|courriel|mel)\b)|\bse trouvent?\b"
+    ),
     "email": r"\b(?:courriels?|e-?mails?|mails?|mel|adresse electronique)\b",
 }
 GIVES = {
     "phone": (
         r"\b0\d(?: ?\d{2}){4}\b"
-        r"|\b(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"  # French short numbers
+        # French short numbers, said as numbers to call ("appelez le 15", a list's "112 :"),
+        # not the 15 of a price, a time, a date or an age ("15 €", "18 h", "15 janvier")
+        r"|(?:(?<=\ble )|(?<=\bau )|^)(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"
+        rf"(?! ?(?:h\b|€|euros?\b|%|heures?\b|minutes?\b|ans\b|km\b|jours?\b|{MONTHS}))"
     ),
     "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
     "date": (
@@ -62,6 +67,9 @@ GIVES = {
         r"|\b(?:rue|avenue|boulevard|impasse|allee|chemin) (?:de la |de l'|des |du |de |d')\w"
         r"|\b(?:salle|maison de quartier|mediatheque|hotel de ville|accueil|pharmacie"
         r"|dechetterie|eglise|cinema|gare|parking|place de|bornes?)\b"
+        r"|\bmaisons? (?:des|du|de la|de l') ?\w"
+        r"|\b(?:a|au|aux|devant|sur) (?:la |l'|le |les )?(?:halle|marche|port|plage|quai|esplanade"
+        r"|jardin|parc|stade|gymnase|ecole|monument|foyer|hangar)s?\b(?!-)"
     ),
     "email": r"[\w.+-]+@[\w-]+\.\w",
 }

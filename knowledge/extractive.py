@@ -225,7 +225,8 @@ def extract(
     if not ranked or not (listed or coverage.covered(question, level, core_units, ranked[0])):
         return Extraction(units=[], confidence=level, covered=False)
     events = events_in_order(question, ranked, days, today) if asked else []
-    chosen = card(ranked, sources) or (within(events) if events else choose(ranked))
+    wanted = answertypes.asked(question)
+    chosen = card(ranked, sources) or (within(events) if events else choose(ranked, wanted))
     numbers = _cite(chosen, merged, sources)
     units = [
         AnswerUnit(u.text, numbers[u.source], u.kind, lead_of(u), u.list_id)

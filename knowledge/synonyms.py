@@ -60,7 +60,8 @@ logement social / hlm
 travaux / chantier
 permanence / recoit / rencontrer
 personnes vulnerables / personnes isolees / isole / isolee / vis seul / vis seule
-teleassistance / bouton d'alarme / bouton d'appel / pendentif / bracelet d'appel
+teleassistance / bouton d'alarme / bouton d'appel / bouton d'alerte / pendentif / bracelet d'appel
+teleassistance / bouton pour donner l'alerte / bouton pour alerter / alarme pour les chutes
 portage de repas / repas a domicile / repas livres / livraison de repas
 navette / minibus / petit bus
 carte grise / certificat d'immatriculation
@@ -69,6 +70,9 @@ eclairage public / lampadaire / reverbere
 voirie / nid-de-poule / nids-de-poule / chaussee
 tri / recyclage / recycler / trier
 piles / batteries
+impression / imprimer / imprimante / photocopie / photocopier / photocopieuse
+grand froid / grands froids / il gele / gel / tres froid / vague de froid
+anglais / english / autre langue / autres langues / langue etrangere / langues etrangeres
 nuisances sonores / bruit / tapage
 """.strip().splitlines()
 )

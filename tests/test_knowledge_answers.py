@@ -141,6 +141,7 @@ def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers()
         ("Combien de fois par an ?", {"count"}),
         ("L'adhésion au club coûte combien ?", {"price"}),
         ("Que faire quand il fait très chaud, ou très froid ?", set()),
+        ("On veut se pacser, on s'adresse à qui ?", set()),  # "s'adresser" is no address
     ],
 )
 def test_it_tells_which_kind_of_fact_a_question_asks(question, kinds):
@@ -162,6 +163,21 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "date" in answertypes.given("La limite se renouvelle le 1er du mois suivant.")
     assert "date" in answertypes.given("Des bénévoles passent une fois par semaine.")
     assert "date" not in answertypes.given("Une fois inscrit, vous recevez un badge.")
+    # a short number is one to call when it is said as one, not a price, a date, an age, a time
+    for text in ("Appelez le 15 (SAMU), le 17 (police) ou le 112.", "196 : urgence en mer."):
+        assert "phone" in answertypes.given(text)
+    for text in (
+        "Tarif : 3 € le carton, 15 € les six cartons.",
+        "Du 4 au 15 janvier.",
+        "Inscrit d'office à 18 ans.",
+        "Ouvert de 14 h à 18 h 30.",
+        "Mardi 17 novembre.",
+    ):
+        assert "phone" not in answertypes.given(text)
+    # a place named without its address: "à la maison des Dunes", "devant la halle du marché"
+    assert "place" in answertypes.given("À la maison des Dunes : atelier mémoire le lundi.")
+    assert "place" in answertypes.given("Les sapins se déposent devant la halle du marché.")
+    assert "place" not in answertypes.given("Vous pouvez vous marier à Port-Lumière.")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():

@@ -105,6 +105,10 @@ def test_it_adds_the_documents_word_for_a_residents_word():
     assert synonyms.expansions("Mon canapé et mon frigo, ces gros objets") == ["encombrants"]
     assert synonyms.expansions("Je suis en fauteuil roulant") == ["mobilite reduite"]
     assert synonyms.expansions("Où rapporter un objet perdu ?") == ["objets trouves"]
+    assert synonyms.expansions("Imprimer une page, c'est combien ?") == ["impression"]
+    assert synonyms.expansions("Qui appelle mon frère quand il gèle ?") == ["grand froid"]
+    assert synonyms.expansions("Répond-il dans une autre langue ?") == ["anglais"]
+    assert synonyms.expansions("Un bouton d'alerte chez moi ?") == ["teleassistance"]
     assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
 
 
@@ -127,6 +131,11 @@ def test_it_finds_and_covers_a_question_in_residents_words():
     # "le Père Noël" is no public holiday: the event's day is not left out as another day
     boat = assemble("Le Père Noël arrive en bateau à quelle heure ?", [], TODAY).extract()
     assert "17 h" in boat.units[0].text
+    printing = "Je n'ai pas d'imprimante. À la bibliothèque, ça coûte combien la page ?"
+    assert "0,10 €" in " ".join(u.text for u in assemble(printing, [], TODAY).extract().units)
+    # "où": a place named without an address ("À la maison des Dunes : atelier mémoire…")
+    memory = assemble("Où et quand a lieu l'atelier mémoire ?", [], TODAY).extract()
+    assert "maison des Dunes" in memory.units[0].text
 
 
 def test_it_does_not_quote_twice_what_another_unit_said():

@@ -1,0 +1,39 @@
+"""Which units an offline answer quotes: the number to call, added or in place of a unit."""
+
+from knowledge import answerchoice
+from knowledge.units import Unit
+
+SECTION = "Maisons de quartier > Maison de quartier des Dunes"
+
+
+def scored(text, score, order, heading=SECTION):
+    item = answerchoice.Scored(Unit(text, "sentence", heading, order=order), 0.5, 0.0, 0.0)
+    item.score = score
+    return item
+
+
+HOURS = scored("Du lundi au vendredi : 9 h - 12 h et 14 h - 18 h.", 1.0, 1)
+SATURDAY = scored("Le samedi : 9 h - 12 h.", 0.95, 2)
+BUS = scored("Bus : ligne 2, arrêt « Dunes ».", 0.9, 3)
+PHONE = scored("Tél. 05 00 00 60 10.", 0.3, 4)
+
+
+def test_it_adds_the_sections_number_to_call_when_there_is_room():
+    chosen = answerchoice.choose([HOURS, SATURDAY, PHONE])
+    assert [c.unit.text for c in chosen] == [HOURS.unit.text, SATURDAY.unit.text, PHONE.unit.text]
+
+
+def test_it_keeps_the_units_asked_for_rather_than_a_number_nobody_asked():
+    chosen = answerchoice.choose([HOURS, SATURDAY, BUS, PHONE])
+    assert PHONE not in chosen and HOURS in chosen and SATURDAY in chosen and BUS in chosen
+
+
+def test_it_gives_the_number_in_place_of_the_last_unit_when_one_is_asked():
+    chosen = answerchoice.choose([HOURS, SATURDAY, BUS, PHONE], frozenset({"phone"}))
+    assert chosen == [HOURS, SATURDAY, PHONE]
+
+
+def test_it_takes_a_price_or_a_date_for_no_number_to_call():
+    loto = scored("Tarif : 3 € le carton, 15 € les six cartons.", 0.95, 2)
+    chosen = answerchoice.choose([HOURS, loto, PHONE])
+    assert PHONE in chosen  # "15 €" is no number to call: the section's number is added
