@@ -15,7 +15,8 @@ ask, then used to find what fails; bench/answers_probe2.jsonl written after thos
 last and run once; bench/answers_probe4.jsonl and bench/answers_holdout.jsonl (7 Dec) written by
 someone who had not seen the answerer's code, the first used to find failures, the second run
 once on the final code; bench/answers_holdout2.jsonl (7 Dec, fifth session) by another such
-writer, run once before any change of that session, then used to find failures
+writer, run once before any change of that session, then used to find failures;
+bench/answers_holdout3.jsonl by a third such writer, run once later in that session
 (docs/benchmarks.md).
 Measures, overall and on each half (town and off-topic questions alternate between halves A
 and B in file order, so each subject is in both):
