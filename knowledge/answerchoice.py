@@ -69,14 +69,30 @@ def _whole_list(ranked: list[Scored]) -> list[Scored] | None:
     return items if words <= LIST_WORDS else None
 
 
-def _contact(ranked: list[Scored], chosen: list[Scored]) -> Scored | None:
-    """The unit of the best one's section that gives a phone number, if none chosen does."""
-    if any("phone" in answertypes.given(s.unit.text) for s in chosen):
+def _gives_phone(item: Scored) -> bool:
+    return "phone" in answertypes.given(item.unit.text)
+
+
+def _contact(ranked: list[Scored], chosen: list[Scored], asked=frozenset()) -> Scored | None:
+    """The unit of the best one's section that gives a phone number, if none chosen does.
+    When a number is asked, it must be that of the chosen unit sharing most words with the
+    question ("Madame la Maire reçoit…", not the deputy's sentence with a number before it):
+    the sentence right after it, if that one gives it."""
+    if "phone" in asked:
+        anchor = max(chosen, key=lambda s: s.lexical)
+        after = [
+            s
+            for s in ranked
+            if s.unit.source == anchor.unit.source and s.unit.order == anchor.unit.order + 1
+        ]
+        if not _gives_phone(anchor) and after and _gives_phone(after[0]):
+            return None if after[0] in chosen else after[0]
+    if any(_gives_phone(s) for s in chosen):
         return None
     section = (ranked[0].unit.source, ranked[0].unit.heading)
     for item in ranked:
         same = (item.unit.source, item.unit.heading) == section
-        if same and item not in chosen and "phone" in answertypes.given(item.unit.text):
+        if same and item not in chosen and _gives_phone(item):
             return item
     return None
 
@@ -106,7 +122,7 @@ def choose(ranked: list[Scored], asked: frozenset[str] = frozenset()) -> list[Sc
             if used + _size(item) <= ANSWER_WORDS and not _repeats(item, chosen):
                 chosen.append(item)
                 used += _size(item)
-    contact = _contact(ranked, chosen)
+    contact = _contact(ranked, chosen, asked)
     room = whole or len(chosen) < MAX_UNITS
     if contact is not None and (room or "phone" in asked):
         # in place of the last unit if there are MAX_UNITS already and a number is asked

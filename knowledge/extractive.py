@@ -15,7 +15,9 @@ only formats the Extraction it gets (providers.messages).
    analyzer's terms of the unit's heading path, its list opening or question, then its text;
    statistics of these units, so a word found in every unit of the window weighs little; the
    words that only say which kind of fact is asked, "combien", "heure", are left to the next
-   signal) over its ceiling; whether it gives the kind of fact asked (knowledge.answertypes);
+   signal) over its ceiling, a resident's age ("j'ai 78 ans") counting as a word of the
+   units whose age condition it meets ("70 ans et plus": knowledge.ages); whether it gives
+   the kind of fact asked (knowledge.answertypes);
    the retrieval's score of its chunk; the encoder's similarity to the question
    (knowledge.vectors), as the retrieval fuses it; and how well its section answers (the
    best words-and-similarity score of a unit of the same section), so that a sentence of the
@@ -44,7 +46,7 @@ from dataclasses import dataclass
 
 from providers.messages import AnswerUnit, Extraction
 
-from . import answertypes, coverage, vectors
+from . import ages, answertypes, coverage, vectors
 from .analysis import get_analyzer
 from .answerchoice import Scored, card, choose, lead_of, within
 from .citations import source_title
@@ -139,6 +141,7 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
             ceiling += weight * bm25.ceiling(words, stats)
             for i, score in bm25.score(words, candidates, stats):
                 lexical[i] = lexical.get(i, 0.0) + weight * score
+    ceiling += _credit_ages(question, units, lexical, bm25, k1)
     ceiling = ceiling or 1.0
     wanted = answertypes.asked(question)
     out = []
@@ -148,6 +151,20 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
         kind = len(wanted & gives) / len(wanted) if wanted else 0.0
         out.append(Scored(unit, lexical.get(i, 0.0) / ceiling, kind, unit.extra.get("prior", 0)))
     return out
+
+
+def _credit_ages(question: str, units: list[Unit], lexical: dict, bm25, k1: float) -> float:
+    """Credit the units whose age condition the resident's age meets ("70 ans et plus" for
+    "j'ai 78 ans") as holding the age, a word of the question (knowledge.ages); returns what
+    the word adds to the ceiling (nothing when no unit fits)."""
+    said = ages.ages_said(question)
+    fitting = [i for i, u in enumerate(units) if said and ages.fits(said, f"{u.intro} {u.text}")]
+    if not fitting:
+        return 0.0
+    idf = bm25.idf(len(fitting), len(units))  # one occurrence, no length normalisation
+    for i in fitting:
+        lexical[i] = lexical.get(i, 0.0) + idf
+    return idf * (k1 + 1)
 
 
 def views(unit: Unit) -> tuple[str, str]:

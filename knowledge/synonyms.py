@@ -33,7 +33,7 @@ mediatheque / bibliotheque
 ordures menageres / poubelle
 collecte / ramassage
 medecin / docteur / generaliste
-aines / seniors / personnes agees / retraites / troisieme age
+aines / seniors / personnes agees / retraites / troisieme age / anciens
 handicap / handicape / handicapee / invalidite
 mobilite reduite / fauteuil roulant / pmr / deambulateur
 encombrants / gros objets / meubles / canape / matelas / sommier / armoire
@@ -70,6 +70,8 @@ eclairage public / lampadaire / reverbere
 voirie / nid-de-poule / nids-de-poule / chaussee
 tri / recyclage / recycler / trier
 piles / batteries
+calme / tranquille / au calme / sans bruit / peu de monde
+gratuit / sans payer / gratuitement / pas payant / sans rien payer
 impression / imprimer / imprimante / photocopie / photocopier / photocopieuse
 grand froid / grands froids / il gele / gel / tres froid / vague de froid
 anglais / english / autre langue / autres langues / langue etrangere / langues etrangeres

@@ -37,3 +37,15 @@ def test_it_takes_a_price_or_a_date_for_no_number_to_call():
     loto = scored("Tarif : 3 € le carton, 15 € les six cartons.", 0.95, 2)
     chosen = answerchoice.choose([HOURS, loto, PHONE])
     assert PHONE in chosen  # "15 €" is no number to call: the section's number is added
+
+
+def test_it_gives_the_number_that_follows_the_sentence_the_question_is_about():
+    heading = "Mairie > Les élus"
+    deputy = scored("L'adjointe reçoit le mercredi matin (05 00 00 20 00).", 1.0, 1, heading)
+    mayor = scored("Madame la Maire reçoit le samedi matin, de 9 h 30 à 12 h.", 0.95, 3, heading)
+    mayor.lexical, deputy.lexical = 0.34, 0.15  # the question names the mayor
+    cabinet = scored("Pour un rendez-vous, appelez le cabinet au 05 00 00 10 01.", 0.7, 4, heading)
+    asked = frozenset({"date", "phone"})
+    assert answerchoice.choose([deputy, mayor, cabinet], asked) == [deputy, mayor, cabinet]
+    # no number asked: the deputy's number is enough, as before
+    assert cabinet not in answerchoice.choose([deputy, mayor, cabinet])

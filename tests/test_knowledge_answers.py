@@ -142,6 +142,7 @@ def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers()
         ("L'adhésion au club coûte combien ?", {"price"}),
         ("Que faire quand il fait très chaud, ou très froid ?", set()),
         ("On veut se pacser, on s'adresse à qui ?", set()),  # "s'adresser" is no address
+        ("Jusqu'à quand il est possible de proposer un projet ?", {"date"}),
     ],
 )
 def test_it_tells_which_kind_of_fact_a_question_asks(question, kinds):

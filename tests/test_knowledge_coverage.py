@@ -109,6 +109,9 @@ def test_it_adds_the_documents_word_for_a_residents_word():
     assert synonyms.expansions("Qui appelle mon frère quand il gèle ?") == ["grand froid"]
     assert synonyms.expansions("Répond-il dans une autre langue ?") == ["anglais"]
     assert synonyms.expansions("Un bouton d'alerte chez moi ?") == ["teleassistance"]
+    assert synonyms.expansions("Le repas offert aux anciens") == ["aines"]
+    assert synonyms.expansions("Un moment plus tranquille ?") == ["calme"]
+    assert synonyms.expansions("Me garer sans payer ?") == ["stationnement", "gratuit"]
     assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
 
 
