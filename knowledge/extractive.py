@@ -42,7 +42,7 @@ two halves, but the prior of units under no heading, chosen on both halves of an
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from providers.messages import AnswerUnit, Extraction
 
@@ -245,6 +245,7 @@ def extract(
     wanted = answertypes.asked(question)
     chosen = card(ranked, sources) or (within(events) if events else choose(ranked, wanted))
     numbers = _cite(chosen, merged, sources)
+    _open_on_quoted(chosen, numbers, merged)
     units = [
         AnswerUnit(u.text, numbers[u.source], u.kind, lead_of(u), u.list_id)
         for u in (s.unit for s in chosen)
@@ -274,6 +275,21 @@ def _cite(chosen: list[Scored], merged: list, sources: list) -> dict[int, int]:
             merged.append(sources[source - 1])
             numbers[source] = len(merged)
     return numbers
+
+
+def _open_on_quoted(chosen: list[Scored], numbers: dict, merged: list) -> None:
+    """Point each cited source at the chunk of its first quoted unit: a source puts together
+    the passages found in one document (knowledge.prompt.merge_sources) under the first one's
+    chunk, and the chat's source panel highlights one chunk (knowledge.passages). A PDF
+    page's units have no single chunk: that source keeps its own (the panel shows the page)."""
+    opened = set()
+    for item in chosen:
+        number, chunk = numbers[item.unit.source], item.unit.extra.get("chunk")
+        if number in opened or chunk is None:
+            continue
+        opened.add(number)
+        if merged[number - 1].chunk_id != chunk:
+            merged[number - 1] = replace(merged[number - 1], chunk_id=chunk)
 
 
 def extraction_for(question: str, found: list, merged: list, wider=None, days=(), today=None):

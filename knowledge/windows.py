@@ -35,9 +35,12 @@ def _wanted(found: list) -> Q:
     return wanted
 
 
-def _tagged(units: list[Unit], prior: float) -> list[Unit]:
+def _tagged(units: list[Unit], prior: float, chunk: int | None = None) -> list[Unit]:
+    """The units with their chunk's prior and, where one chunk holds them, that chunk's id
+    (the source panel opens on it: knowledge.extractive)."""
     for unit in units:
         unit.extra["prior"] = prior
+        unit.extra["chunk"] = chunk
     return units
 
 
@@ -58,7 +61,8 @@ def window(found: list, merged: list) -> list[Unit]:
     for pk, document_id, page, heading, text in rows:
         source = numbers.get((document_id, page))
         if source is not None and page is None:
-            units += _tagged(units_of(text, heading=heading, source=source), prior.get(pk, 0.0))
+            own = units_of(text, heading=heading, source=source)
+            units += _tagged(own, prior.get(pk, 0.0), pk)
         elif source is not None:
             pages[(document_id, page)].append((pk, text))
     for (document_id, page), chunks in pages.items():

@@ -7,9 +7,11 @@ import pytest
 
 from knowledge import coverage, extractive, prompt
 from knowledge.citations import sources_of
+from knowledge.demo import load_demo_town
+from knowledge.models import Chunk
 from knowledge.prompt import assemble, merge_sources
 from knowledge.retrieval import search
-from knowledge.units import Unit
+from knowledge.units import Unit, units_of
 from knowledge.windows import pool
 from tests.support.answers import parse_sse
 from tests.support.documents import add_document
@@ -164,3 +166,27 @@ def test_it_weighs_the_search_s_choice_for_units_under_no_heading_only():
     no_prior = extractive.Weights(prior=0.0)
     scores = [s.score for s in extractive.rank("La demande ?", headed)]
     assert scores == [s.score for s in extractive.rank("La demande ?", headed, no_prior)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "question",
+    [
+        "J'ai 72 ans et ma femme en a 66, elle peut venir au repas des aînés ? Elle devra payer ?",
+        "Où et quand a lieu l'atelier mémoire ?",
+        "Quand Madame la Maire reçoit-elle, et quel numéro appeler pour un rendez-vous ?",
+    ],
+)
+def test_it_opens_each_source_on_the_chunk_it_quotes(question):
+    load_demo_town()
+    request = assemble(question, [], TODAY)
+    extraction = request.extract()
+    assert extraction.covered
+    first = {}
+    for unit in extraction.units:
+        first.setdefault(unit.source, unit.text)
+    for number, text in first.items():
+        chunk = Chunk.objects.get(pk=request.passages[number - 1].chunk_id)
+        if chunk.page is None:  # a PDF page's units span its chunks
+            said = [u.text for u in units_of(chunk.text, heading=chunk.heading)]
+            assert text in said, (number, text)

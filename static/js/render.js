@@ -21,6 +21,8 @@ export function safeHref(raw) {
   return /^[/#?.\w%~-]/.test(href) ? href : null;
 }
 
+const EMAIL = /^[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+/;
+
 const INLINE = [
   // [1] or [1, 2]: numbered source references.
   { re: /^\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\](?!\()/, make: (m) => m[1].split(/\s*,\s*/).map((n) => ({ type: "ref", n: Number(n) })) },
@@ -32,6 +34,8 @@ const INLINE = [
   { re: /^https?:\/\/[^\s<>"')\]]+[^\s<>"')\].,;:!?]/, make: (m) => [link(m[0], [{ type: "text", text: m[0] }])] },
   // A French phone number, "05 00 00 20 00": a tap-to-call link that never breaks across lines.
   { re: /^0[1-9](?:[ .\u00a0]?\d{2}){4}(?!\d)/, make: (m) => [phone(m[0])] },
+  // An e-mail address, "mairie@port-lumiere.example": a link that opens the resident's mail.
+  { re: EMAIL, make: (m) => [{ type: "link", href: `mailto:${m[0]}`, cls: "email", children: [{ type: "text", text: m[0] }] }] },
 ];
 
 function phone(number) {
@@ -54,7 +58,10 @@ export function parseInline(text) {
   };
   while (i < text.length) {
     const rest = text.slice(i);
-    const starts = "[*_h0".includes(rest[0]) && (!"_0".includes(rest[0]) || !/\w/.test(text[i - 1] || ""));
+    const before = text[i - 1] || "";
+    const starts =
+      ("[*_h0".includes(rest[0]) && (!"_0".includes(rest[0]) || !/\w/.test(before))) ||
+      (/\w/.test(rest[0]) && !/[\w.+-]/.test(before) && EMAIL.test(rest.slice(0, 200)));
     const rule = starts && INLINE.find((r) => r.re.test(rest));
     if (rule) {
       const m = rest.match(rule.re);

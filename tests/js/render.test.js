@@ -69,6 +69,22 @@ test("it does not treat snake_case words as italics", () => {
   assert.deepEqual(parseInline("rue_du_port"), [{ type: "text", text: "rue_du_port" }]);
 });
 
+test("it makes an e-mail address a mail link, without the full stop after it", () => {
+  const nodes = parseInline("Écrivez à cabinet@port-lumiere.example. Ou à mdq.dunes@ville.fr !");
+  const mails = nodes.filter((n) => n.type === "link");
+  assert.deepEqual(
+    mails.map((n) => [n.href, n.cls, n.children[0].text]),
+    [
+      ["mailto:cabinet@port-lumiere.example", "email", "cabinet@port-lumiere.example"],
+      ["mailto:mdq.dunes@ville.fr", "email", "mdq.dunes@ville.fr"],
+    ],
+  );
+  // no address: a lone @, a handle, an address without a domain's dot
+  for (const text of ["rendez-vous @ 10 h", "@mairie", "nom@localhost"]) {
+    assert.ok(parseInline(text).every((n) => n.type !== "link"), text);
+  }
+});
+
 test("it makes a French phone number a tap-to-call link that keeps its spaces", () => {
   const nodes = parseInline("Appelez le 05 00 00 20 00, ou le 0500002001.");
   const phones = nodes.filter((n) => n.type === "link");
