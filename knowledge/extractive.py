@@ -225,6 +225,7 @@ def extract(
     weights: Weights = WEIGHTS,
     days=(),
     today=None,
+    language: str = "fr",
 ) -> Extraction:
     """The Extraction for a question from the passages found and their merged sources;
     `wider` gives (the further passages found, every source numbered) for the wider pool.
@@ -239,7 +240,10 @@ def extract(
     level = coverage.confidence([s.closeness for s in kept[:core]])  # as calibrated
     listed = asked and whats_on(question, ranked, days, today)
     core_units = [s.unit for s in kept[:core]]
-    if not ranked or not (listed or coverage.covered(question, level, core_units, ranked[0])):
+    answers = bool(ranked) and (
+        listed or coverage.covered(question, level, core_units, ranked[0], language)
+    )
+    if not answers:
         return Extraction(units=[], confidence=level, covered=False)
     events = events_in_order(question, ranked, days, today) if asked else []
     wanted = answertypes.asked(question)
@@ -292,7 +296,9 @@ def _open_on_quoted(chosen: list[Scored], numbers: dict, merged: list) -> None:
             merged[number - 1] = replace(merged[number - 1], chunk_id=chunk)
 
 
-def extraction_for(question: str, found: list, merged: list, wider=None, days=(), today=None):
+def extraction_for(
+    question: str, found: list, merged: list, wider=None, days=(), today=None, language="fr"
+):
     """ChatRequest.extract: a callable that extracts once, when first called. `merged` is
     the request's own list of passages (a further source cited is added to it); `wider`, a
     callable giving the wider pool (knowledge.prompt.pool_for), or None; `days`, the days
@@ -302,7 +308,10 @@ def extraction_for(question: str, found: list, merged: list, wider=None, days=()
     def extraction() -> Extraction:
         if not done:
             if found:
-                done.append(extract(question, found, merged, wider, days=days, today=today))
+                extraction = extract(
+                    question, found, merged, wider, days=days, today=today, language=language
+                )
+                done.append(extraction)
             else:
                 done.append(_nothing())
         return done[0]

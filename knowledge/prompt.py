@@ -244,6 +244,6 @@ def assemble(
         language=language,
         contact=town_contact(template),
         extract=extraction_for(
-            question, list(found), shown, wider, days_meant(question, today), today
+            question, list(found), shown, wider, days_meant(question, today), today, language
         ),
     )

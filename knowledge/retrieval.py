@@ -74,6 +74,11 @@ def document_url(doc: Document, page: int | None = None) -> str:
     return f"{url}#page={page}" if page and doc.is_pdf else url
 
 
+def known_terms(terms: list[str]) -> set[str]:
+    """The analysed terms that some chunk of the town's index holds."""
+    return backend_for(connection).known(connection, terms)
+
+
 def search(query: str, k: int = 5, today: dt.date | None = None) -> list[Passage]:
     """The k best passages from READY documents valid today (valid_from <= today <= valid_until,
     either bound optional)."""

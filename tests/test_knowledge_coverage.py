@@ -157,3 +157,24 @@ def test_it_does_not_quote_twice_what_another_unit_said():
     first = [scored("14 h 30, cinéma Le Fanal.", "Agenda > Mercredi 2 décembre - Ciné seniors")]
     other = scored("14 h 30, cinéma Le Fanal.", "Agenda > Mercredi 4 novembre - Ciné seniors")
     assert not answerchoice._repeats(other, first)
+
+
+def test_it_reads_the_names_a_question_gives():
+    assert coverage.names("J'ai perdu ma carte Vitale. Et l'Australie ?") == ["Vitale", "Australie"]
+    # the first word of a sentence is no name; nor a short word
+    assert coverage.names("Bonjour. Où est la mairie ? Le CCAS aussi ?") == ["CCAS"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_question_naming_what_no_document_mentions():
+    load_demo_town()
+    vitale = assemble("J'ai perdu ma carte Vitale, comment en avoir une nouvelle ?", [], TODAY)
+    assert not vitale.extract().covered  # it used to get the library card's "2 €"
+    # names the documents hold, or a group of residents' words, are no reason to refuse
+    assert not coverage.names_unknown("Le car pour la gare de Val-d'Orée, c'est où ?")
+    assert not coverage.names_unknown("Comment refaire ma CNI ?")
+    club = assemble("Le Club Soleil d'Automne se réunit quels jours ?", [], TODAY).extract()
+    assert club.covered
+    # an English question's capitalised words are not French names
+    english = assemble("When is the Christmas market?", [], TODAY, language="en").extract()
+    assert english.covered

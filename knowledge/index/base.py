@@ -67,6 +67,17 @@ class TwoStageIndex:
         """Vectors of the rows whose terms carry their source text (knowledge.analysis.Analysed)."""
         return vectors.encode_passages([getattr(terms, "text", None) for _, terms in rows])
 
+    def known(self, connection, terms: Sequence[str]) -> set[str]:
+        """The terms that at least one indexed row holds."""
+        terms = [t for t in dict.fromkeys(terms) if t]
+        if not terms:
+            return set()
+        with connection.cursor() as cursor:
+            return set(self._known(cursor, terms))
+
+    def _known(self, cursor, terms: list[str]) -> list[str]:
+        raise NotImplementedError
+
     def search(self, connection, terms, limit, today=None, query=None) -> list[tuple[int, float]]:
         """(row id, score) pairs, best first; with `today`, servable town chunks only.
 

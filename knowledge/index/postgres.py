@@ -273,6 +273,13 @@ class PostgresIndex(TwoStageIndex):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.docs} WHERE chunk_id = ANY(%s)", [list(row_ids)])  # noqa: S608
 
+    def _known(self, cursor, terms):
+        cursor.execute(
+            f"SELECT term FROM {self.freqs} WHERE term = ANY(%s) AND df > 0",  # noqa: S608
+            [terms],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
     def _gather(self, cursor, terms, depth, today, pending):
         """Corpus statistics first, then the BM25 candidates with their terms and vectors.
 

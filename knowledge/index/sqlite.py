@@ -201,6 +201,14 @@ class SqliteFtsIndex(TwoStageIndex):
         )
         return {row_id: (text, vec) for row_id, text, vec in cursor.fetchall()}
 
+    def _known(self, cursor, terms):
+        marks = ", ".join(["%s"] * len(terms))
+        cursor.execute(
+            f"SELECT term FROM {self.vocab} WHERE term IN ({marks}) AND doc > 0",  # noqa: S608
+            terms,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
     def _stats(self, cursor, terms) -> CorpusStats:
         marks = ", ".join(["%s"] * len(terms))
         cursor.execute(
