@@ -308,10 +308,11 @@ def extraction_for(
     def extraction() -> Extraction:
         if not done:
             if found:
-                extraction = extract(
-                    question, found, merged, wider, days=days, today=today, language=language
+                done.append(
+                    extract(
+                        question, found, merged, wider, days=days, today=today, language=language
+                    )
                 )
-                done.append(extraction)
             else:
                 done.append(_nothing())
         return done[0]
