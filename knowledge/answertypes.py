@@ -42,9 +42,10 @@ ASKS = {
 GIVES = {
     "phone": (
         r"\b0\d(?: ?\d{2}){4}\b"
-        # French short numbers, said as numbers to call ("appelez le 15", a list's "112 :"),
-        # not the 15 of a price, a time, a date or an age ("15 €", "18 h", "15 janvier")
-        r"|(?:(?<=\ble )|(?<=\bau )|^)(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"
+        # French short numbers, said as numbers to call ("appelez le 15", a list's "112 :",
+        # "Médecin de garde : 116 117"), not the 15 of a price, a time, a date or an age
+        # ("15 €", "18 h", "15 janvier")
+        r"|(?:(?<=\ble )|(?<=\bau )|(?<=: )|^)(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"
         rf"(?! ?(?:h\b|€|euros?\b|%|heures?\b|minutes?\b|ans\b|km\b|jours?\b|{MONTHS}))"
     ),
     "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
@@ -66,7 +67,7 @@ GIVES = {
         r"\b\d{1,3},? (?:rue|avenue|place|chemin|allee|quai|boulevard|impasse|route|square)\b"
         r"|\b(?:rue|avenue|boulevard|impasse|allee|chemin) (?:de la |de l'|des |du |de |d')\w"
         r"|\b(?:salle|maison de quartier|mediatheque|hotel de ville|accueil|pharmacie"
-        r"|dechetterie|eglise|cinema|gare|parking|place de|bornes?)\b"
+        r"|dechetterie|eglise|cinema|gare|parking|place de|bornes?|office (?:de|du) tourisme)\b"
         r"|\bmaisons? (?:des|du|de la|de l') ?\w"
         r"|\b(?:a|au|aux|devant|sur) (?:la |l'|le |les )?(?:halle|marche|port|plage|quai|esplanade"
         r"|jardin|parc|stade|gymnase|ecole|monument|foyer|hangar)s?\b(?!-)"

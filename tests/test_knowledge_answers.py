@@ -165,10 +165,16 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "date" in answertypes.given("Des bénévoles passent une fois par semaine.")
     assert "date" not in answertypes.given("Une fois inscrit, vous recevez un badge.")
     # a short number is one to call when it is said as one, not a price, a date, an age, a time
-    for text in ("Appelez le 15 (SAMU), le 17 (police) ou le 112.", "196 : urgence en mer."):
+    for text in (
+        "Appelez le 15 (SAMU), le 17 (police) ou le 112.",
+        "196 : urgence en mer.",
+        "Médecin de garde le soir et le week-end : 116 117.",
+    ):
         assert "phone" in answertypes.given(text)
     for text in (
         "Tarif : 3 € le carton, 15 € les six cartons.",
+        "Tarif : 15 € par an.",
+        "Ouverture : 18 h.",
         "Du 4 au 15 janvier.",
         "Inscrit d'office à 18 ans.",
         "Ouvert de 14 h à 18 h 30.",
@@ -179,6 +185,7 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "place" in answertypes.given("À la maison des Dunes : atelier mémoire le lundi.")
     assert "place" in answertypes.given("Les sapins se déposent devant la halle du marché.")
     assert "place" not in answertypes.given("Vous pouvez vous marier à Port-Lumière.")
+    assert "place" in answertypes.given("Inscription avant le 15 décembre à l'office de tourisme.")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():
