@@ -7,7 +7,9 @@ Protocol (text/event-stream, each `data:` is JSON):
 - `sources` {"sources": [{"n", "title", "page", "url", "document", "chunk"}], "provider": kind,
              "generated": bool, "grounded": bool, "note"?: str, "unverified"?: [str]};
              `document` and `chunk` are the ids the chat's source panel opens (GET
-             /documents/<document>/passages/<chunk>, knowledge/passages.py);
+             /documents/<document>/passages/<chunk>, knowledge/passages.py); the offline
+             provider's sources also carry "quotes", the sentences and list items the answer
+             quotes from each, which the panel marks inside the passage;
 - `done`    {"remaining_percent": int|None, "generated": bool, "grounded": bool, "note"?: str,
              "unverified"?: [str], "feedback": token}   once complete; `feedback` is the
              answer's signed token for POST /chat/feedback (arcachat/feedback.py), or
@@ -100,9 +102,11 @@ def answer_facts(chat_request, text: str, kind: str) -> dict:
     check = grounding(text, chat_request.passages, chat_request.contact)
     facts = {"sources": sources_of(chat_request.passages, text), "grounded": check.grounded}
     if kind == OfflineProvider.kind:
-        quoted = {n: title for n, title, _page in chat_request.extract().sources}
+        extraction = chat_request.extract()
+        quoted = {n: title for n, title, _page in extraction.sources}
         for source in facts["sources"]:  # titled as under the answer: the sections quoted
             source["title"] = quoted.get(source["n"], source["title"])
+            source["quotes"] = [u.text for u in extraction.units if u.source == source["n"]]
         return facts
     notes = []
     if not check.grounded:

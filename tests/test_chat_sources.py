@@ -54,3 +54,7 @@ def test_it_titles_an_extract_s_source_by_the_sections_it_quotes(resident_client
     events = dict(parse_sse(b"".join(response).decode()))
     [source] = events["sources"]["sources"]
     assert source["title"] == "Agenda — Samedi 12 décembre - Marché de Noël"  # not "Repair Café"
+    # what it quotes from the source, for the panel to mark inside the passage
+    assert source["quotes"] == [
+        "Le marché de Noël réunit soixante exposants place de l'Horloge, de 10 h à 19 h."
+    ]

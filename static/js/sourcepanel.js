@@ -19,6 +19,73 @@ export function metaLine(passage, S) {
   return parts.join(" · ");
 }
 
+// Apostrophes and spaces differ between a document's text and the answer's quote.
+const SAME = (ch) => (ch === "\u2019" ? "'" : /\s/.test(ch) ? " " : ch);
+
+/** Where `quote` lies in text split into pieces (a passage's text nodes), spaces collapsed
+ * and apostrophes made alike on both sides; `gaps[i]` true when piece i begins another block
+ * (a paragraph, a list item: a space between them). Returns {start: [piece, offset], end:
+ * [piece, offset]} (end just past its last character, offsets in UTF-16 units as the DOM
+ * counts), or null. */
+export function locate(pieces, quote, gaps = []) {
+  const wanted = Array.from(quote.trim(), SAME).join("").replace(/ +/g, " ");
+  let flat = "";
+  const from = [];
+  const add = (same, at) => {
+    if (same === " " && (flat === "" || flat.endsWith(" "))) return;
+    flat += same;
+    from.push(at);
+  };
+  pieces.forEach((piece, i) => {
+    if (gaps[i]) add(" ", [i, 0]); // a quote never begins or ends on a space
+    for (let offset = 0; offset < piece.length; offset += 1) add(SAME(piece[offset]), [i, offset]);
+  });
+  const at = wanted ? flat.indexOf(wanted) : -1;
+  if (at < 0) return null;
+  const [last, offset] = from[at + wanted.length - 1];
+  return { start: from[at], end: [last, offset + 1] };
+}
+
+const BLOCK = "p, li, td, th, h3, h4, h5, h6, blockquote, pre, div";
+
+/** Wrap characters `from` to `to` of a text node in <mark class="quoted">. */
+function wrap(node, from, to) {
+  const middle = from > 0 ? node.splitText(from) : node;
+  if (to - from < middle.length) middle.splitText(to - from);
+  const mark = document.createElement("mark");
+  mark.className = "quoted";
+  middle.replaceWith(mark);
+  mark.append(middle);
+  return mark;
+}
+
+/** Mark what the answer quotes (its sentences and list items) inside `container`, one
+ * <mark class="quoted"> per stretch of text, so a quote across paragraphs or bold words stays
+ * well formed. Returns the marks made, in order. */
+export function markQuotes(container, quotes) {
+  const marks = [];
+  for (const quote of quotes || []) {
+    if (typeof quote !== "string") continue;
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    const blocks = nodes.map((node) => node.parentElement.closest(BLOCK));
+    const gaps = blocks.map((block, i) => i > 0 && block !== blocks[i - 1]);
+    const found = locate(
+      nodes.map((node) => node.data),
+      quote,
+      gaps,
+    );
+    if (!found) continue;
+    for (let i = found.start[0]; i <= found.end[0]; i += 1) {
+      const from = i === found.start[0] ? found.start[1] : 0;
+      const to = i === found.end[0] ? found.end[1] : nodes[i].length;
+      if (nodes[i].data.slice(from, to).trim()) marks.push(wrap(nodes[i], from, to));
+    }
+  }
+  return marks;
+}
+
 // What the server's sanitised HTML may keep once in the page (a second fence after nh3).
 const KEEP = { A: ["href"], DIV: ["class", "id", "tabindex"], P: ["class"] };
 
@@ -61,6 +128,7 @@ export class SourcePanel {
     const url = passageUrl(source);
     if (!url) return;
     this.opener = opener || document.activeElement;
+    this.quotes = Array.isArray(source.quotes) ? source.quotes : [];
     this.title.textContent = source.title;
     this.meta.textContent = "";
     this.heading.hidden = true;
@@ -102,11 +170,13 @@ export class SourcePanel {
     this.body.replaceChildren(clean(template.content));
     this.addLink(passage.pdf_url, passage.page ? this.S.open_pdf_page.replace("%s", passage.page) : this.S.open_pdf);
     this.addLink(passage.web_url, this.S.open_web);
-    // The passage in view, the title too when both fit (the title is where the focus is).
+    // What the answer quotes marked in the passage, and in view with the title when both
+    // fit (the title is where the focus is).
     const hit = this.body.querySelector("#passage-hit");
+    const target = (hit && markQuotes(hit, this.quotes)[0]) || hit;
     const box = this.dialog.getBoundingClientRect();
-    if (hit && hit.getBoundingClientRect().top > box.top + box.height * 0.6) {
-      hit.scrollIntoView({ block: "start", behavior: "instant" });
+    if (target && target.getBoundingClientRect().bottom > box.top + box.height * 0.9) {
+      target.scrollIntoView({ block: target === hit ? "start" : "center", behavior: "instant" });
     }
   }
 

@@ -129,3 +129,31 @@ def test_it_marks_an_answer_that_does_not_come_from_the_towns_documents(new_page
     expect(page.locator(".turn-assistant .sources")).to_be_hidden()
     expect(page.locator("#live")).to_contain_text("ne vient pas des documents de la mairie")
     snap(page, "sources-phone-general-answer")
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_it_marks_what_an_extract_quotes_inside_the_passage(new_page, screen):
+    add_markdown_document()  # no provider configured: the offline answerer quotes it
+    page = new_page(**SCREENS[screen])
+    sign_in(page)
+    ask(page, "Quels jours passe la collecte des poubelles au Centre-Port ?")
+    answered(page)
+    page.locator(".source-open").first.click()
+    hit = page.locator("#source-body .passage-hit")
+    quoted = hit.locator("li:has(mark.quoted)")
+    expect(quoted).to_have_text(  # the list the answer quotes, not the sentence before it
+        [
+            "Centre-Port : ordures ménagères le lundi et le jeudi.",
+            "Les Dunes : ordures ménagères le mardi.",
+        ]
+    )
+    expect(hit).to_contain_text("Voici les jours de ramassage des poubelles")
+    expect(hit.locator("mark.quoted").first).to_be_in_viewport()
+    marked = "".join(hit.locator("mark.quoted").all_inner_texts())  # the items, no more
+    assert marked == (
+        "Centre-Port : ordures ménagères le lundi et le jeudi."
+        "Les Dunes : ordures ménagères le mardi."
+    )
+    snap(page, f"sources-{screen}-quoted-marked")
+    page.keyboard.press("Escape")
+    expect(page.locator("#source-dialog")).to_be_hidden()
