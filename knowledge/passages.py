@@ -27,6 +27,7 @@ from .views import may_read_document
 # Chunks shown before and after the cited one, within its section (same heading and page):
 # about 200 tokens each, so the panel holds one to two screens of context.
 CONTEXT_CHUNKS = 2
+FULL_LINE = 0.75  # a PDF line this share of the page's longest goes on in the next (reflow)
 TAGS = {
     "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "h5", "h6",
     "blockquote",
@@ -61,12 +62,28 @@ def _heading_line(match: re.Match, title: str) -> str:
     return f"{match.group(1)} {heading_path(match.group(2), title)}"
 
 
-def render_text(text: str, plain: bool, title: str = "") -> str:
-    """A chunk's text as sanitised HTML: Markdown, or plain paragraphs (a PDF's page).
-    Headings go two levels down: the panel's own title is the h2."""
+def reflow(lines: list[str], width: int) -> list[str]:
+    """A PDF page's lines as paragraphs: a line filling FULL_LINE of the page's `width` (its
+    longest line) goes on in the next; a shorter one ends its paragraph (a heading, a
+    paragraph's last line, "Chers habitants,")."""
+    paragraphs, current = [], []
+    for line in lines:
+        current.append(line)
+        if len(line) < FULL_LINE * width:
+            paragraphs.append(" ".join(current))
+            current = []
+    return paragraphs + ([" ".join(current)] if current else [])
+
+
+def render_text(text: str, plain: bool, title: str = "", width: int = 0) -> str:
+    """A chunk's text as sanitised HTML: Markdown, or a PDF page's lines as paragraphs
+    (`reflow`, lines as long as `width` going on). Headings go two levels down: the panel's
+    own title is the h2."""
     if plain:
-        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
+        lines = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+        lines = [line for line in lines if line]
+        paragraphs = reflow(lines, width or max(map(len, lines), default=0))
+        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     else:
         text = HEADING.sub(lambda m: _heading_line(m, title), text)
         rendered = SHIFT.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + 2)}>", _markdown.render(text))
@@ -90,8 +107,11 @@ def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     """The section's HTML, the cited chunk inside a marked block, its start and end said to
     screen readers (the highlight alone is only seen)."""
     parts = []
-    for near in section_of(chunk):
-        body = render_text(near.text, plain, title)
+    nearby = section_of(chunk)
+    lines = [" ".join(line.split()) for near in nearby for line in near.text.split("\n")]
+    width = max(map(len, lines), default=0) if plain else 0  # a PDF page's longest line
+    for near in nearby:
+        body = render_text(near.text, plain, title, width)
         if near.pk == chunk.pk:
             start = html.escape(_("Start of the cited passage."))
             end = html.escape(_("End of the cited passage."))

@@ -134,3 +134,23 @@ def test_it_links_a_web_page_to_the_towns_site(client):
         get(client, doc.chunks.get()).json()["web_url"]
         == "https://www.port-lumiere.example/seniors"
     )
+
+
+def test_it_shows_a_pdf_pages_lines_as_paragraphs():
+    text = (
+        "Édito de la Maire\n\n"
+        "Les jours raccourcissent, les derniers estivants sont repartis et notre ville\n\n"
+        "retrouve son rythme d'hiver. Je voudrais qu'elle soit, cette année, celle\n\n"
+        "où l'on prend soin les uns des autres.\n\n"
+        "Chers habitants,"
+    )
+    html = passages.render_text(text, True)
+    assert html == (
+        "<p>Édito de la Maire</p>"
+        "<p>Les jours raccourcissent, les derniers estivants sont repartis et notre ville"
+        " retrouve son rythme d'hiver. Je voudrais qu'elle soit, cette année, celle"
+        " où l'on prend soin les uns des autres.</p>"
+        "<p>Chers habitants,</p>"
+    )
+    # a chunk of short lines, measured against its page's longest: each line its own paragraph
+    assert passages.render_text("Un\n\nDeux", True, width=80) == "<p>Un</p><p>Deux</p>"
