@@ -16,7 +16,8 @@ last and run once; bench/answers_probe4.jsonl and bench/answers_holdout.jsonl (7
 someone who had not seen the answerer's code, the first used to find failures, the second run
 once on the final code; bench/answers_holdout2.jsonl (7 Dec, fifth session) by another such
 writer, run once before any change of that session, then used to find failures;
-bench/answers_holdout3.jsonl by a third such writer, run once later in that session
+bench/answers_holdout3.jsonl by a third such writer, run once later in that session;
+bench/answers_holdout4.jsonl (sixth session) by a fourth, run once before any change
 (docs/benchmarks.md).
 Measures, overall and on each half (town and off-topic questions alternate between halves A
 and B in file order, so each subject is in both):
