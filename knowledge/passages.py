@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET
 from markdown_it import MarkdownIt
 
 from .models import Chunk, Document
+from .units import BULLET, pdf_lines
 from .views import may_read_document
 
 # Chunks shown before and after the cited one, within its section (same heading and page):
 # about 200 tokens each, so the panel holds one to two screens of context.
 CONTEXT_CHUNKS = 2
-FULL_LINE = 0.75  # a PDF line this share of the page's longest goes on in the next (reflow)
 TAGS = {
     "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "h5", "h6",
     "blockquote",
@@ -62,28 +62,31 @@ def _heading_line(match: re.Match, title: str) -> str:
     return f"{match.group(1)} {heading_path(match.group(2), title)}"
 
 
-def reflow(lines: list[str], width: int) -> list[str]:
-    """A PDF page's lines as paragraphs: a line filling FULL_LINE of the page's `width` (its
-    longest line) goes on in the next; a shorter one ends its paragraph (a heading, a
-    paragraph's last line, "Chers habitants,")."""
-    paragraphs, current = [], []
-    for line in lines:
-        current.append(line)
-        if len(line) < FULL_LINE * width:
-            paragraphs.append(" ".join(current))
-            current = []
-    return paragraphs + ([" ".join(current)] if current else [])
+def pdf_html(text: str, title: str = "") -> str:
+    """A PDF page's text as the answerer reads it (knowledge.units.pdf_lines: printed lines
+    put back into paragraphs, items and headings, running headers dropped), escaped. A chunk's
+    last line is no heading: a paragraph the chunk cuts, or a signature."""
+    out = []
+    lines = pdf_lines(text, title)
+    for number, line in enumerate(lines, 1):
+        heading = HEADING.match(line)
+        item = BULLET.match(line)
+        if heading and number < len(lines):
+            out.append(f"<h4>{html.escape(heading.group(2))}</h4>")
+        elif heading:
+            out.append(f"<p>{html.escape(heading.group(2))}</p>")
+        elif item:
+            out.append(f"<ul><li>{html.escape(line[item.end() :])}</li></ul>")
+        else:
+            out.append(f"<p>{html.escape(line)}</p>")
+    return "".join(out).replace("</ul><ul>", "")
 
 
-def render_text(text: str, plain: bool, title: str = "", width: int = 0) -> str:
-    """A chunk's text as sanitised HTML: Markdown, or a PDF page's lines as paragraphs
-    (`reflow`, lines as long as `width` going on). Headings go two levels down: the panel's
-    own title is the h2."""
+def render_text(text: str, plain: bool, title: str = "") -> str:
+    """A chunk's text as sanitised HTML: Markdown, or a PDF page's text (`pdf_html`).
+    Headings go two levels down: the panel's own title is the h2."""
     if plain:
-        lines = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-        lines = [line for line in lines if line]
-        paragraphs = reflow(lines, width or max(map(len, lines), default=0))
-        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        rendered = pdf_html(text, title)
     else:
         text = HEADING.sub(lambda m: _heading_line(m, title), text)
         rendered = SHIFT.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + 2)}>", _markdown.render(text))
@@ -107,11 +110,8 @@ def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     """The section's HTML, the cited chunk inside a marked block, its start and end said to
     screen readers (the highlight alone is only seen)."""
     parts = []
-    nearby = section_of(chunk)
-    lines = [" ".join(line.split()) for near in nearby for line in near.text.split("\n")]
-    width = max(map(len, lines), default=0) if plain else 0  # a PDF page's longest line
-    for near in nearby:
-        body = render_text(near.text, plain, title, width)
+    for near in section_of(chunk):
+        body = render_text(near.text, plain, title)
         if near.pk == chunk.pk:
             start = html.escape(_("Start of the cited passage."))
             end = html.escape(_("End of the cited passage."))

@@ -151,11 +151,12 @@ def _runs_on(previous: str, printed: int, line: str, width: int) -> bool:
 
 def _mark_headings(lines: list[str]) -> list[str]:
     """Short lines that end no sentence become headings: the page's first one `# ` (a
-    magazine's article title), the next ones `## `."""
+    magazine's article title), the next ones `## `. A line ending with a comma is no heading
+    ("Chères Lumiéroises, chers Lumiérois,")."""
     out: list[str] = []
     level = "#"
     for line in lines:
-        if not BULLET.match(line) and not line.endswith(TERMINAL):
+        if not BULLET.match(line) and not line.endswith((*TERMINAL, ",")):
             out.append(f"{level} {line}")
             level = "##"
         else:
