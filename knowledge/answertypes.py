@@ -16,6 +16,7 @@ from .analysis import fold, get_analyzer
 MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 THERE_ARE = r"y a[- ]t[- ]il |il y a |il y en a "  # "combien y a-t-il de", "combien il y a de"
+SHORT_NUMBERS = "15|17|18|112|114|115|119|196|3237|3919|116 117"  # emergency and help lines
 NUMBER_WORDS = "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent"
 
 # On the accent-folded question. "quand" is a question only when no subject follows it
@@ -42,11 +43,13 @@ ASKS = {
 GIVES = {
     "phone": (
         r"\b0\d(?: ?\d{2}){4}\b"
-        # French short numbers, said as numbers to call ("appelez le 15", a list's "112 :",
-        # "Médecin de garde : 116 117"), not the 15 of a price, a time, a date or an age
-        # ("15 €", "18 h", "15 janvier")
-        r"|(?:(?<=\ble )|(?<=\bau )|(?<=: )|^)(?:15|17|18|112|114|115|119|196|3237|3919|116 117)\b"
+        # French short numbers, said as numbers to call ("appelez le 15", a list's "112 :"),
+        # not the 15 of a price, a time, a date or an age ("15 €", "18 h", "15 janvier");
+        # after a colon, only alone at the end ("Médecin de garde : 116 117.", not
+        # "Tarif : 15,50 €", "Capacité : 112 personnes")
+        rf"|(?:(?<=\ble )|(?<=\bau )|^)(?:{SHORT_NUMBERS})\b"
         rf"(?! ?(?:h\b|€|euros?\b|%|heures?\b|minutes?\b|ans\b|km\b|jours?\b|{MONTHS}))"
+        rf"|(?<=: )(?:{SHORT_NUMBERS})(?= ?(?:[.;(]|$))"
     ),
     "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
     "date": (

@@ -4,7 +4,9 @@ the PDF at that page or to the town's web page, and the section around the passa
 to sanitised HTML with the passage marked.
 
 Markdown, HTML and Word documents are rendered from their stored chunks (already without
-front matter) with markdown-it, raw HTML in them escaped; PDF pages are plain paragraphs.
+front matter) with markdown-it, raw HTML in them escaped; a PDF page's printed lines are put
+back into paragraphs as the offline answerer reads them (knowledge.units.pdf_lines, headings
+left as lines: nothing is dropped but running headers and page footers).
 Everything goes through nh3 with a short list of tags, and only absolute http(s), mailto and
 tel links survive, so the chat can insert the HTML as it is. Who may read it: as for the
 document's file (views.may_read_document): READY documents valid today.
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_GET
 from markdown_it import MarkdownIt
 
 from .models import Chunk, Document
-from .units import BULLET, pdf_lines
+from .units import pdf_lines
 from .views import may_read_document
 
 # Chunks shown before and after the cited one, within its section (same heading and page):
@@ -62,31 +64,13 @@ def _heading_line(match: re.Match, title: str) -> str:
     return f"{match.group(1)} {heading_path(match.group(2), title)}"
 
 
-def pdf_html(text: str, title: str = "") -> str:
-    """A PDF page's text as the answerer reads it (knowledge.units.pdf_lines: printed lines
-    put back into paragraphs, items and headings, running headers dropped), escaped. A chunk's
-    last line is no heading: a paragraph the chunk cuts, or a signature."""
-    out = []
-    lines = pdf_lines(text, title)
-    for number, line in enumerate(lines, 1):
-        heading = HEADING.match(line)
-        item = BULLET.match(line)
-        if heading and number < len(lines):
-            out.append(f"<h4>{html.escape(heading.group(2))}</h4>")
-        elif heading:
-            out.append(f"<p>{html.escape(heading.group(2))}</p>")
-        elif item:
-            out.append(f"<ul><li>{html.escape(line[item.end() :])}</li></ul>")
-        else:
-            out.append(f"<p>{html.escape(line)}</p>")
-    return "".join(out).replace("</ul><ul>", "")
-
-
-def render_text(text: str, plain: bool, title: str = "") -> str:
-    """A chunk's text as sanitised HTML: Markdown, or a PDF page's text (`pdf_html`).
-    Headings go two levels down: the panel's own title is the h2."""
+def render_text(text: str, plain: bool, title: str = "", width: int = 0) -> str:
+    """A chunk's text as sanitised HTML: Markdown, or a PDF page's lines as paragraphs
+    (knowledge.units.pdf_lines; `width`, the page's longest line, when the chunk is only part
+    of it). Markdown headings go two levels down: the panel's own title is the h2."""
     if plain:
-        rendered = pdf_html(text, title)
+        paragraphs = pdf_lines(text, title, width, headings=False)
+        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     else:
         text = HEADING.sub(lambda m: _heading_line(m, title), text)
         rendered = SHIFT.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + 2)}>", _markdown.render(text))
@@ -110,8 +94,11 @@ def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     """The section's HTML, the cited chunk inside a marked block, its start and end said to
     screen readers (the highlight alone is only seen)."""
     parts = []
-    for near in section_of(chunk):
-        body = render_text(near.text, plain, title)
+    nearby = section_of(chunk)
+    lines = [" ".join(line.split()) for near in nearby for line in near.text.split("\n")]
+    width = max(map(len, lines), default=0) if plain else 0  # a PDF page's longest line
+    for near in nearby:
+        body = render_text(near.text, plain, title, width)
         if near.pk == chunk.pk:
             start = html.escape(_("Start of the cited passage."))
             end = html.escape(_("End of the cited passage."))

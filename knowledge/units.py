@@ -116,17 +116,17 @@ def _is_header(line: str, title_key: str) -> bool:
     return bool(title_key) and folded.startswith(title_key) and ". " not in line
 
 
-def pdf_lines(text: str, title: str = "") -> list[str]:
+def pdf_lines(text: str, title: str = "", width: int = 0, headings: bool = True) -> list[str]:
     """Printed lines put back together: one line per paragraph, `- item` or heading.
 
-    A line that does not end a sentence and is nearly as long as the page's longest runs on
-    into the next one; a short one is a heading, unless the next line starts in lower case
-    (a heading printed on two lines). Running headers (starting with the document's title)
-    and page footers are dropped."""
+    A line that does not end a sentence and is nearly as long as the page's longest (or
+    `width`) runs on into the next one; a short one is a heading, unless the next line starts
+    in lower case (a heading printed on two lines); `headings=False` leaves headings unmarked.
+    Running headers (starting with the document's title) and page footers are dropped."""
     title_key = fold(title).replace("—", "-").replace("–", "-")[:24].strip()
     raw = [" ".join(line.split()) for line in text.splitlines()]
     raw = [line for line in raw if line and line != "[…]" and not _is_header(line, title_key)]
-    width = max((len(line) for line in raw), default=0)
+    width = width or max((len(line) for line in raw), default=0)
     out: list[str] = []
     printed = 0  # length of the last printed line
     for line in raw:
@@ -136,7 +136,7 @@ def pdf_lines(text: str, title: str = "") -> list[str]:
         else:
             out.append(line)
         printed = len(line)
-    return _mark_headings(out)
+    return _mark_headings(out) if headings else out
 
 
 def _runs_on(previous: str, printed: int, line: str, width: int) -> bool:

@@ -136,28 +136,26 @@ def test_it_links_a_web_page_to_the_towns_site(client):
     )
 
 
-def test_it_shows_a_pdf_pages_lines_as_paragraphs_headings_and_items():
+def test_it_shows_a_pdf_pages_lines_as_paragraphs_and_no_heading():
     text = (
-        "Magazine n°47 - novembre 2026 Ville de Port-Lumière\n\n"  # a running header
+        "Magazine n°47 - novembre 2026 Ville de Port-Lumière\n\n"
         "Édito de la Maire\n\n"
         "Les jours raccourcissent, les derniers estivants sont repartis et notre ville\n\n"
         "retrouve son rythme d'hiver. Je voudrais qu'elle soit, cette année, celle\n\n"
         "où l'on prend soin les uns des autres.\n\n"
         "Chers habitants,\n\n"
-        "- la marche <du> mardi ;\n\n"
-        "- le loto du samedi.\n"
+        "1. Remplissez le <formulaire>.\n\n"
+        "2. Déposez-le.\n\n"
+        "Lundi 9 h - 12 h"
     )
     html = passages.render_text(text, True, "Magazine n°47 — novembre 2026")
-    assert html == (
-        "<h4>Édito de la Maire</h4>"
+    assert html == (  # the running header dropped, as the answerer drops it
+        "<p>Édito de la Maire</p>"
         "<p>Les jours raccourcissent, les derniers estivants sont repartis et notre ville"
         " retrouve son rythme d'hiver. Je voudrais qu'elle soit, cette année, celle"
         " où l'on prend soin les uns des autres.</p>"
         "<p>Chers habitants,</p>"
-        "<ul><li>la marche &lt;du&gt; mardi ;</li><li>le loto du samedi.</li></ul>"
+        "<p>1. Remplissez le &lt;formulaire&gt;.</p><p>2. Déposez-le.</p><p>Lundi 9 h - 12 h</p>"
     )
-    # the last line of a chunk is a paragraph it cuts, not a heading
-    cut = passages.render_text(
-        "Un hiver ensemble\n\nVous avez été 1 843 à voter : merci ! Six", True
-    )
-    assert cut == "<h4>Un hiver ensemble</h4><p>Vous avez été 1 843 à voter : merci ! Six</p>"
+    # a chunk of short lines, measured against its page's longest: each line its own paragraph
+    assert passages.render_text("Un\n\nDeux", True, width=80) == "<p>Un</p><p>Deux</p>"

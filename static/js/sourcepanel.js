@@ -59,16 +59,22 @@ function wrap(node, from, to) {
   return mark;
 }
 
-/** Mark what the answer quotes (its sentences and list items) inside `container`, one
- * <mark class="quoted"> per stretch of text, so a quote across paragraphs or bold words stays
- * well formed. Returns the marks made, in order. */
-export function markQuotes(container, quotes) {
-  const marks = [];
-  for (const quote of quotes || []) {
-    if (typeof quote !== "string") continue;
-    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-    const nodes = [];
-    while (walker.nextNode()) nodes.push(walker.currentNode);
+/** The text nodes under `container` a quote may be found in: not the words said only to
+ * screen readers ("Start of the cited passage."), not what is already marked. */
+function textNodes(container) {
+  const nodes = [];
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (!parent.closest(".visually-hidden, mark.quoted")) nodes.push(walker.currentNode);
+  }
+  return nodes;
+}
+
+/** Mark `quote` in the first of `containers` that holds it; returns the marks made. */
+function markOne(containers, quote) {
+  for (const container of containers) {
+    const nodes = textNodes(container);
     const blocks = nodes.map((node) => node.parentElement.closest(BLOCK));
     const gaps = blocks.map((block, i) => i > 0 && block !== blocks[i - 1]);
     const found = locate(
@@ -77,13 +83,26 @@ export function markQuotes(container, quotes) {
       gaps,
     );
     if (!found) continue;
+    const marks = [];
     for (let i = found.start[0]; i <= found.end[0]; i += 1) {
       const from = i === found.start[0] ? found.start[1] : 0;
       const to = i === found.end[0] ? found.end[1] : nodes[i].length;
       if (nodes[i].data.slice(from, to).trim()) marks.push(wrap(nodes[i], from, to));
     }
+    return marks;
   }
-  return marks;
+  return [];
+}
+
+/** Mark what the answer quotes (its sentences and list items) in the panel: in the cited
+ * passage `hit` first, else in the section around it (a PDF page's sentence may run over two
+ * chunks). One <mark class="quoted"> per stretch of text, so a quote across paragraphs or bold
+ * words stays well formed. Returns the marks, in the page's order. */
+export function markQuotes(hit, section, quotes) {
+  const marks = [];
+  const unique = new Set((quotes || []).filter((q) => typeof q === "string" && q.trim()));
+  for (const quote of unique) marks.push(...markOne([hit, section], quote));
+  return marks.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
 }
 
 // What the server's sanitised HTML may keep once in the page (a second fence after nh3).
@@ -128,7 +147,7 @@ export class SourcePanel {
     const url = passageUrl(source);
     if (!url) return;
     this.opener = opener || document.activeElement;
-    this.quotes = Array.isArray(source.quotes) ? source.quotes : [];
+    const quotes = Array.isArray(source.quotes) ? source.quotes : [];
     this.title.textContent = source.title;
     this.meta.textContent = "";
     this.heading.hidden = true;
@@ -138,7 +157,7 @@ export class SourcePanel {
     if (!this.dialog.open) this.dialog.showModal();
     this.title.focus();
     const passage = await this.fetch(url);
-    if (this.dialog.open) this.show(passage);
+    if (this.dialog.open) this.show(passage, quotes);
   }
 
   async fetch(url) {
@@ -155,7 +174,7 @@ export class SourcePanel {
     return passage;
   }
 
-  show(passage) {
+  show(passage, quotes = []) {
     this.body.removeAttribute("aria-busy");
     if (passage.error) {
       this.body.textContent = passage.error;
@@ -170,13 +189,18 @@ export class SourcePanel {
     this.body.replaceChildren(clean(template.content));
     this.addLink(passage.pdf_url, passage.page ? this.S.open_pdf_page.replace("%s", passage.page) : this.S.open_pdf);
     this.addLink(passage.web_url, this.S.open_web);
-    // What the answer quotes marked in the passage, and in view with the title when both
-    // fit (the title is where the focus is).
+    // What the answer quotes marked, and in view with the title when both fit (the title is
+    // where the focus is); else the cited passage, when it starts low in the panel.
     const hit = this.body.querySelector("#passage-hit");
-    const target = (hit && markQuotes(hit, this.quotes)[0]) || hit;
     const box = this.dialog.getBoundingClientRect();
-    if (target && target.getBoundingClientRect().bottom > box.top + box.height * 0.9) {
-      target.scrollIntoView({ block: target === hit ? "start" : "center", behavior: "instant" });
+    const [mark] = hit ? markQuotes(hit, this.body, quotes) : [];
+    if (mark) {
+      const place = mark.getBoundingClientRect();
+      if (place.top < box.top || place.bottom > box.top + box.height * 0.9) {
+        mark.scrollIntoView({ block: "center", behavior: "instant" });
+      }
+    } else if (hit && hit.getBoundingClientRect().top > box.top + box.height * 0.6) {
+      hit.scrollIntoView({ block: "start", behavior: "instant" });
     }
   }
 

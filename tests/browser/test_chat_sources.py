@@ -157,3 +157,38 @@ def test_it_marks_what_an_extract_quotes_inside_the_passage(new_page, screen):
     snap(page, f"sources-{screen}-quoted-marked")
     page.keyboard.press("Escape")
     expect(page.locator("#source-dialog")).to_be_hidden()
+
+
+MARKING = """async () => {
+  const src = document.querySelector('script[type="module"][src*="chat"]').src;
+  const { markQuotes } = await import(new URL("sourcepanel.js", src));
+  const section = document.createElement("div");
+  section.innerHTML = '<p>Fin de la page</p><p>précédente sur</p><div class="passage-hit">'
+    + '<p class="visually-hidden">Début du passage cité.</p><p>deux lignes. Gratuit.</p>'
+    + "<p>Fermé le <strong>lundi</strong>. Gratuit.</p></div>";
+  document.body.append(section);
+  const hit = section.querySelector(".passage-hit");
+  const quotes = ["Gratuit.", "Gratuit.", "Fermé le lundi.", "précédente sur deux lignes."];
+  quotes.push("Absent.");
+  const marks = markQuotes(hit, section, quotes);
+  return {
+    marks: marks.map((mark) => mark.textContent),
+    nested: section.querySelectorAll("mark mark").length,
+    hidden: section.querySelector(".visually-hidden").innerHTML,
+  };
+}"""
+
+
+def test_it_marks_each_quote_once_in_page_order_across_blocks(new_page):
+    page = new_page(**DESKTOP)
+    sign_in(page)
+    found = page.evaluate(MARKING)
+    assert found["marks"] == [  # the running sentence, then "Gratuit." once, then bold split
+        "précédente sur",
+        "deux lignes.",
+        "Gratuit.",
+        "Fermé le ",
+        "lundi",
+        ".",
+    ]
+    assert found["nested"] == 0 and found["hidden"] == "Début du passage cité."
