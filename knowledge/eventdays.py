@@ -1,5 +1,6 @@
 """The days a question means and the answer units: events on those days first, others left
-out (`on_the_days`), and a vague "what is on" question covered when an event falls on them.
+out (`on_the_days`), and a vague "what is on" question covered when an event falls on them;
+the rules of the season in force first (`in_season_first`).
 
 Used by knowledge.extractive; the days come from knowledge.frdates.days_meant.
 """
@@ -8,7 +9,7 @@ import functools
 
 from . import answertypes
 from .analysis import get_analyzer
-from .frdates import DAYS, MONTHS, on_days
+from .frdates import DAYS, MONTHS, in_season, names_time_of_year, on_days
 from .units import Unit
 
 OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
@@ -31,6 +32,45 @@ def on_the_days(ranked: list, days, today, whats_on_asked: bool = False) -> list
         if named is not False:
             (on if named and whats_on_asked else undated).append(item)
     return on + undated
+
+
+def in_season_first(question: str, ranked: list, today) -> list:
+    """For a question naming no month nor season ("Je peux promener mon chien sur la plage ?"):
+    the units of a season that does not hold today ("Du 1er avril au 30 septembre, les chiens
+    sont interdits", under "Horaires d'été") after the others, each leaving its place to its
+    section's unit for today's season if there is one ("Du 1er octobre au 31 mars, …")."""
+    if today is None or names_time_of_year(question):
+        return ranked
+    held = {id(item): _season_of(item.unit, today) for item in ranked}
+    if False not in held.values():
+        return ranked
+    placed, later = [], []
+    for item in ranked:
+        if held[id(item)] is False:  # its place goes to its section's rule for today, if any
+            later.append(item)
+            item = next(
+                (
+                    other
+                    for other in ranked
+                    if held[id(other)]
+                    and other.unit.heading == item.unit.heading
+                    and other not in placed
+                ),
+                None,
+            )
+        if item is not None and item not in placed:
+            placed.append(item)
+    return placed + later
+
+
+def _season_of(unit: Unit, today) -> bool | None:
+    """Whether the season its section heading, its list's opening or its own opening ("Horaires
+    d'été (du 1er avril au 30 septembre) : …") names holds today; None when none names one."""
+    for text in (unit.section, unit.intro, unit.text.split(":", 1)[0][:OPENING_CHARS]):
+        held = in_season(text, today)
+        if held is not None:
+            return held
+    return None
 
 
 def named_on(unit: Unit, days, today) -> bool | None:

@@ -50,7 +50,7 @@ from . import ages, answertypes, coverage, vectors
 from .analysis import get_analyzer
 from .answerchoice import Scored, card, choose, lead_of, within
 from .citations import source_title
-from .eventdays import events_in_order, on_the_days, whats_on
+from .eventdays import events_in_order, in_season_first, on_the_days, whats_on
 from .frdates import written_days
 from .scoring import Candidate, CorpusStats, Hybrid
 from .synonyms import expansions, family
@@ -237,6 +237,7 @@ def extract(
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
     asked = answertypes.asks_whats_on(question)
     ranked = on_the_days(rank(question, kept, weights), days, today, asked)
+    ranked = in_season_first(question, ranked, today)
     level = coverage.confidence([s.closeness for s in kept[:core]])  # as calibrated
     listed = asked and whats_on(question, ranked, days, today)
     core_units = [s.unit for s in kept[:core]]

@@ -202,6 +202,42 @@ def named_days(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
     return spans
 
 
+_TIME_OF_YEAR = re.compile(
+    rf"\b(?:{'|'.join(fold(m) for m in MONTHS)}|ete|hiver|printemps|automne|saisons?|vacances"
+    r"|summer|winter|spring|autumn|season)\b"
+)
+
+
+def names_time_of_year(question: str) -> bool:
+    """Whether a question names a month or a season ("en été", "en juillet"): it is not about
+    the rules in force today."""
+    return bool(_TIME_OF_YEAR.search(fold(question)))
+
+
+_SEASON = re.compile(
+    r"\bdu (1er|\d{1,2}) ([a-z]+) (?:au|a) (1er|\d{1,2}) ([a-z]+)\b"  # on the folded text
+)
+
+
+def in_season(text: str, today: dt.date) -> bool | None:
+    """Whether the yearly periods `text` names ("du 1er octobre au 31 mars", over New Year
+    too) hold today; None when it names none. A period shorter than EVENT_DAYS is an event's."""
+    held = None
+    for first_day, first_month, last_day, last_month in _SEASON.findall(fold(text)):
+        months = (_FOLDED_MONTHS.get(first_month), _FOLDED_MONTHS.get(last_month))
+        if None in months:
+            continue
+        start = (months[0], int(first_day.rstrip("er")))
+        end = (months[1], int(last_day.rstrip("er")))
+        length = (end[0] - start[0]) % 12 * 30 + end[1] - start[1]
+        if length < EVENT_DAYS:
+            continue
+        now = (today.month, today.day)
+        holds = start <= now <= end if start <= end else (now >= start or now <= end)
+        held = bool(held) or holds
+    return held
+
+
 def on_days(text: str, days: list[dt.date], today: dt.date) -> bool | None:
     """Whether the days `text` names include one of `days`; None when it names no day or
     only a season ("du 1er octobre au 31 mars": longer than EVENT_DAYS), not an event."""

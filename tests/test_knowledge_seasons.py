@@ -1,0 +1,44 @@
+"""The rules of the season in force: a question naming no month nor season is about today."""
+
+import datetime as dt
+
+import pytest
+
+from knowledge.demo import load_demo_town
+from knowledge.frdates import in_season, names_time_of_year
+from knowledge.prompt import assemble
+
+NOVEMBER, JULY = dt.date(2026, 11, 10), dt.date(2026, 7, 10)
+
+
+def test_it_reads_whether_a_yearly_period_holds_today():
+    winter, summer = "Horaires d'hiver (du 1er octobre au 31 mars)", "Du 1er avril au 30 septembre"
+    assert in_season(winter, NOVEMBER) and in_season(winter, dt.date(2027, 3, 31))
+    assert in_season(winter, JULY) is False and in_season(summer, NOVEMBER) is False
+    assert in_season(summer, JULY)
+    assert in_season("Du 2 au 5 novembre : travaux", NOVEMBER) is None  # an event's days
+    assert in_season("Horaires d'hiver", NOVEMBER) is None
+
+
+def test_it_knows_a_question_that_names_a_time_of_year():
+    assert names_time_of_year("La déchetterie ouvre le dimanche en été ?")
+    assert names_time_of_year("Et en juillet ?")
+    assert not names_time_of_year("La déchetterie ouvre le dimanche ?")
+
+
+def _answer(question: str, today: dt.date) -> str:
+    return " ".join(u.text for u in assemble(question, [], today).extract().units)
+
+
+@pytest.mark.django_db
+def test_it_answers_with_the_rules_in_force_today():
+    load_demo_town()
+    dogs = "Je peux promener mon chien sur la Grande Plage ?"
+    assert "Du 1er octobre au 31 mars" in _answer(dogs, NOVEMBER)  # not the summer ban alone
+    assert "Du 1er avril au 30 septembre" in _answer(dogs, JULY)
+    hours = "À quelle heure ferme la déchetterie le samedi ?"
+    assert not _answer(hours, NOVEMBER).startswith("Horaires d'été")
+    assert "14 h - 17 h" in _answer(hours, NOVEMBER)
+    assert "18 h 30" in _answer(hours, JULY)
+    # a question naming a season is answered for that season
+    assert "18 h 30" in _answer("À quelle heure ferme la déchetterie le samedi en été ?", NOVEMBER)
