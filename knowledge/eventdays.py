@@ -44,7 +44,7 @@ def in_season_first(question: str, ranked: list, today) -> list:
     held = {id(item): _season_of(item.unit, today) for item in ranked}
     if False not in held.values():
         return ranked
-    placed, later = [], []
+    placed, later = {}, []  # by id: the order of a dict, the membership of a set
     for item in ranked:
         if held[id(item)] is False:  # its place goes to its section's rule for today, if any
             later.append(item)
@@ -54,13 +54,13 @@ def in_season_first(question: str, ranked: list, today) -> list:
                     for other in ranked
                     if held[id(other)]
                     and other.unit.heading == item.unit.heading
-                    and other not in placed
+                    and id(other) not in placed
                 ),
                 None,
             )
-        if item is not None and item not in placed:
-            placed.append(item)
-    return placed + later
+        if item is not None:
+            placed.setdefault(id(item), item)
+    return [*placed.values(), *later]
 
 
 def _season_of(unit: Unit, today) -> bool | None:

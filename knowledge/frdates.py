@@ -174,10 +174,23 @@ def _dated(day: int, month: int, today: dt.date) -> dt.date | None:
     return min(candidates, key=lambda d: abs(d - today), default=None)
 
 
+def _after(first: dt.date, last: dt.date) -> dt.date:
+    """The end of a span of another month ending before `first` as each was dated alone: the
+    year after ("du 1er avril au 30 septembre" read in November: April next year, so
+    September next year too)."""
+    if last.month == first.month:
+        return last
+    try:
+        return last.replace(year=last.year + 1)
+    except ValueError:  # 29 February
+        return last
+
+
 def named_days(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
     """The days (first, last) a heading names: "Samedi 12 et dimanche 13 décembre" gives two,
-    "Du 1er au 24 décembre" one span, "Jeudi 10 décembre - Repas des aînés" one day. A number
-    not followed by a month ("10 h") names no day."""
+    "Du 1er au 24 décembre" one span, "Du 1er octobre au 31 mars" one over New Year, "Jeudi 10
+    décembre - Repas des aînés" one day. A number not followed by a month ("10 h") names no
+    day."""
     spans: list[tuple[dt.date, dt.date]] = []
     pending: list[tuple[int, bool]] = []  # day numbers awaiting their month; True: "au" before
     until = False
@@ -192,6 +205,8 @@ def named_days(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
                 day = _dated(number, _FOLDED_MONTHS[token], today)
                 if day is None:
                     continue
+                if closes and spans and day < spans[-1][0]:
+                    day = _after(spans[-1][0], day)
                 if closes and spans and spans[-1][0] <= day:
                     spans[-1] = (spans[-1][0], day)
                 else:
@@ -214,28 +229,13 @@ def names_time_of_year(question: str) -> bool:
     return bool(_TIME_OF_YEAR.search(fold(question)))
 
 
-_SEASON = re.compile(
-    r"\bdu (1er|\d{1,2}) ([a-z]+) (?:au|a) (1er|\d{1,2}) ([a-z]+)\b"  # on the folded text
-)
-
-
 def in_season(text: str, today: dt.date) -> bool | None:
-    """Whether the yearly periods `text` names ("du 1er octobre au 31 mars", over New Year
-    too) hold today; None when it names none. A period shorter than EVENT_DAYS is an event's."""
-    held = None
-    for first_day, first_month, last_day, last_month in _SEASON.findall(fold(text)):
-        months = (_FOLDED_MONTHS.get(first_month), _FOLDED_MONTHS.get(last_month))
-        if None in months:
-            continue
-        start = (months[0], int(first_day.rstrip("er")))
-        end = (months[1], int(last_day.rstrip("er")))
-        length = (end[0] - start[0]) % 12 * 30 + end[1] - start[1]
-        if length < EVENT_DAYS:
-            continue
-        now = (today.month, today.day)
-        holds = start <= now <= end if start <= end else (now >= start or now <= end)
-        held = bool(held) or holds
-    return held
+    """Whether the yearly periods `text` names ("du 1er octobre au 31 mars": spans of
+    EVENT_DAYS or more) hold today; None when it names none."""
+    seasons = [(a, b) for a, b in named_days(text, today) if (b - a).days >= EVENT_DAYS]
+    if not seasons:
+        return None
+    return any(first <= today <= last for first, last in seasons)
 
 
 def on_days(text: str, days: list[dt.date], today: dt.date) -> bool | None:

@@ -95,8 +95,11 @@ def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     screen readers (the highlight alone is only seen)."""
     parts = []
     nearby = section_of(chunk)
-    lines = [" ".join(line.split()) for near in nearby for line in near.text.split("\n")]
-    width = max(map(len, lines), default=0) if plain else 0  # a PDF page's longest line
+    width = 0  # a PDF page's longest line, as knowledge.units.pdf_lines measures one chunk's
+    if plain:
+        width = max(
+            (len(" ".join(ln.split())) for c in nearby for ln in c.text.splitlines()), default=0
+        )
     for near in nearby:
         body = render_text(near.text, plain, title, width)
         if near.pk == chunk.pk:

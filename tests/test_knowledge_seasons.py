@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from knowledge.demo import load_demo_town
-from knowledge.frdates import in_season, names_time_of_year
+from knowledge.frdates import in_season, named_days, names_time_of_year
 from knowledge.prompt import assemble
 
 NOVEMBER, JULY = dt.date(2026, 11, 10), dt.date(2026, 7, 10)
@@ -18,6 +18,10 @@ def test_it_reads_whether_a_yearly_period_holds_today():
     assert in_season(summer, JULY)
     assert in_season("Du 2 au 5 novembre : travaux", NOVEMBER) is None  # an event's days
     assert in_season("Horaires d'hiver", NOVEMBER) is None
+    # a period read from the other side of the year is one span, not two days
+    assert named_days("Du 1er avril au 30 septembre", NOVEMBER) == [
+        (dt.date(2027, 4, 1), dt.date(2027, 9, 30))
+    ]
 
 
 def test_it_knows_a_question_that_names_a_time_of_year():
