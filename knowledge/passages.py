@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from markdown_it import MarkdownIt
 
 from .models import Chunk, Document
-from .units import pdf_lines
+from .units import SYMBOL_BULLET, pdf_lines
 from .views import may_read_document
 
 # Chunks shown before and after the cited one, within its section (same heading and page):
@@ -69,12 +69,29 @@ def render_text(text: str, plain: bool, title: str = "", width: int = 0) -> str:
     (knowledge.units.pdf_lines; `width`, the page's longest line, when the chunk is only part
     of it). Markdown headings go two levels down: the panel's own title is the h2."""
     if plain:
-        paragraphs = pdf_lines(text, title, width, headings=False)
-        rendered = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        rendered = _pdf_html(pdf_lines(text, title, width, headings=False))
     else:
         text = HEADING.sub(lambda m: _heading_line(m, title), text)
         rendered = SHIFT.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + 2)}>", _markdown.render(text))
     return sanitise(rendered)
+
+
+def _pdf_html(paragraphs: list[str]) -> str:
+    """A PDF page's paragraphs as HTML: a run of bulleted lines ("- ", "• ") is a list, its
+    marks dropped (a numbered line stays a paragraph: in PDF text "5) et" may be a wrapped
+    "(page 5)")."""
+    out, items = [], []
+    for paragraph in [*paragraphs, ""]:
+        bullet = SYMBOL_BULLET.match(paragraph)
+        if bullet:
+            items.append(f"<li>{html.escape(paragraph[bullet.end() :])}</li>")
+            continue
+        if items:
+            out.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if paragraph:
+            out.append(f"<p>{html.escape(paragraph)}</p>")
+    return "".join(out)
 
 
 def section_of(chunk: Chunk) -> list[Chunk]:
@@ -93,25 +110,62 @@ def section_of(chunk: Chunk) -> list[Chunk]:
 def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     """The section's HTML, the cited chunk inside a marked block, its start and end said to
     screen readers (the highlight alone is only seen)."""
-    parts = []
     nearby = section_of(chunk)
-    width = 0  # a PDF page's longest line, as knowledge.units.pdf_lines measures one chunk's
     if plain:
-        width = max(
-            (len(" ".join(ln.split())) for c in nearby for ln in c.text.splitlines()), default=0
-        )
-    for near in nearby:
-        body = render_text(near.text, plain, title, width)
-        if near.pk == chunk.pk:
-            start = html.escape(_("Start of the cited passage."))
-            end = html.escape(_("End of the cited passage."))
-            body = (
-                f'<div class="passage-hit" id="passage-hit" tabindex="-1">'
-                f'<p class="visually-hidden">{start}</p>{body}'
-                f'<p class="visually-hidden">{end}</p></div>'
-            )
-        parts.append(body)
-    return "".join(parts)
+        runs = _pdf_runs(nearby, chunk.pk, title)
+        if runs:
+            before, hit, after = runs
+            return _pdf_html(before) + _hit_block(_pdf_html(hit)) + _pdf_html(after)
+    width = _page_width(nearby) if plain else 0
+    return "".join(
+        _hit_block(body) if near.pk == chunk.pk else body
+        for near, body in ((n, render_text(n.text, plain, title, width)) for n in nearby)
+    )
+
+
+def _hit_block(body: str) -> str:
+    start = html.escape(_("Start of the cited passage."))
+    end = html.escape(_("End of the cited passage."))
+    return (
+        f'<div class="passage-hit" id="passage-hit" tabindex="-1">'
+        f'<p class="visually-hidden">{start}</p>{body}'
+        f'<p class="visually-hidden">{end}</p></div>'
+    )
+
+
+def _page_width(nearby: list[Chunk]) -> int:
+    """A PDF page's longest line, as knowledge.units.pdf_lines measures one chunk's."""
+    return max((len(" ".join(ln.split())) for c in nearby for ln in c.text.splitlines()), default=0)
+
+
+def _pdf_runs(nearby: list[Chunk], cited: int, title: str):
+    """A PDF section's paragraphs put back together across its chunks (a chunk may begin in
+    the middle of a printed sentence), split into those before the cited chunk, those holding
+    its lines and those after; None when no paragraph can be traced to it."""
+    lines = [(" ".join(ln.split()), c.pk) for c in nearby for ln in c.text.splitlines()]
+    lines = [(line, pk) for line, pk in lines if line]
+    joined = "\n".join(line for line, _ in lines)
+    paragraphs = pdf_lines(joined, title, _page_width(nearby), headings=False)
+    hits = [i for i, owners in enumerate(_owners(paragraphs, lines)) if cited in owners]
+    if not hits:
+        return None
+    return paragraphs[: hits[0]], paragraphs[hits[0] : hits[-1] + 1], paragraphs[hits[-1] + 1 :]
+
+
+def _owners(paragraphs: list[str], lines: list[tuple[str, int]]) -> list[set[int]]:
+    """The chunks whose printed lines make each paragraph (pdf_lines only joins lines, with a
+    space or, after a hyphen, nothing, and drops running headers, which are skipped here)."""
+    owners, i = [], 0
+    for paragraph in paragraphs:
+        rest, found = paragraph, set()
+        while rest and i < len(lines):
+            line, pk = lines[i]
+            i += 1
+            if rest.startswith(line):
+                found.add(pk)
+                rest = rest[len(line) :].lstrip()
+        owners.append(found)
+    return owners
 
 
 def heading_path(heading: str, title: str) -> str:

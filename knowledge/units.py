@@ -39,6 +39,7 @@ ABBREVIATIONS = frozenset(
     etc réf ref art vol ch chap fig hab adj éd""".split()  # noqa: SIM905
 )
 TERMINAL = tuple('.!?…:;»)"”')
+ENDS_SENTENCE = tuple(".!?…")  # a printed line ending with one ends a sentence
 # A sentence that opens on a pronoun, a demonstrative or a linking word says nothing on its
 # own ("Ces jours-là, elle est reportée au lendemain.", "Ainsi, la collecte du 25 décembre…"):
 # it stays with the sentence before it. "Il faut", "il y a", "il est possible" are no pronoun.
@@ -120,7 +121,8 @@ def pdf_lines(text: str, title: str = "", width: int = 0, headings: bool = True)
     """Printed lines put back together: one line per paragraph, `- item` or heading.
 
     A line that does not end a sentence and is nearly as long as the page's longest (or
-    `width`) runs on into the next one; a short one is a heading, unless the next line starts
+    `width`) runs on into the next one; so does a sentence printed between a wrapped list item
+    and the next item (the item's end); a short one is a heading, unless the next line starts
     in lower case (a heading printed on two lines); `headings=False` leaves headings unmarked.
     Running headers (starting with the document's title) and page footers are dropped."""
     title_key = fold(title).replace("—", "-").replace("–", "-")[:24].strip()
@@ -129,14 +131,36 @@ def pdf_lines(text: str, title: str = "", width: int = 0, headings: bool = True)
     width = width or max((len(line) for line in raw), default=0)
     out: list[str] = []
     printed = 0  # length of the last printed line
-    for line in raw:
-        if out and _runs_on(out[-1], printed, line, width) and not SYMBOL_BULLET.match(line):
+    for i, line in enumerate(raw):
+        following = raw[i + 1] if i + 1 < len(raw) else ""
+        if (
+            out
+            and not SYMBOL_BULLET.match(line)
+            and (
+                _runs_on(out[-1], printed, line, width)
+                or _item_goes_on(out[-1], printed, line, following, width)
+            )
+        ):
             glue = "" if out[-1].endswith("-") and line[:1].islower() else " "
             out[-1] = out[-1] + glue + line
         else:
             out.append(line)
         printed = len(line)
     return _mark_headings(out) if headings else out
+
+
+def _item_goes_on(item: str, printed: int, line: str, following: str, width: int) -> bool:
+    """Whether a sentence printed under a list item, between it and the next item, is the
+    item's end: its last line was full, so the item wrapped ("- Le parking de l'Esplanade est
+    fermé pendant toute la durée des travaux." / "Garez-vous au parking de la halle du
+    marché." / "- Le chantier s'interrompt…"). A sentence after the list's last item is left
+    alone: nothing tells it from a paragraph."""
+    return (
+        bool(SYMBOL_BULLET.match(item))
+        and printed >= FULL_LINE * width
+        and line.endswith(ENDS_SENTENCE)
+        and bool(SYMBOL_BULLET.match(following))
+    )
 
 
 def _runs_on(previous: str, printed: int, line: str, width: int) -> bool:

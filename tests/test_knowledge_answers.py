@@ -125,6 +125,27 @@ def test_it_puts_printed_pdf_lines_back_into_sentences_without_running_headers()
     ]
 
 
+def test_it_ends_a_wrapped_list_item_with_the_sentence_printed_under_it():
+    page = (
+        "Circulation pendant le chantier\n"
+        "- Le parking de l'Esplanade (40 places) est fermé pendant toute la durée des travaux.\n"
+        "Garez-vous au parking de la halle du marché, gratuit.\n"
+        "- Le chantier s'interrompt pour les fêtes.\n"
+        "Entrée libre.\n"
+        "Une réunion publique aura lieu le jeudi 5 novembre.\n"
+    )
+    assert pdf_lines(page) == [
+        "# Circulation pendant le chantier",
+        "- Le parking de l'Esplanade (40 places) est fermé pendant toute la durée des travaux. "
+        "Garez-vous au parking de la halle du marché, gratuit.",
+        # after the last item (or a short one, not wrapped) nothing tells a paragraph from
+        # the item's end: left alone
+        "- Le chantier s'interrompt pour les fêtes.",
+        "Entrée libre.",
+        "Une réunion publique aura lieu le jeudi 5 novembre.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("question", "kinds"),
     [

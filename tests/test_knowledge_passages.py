@@ -159,3 +159,43 @@ def test_it_shows_a_pdf_pages_lines_as_paragraphs_and_no_heading():
     )
     # a chunk of short lines, measured against its page's longest: each line its own paragraph
     assert passages.render_text("Un\n\nDeux", True, width=80) == "<p>Un</p><p>Deux</p>"
+
+
+def test_it_shows_a_pdf_pages_bulleted_lines_as_a_list():
+    text = (
+        "Agenda : vos rendez-vous\n\n"
+        "- Samedi 14 novembre, 9 h 30 : Repair Café.\n\n"
+        "- Mardi 17 novembre, 15 h : conférence <gratuite>.\n\n"
+        "Inscription conseillée.\n\n"
+        "• Jeudi 19 novembre : thé dansant."
+    )
+    html = passages.render_text(text, True, width=200)
+    assert html == (
+        "<p>Agenda : vos rendez-vous</p>"
+        "<ul><li>Samedi 14 novembre, 9 h 30 : Repair Café.</li>"
+        "<li>Mardi 17 novembre, 15 h : conférence &lt;gratuite&gt;.</li></ul>"
+        "<p>Inscription conseillée.</p>"
+        "<ul><li>Jeudi 19 novembre : thé dansant.</li></ul>"
+    )
+
+
+def test_it_marks_whole_paragraphs_when_a_pdf_chunk_begins_inside_a_printed_sentence(client):
+    doc = add_pdf_document("Magazine de mars", ["Sommaire."])
+    first = doc.chunks.get()
+    first.text = (
+        "Agenda de novembre, tous les rendez-vous de la ville pour les habitants\n"
+        "- Jeudi 19 novembre, 14 h 30 : thé dansant avec orchestre, salle\n"
+    )
+    first.save()
+    cited = Chunk.objects.create(
+        document=doc,
+        position=1,
+        heading=first.heading,
+        page=first.page,
+        text="Océane. 10 €, boisson comprise.\n- Samedi 21 novembre : foire aux livres.",
+    )
+    html = get(client, cited).json()["html"]
+    before, hit = html.split('<div class="passage-hit"', 1)
+    assert "<p>Agenda de novembre" in before and "salle" not in before  # the item is whole
+    assert "<li>Jeudi 19 novembre, 14 h 30 : thé dansant avec orchestre, salle Océane. 10 €" in hit
+    assert "<li>Samedi 21 novembre : foire aux livres.</li>" in hit
