@@ -4,9 +4,10 @@ the PDF at that page or to the town's web page, and the section around the passa
 to sanitised HTML with the passage marked.
 
 Markdown, HTML and Word documents are rendered from their stored chunks (already without
-front matter) with markdown-it, raw HTML in them escaped; a PDF page's printed lines are put
-back into paragraphs as the offline answerer reads them (knowledge.units.pdf_lines, headings
-left as lines: nothing is dropped but running headers and page footers).
+front matter) with markdown-it, raw HTML in them escaped; a PDF section's printed lines are
+put back into paragraphs across its chunks as the offline answerer reads them
+(knowledge.units.pdf_lines, headings left as lines: nothing is dropped but running headers and
+page footers), bulleted lines as a list, the cited chunk's paragraphs marked whole.
 Everything goes through nh3 with a short list of tags, and only absolute http(s), mailto and
 tel links survive, so the chat can insert the HTML as it is. Who may read it: as for the
 document's file (views.may_read_document): READY documents valid today.
