@@ -31,6 +31,9 @@ from .frdates import date_hints, days_meant, french_date, weekend_of
 from .models import PromptTemplate
 from .retrieval import Passage, search
 
+SHORT_SPAN = 2  # days (a weekend): what a question naming them asks about
+WHEN = frozenset({"date", "time"})
+
 DEFAULT_TEMPLATE = """Tu es l'assistant de la mairie de {town}. Tu réponds aux habitants avec \
 des phrases simples, courtes et polies ; beaucoup d'entre eux ont plus de 60 ans.
 
@@ -168,8 +171,18 @@ def retrieval_query(question: str, history: list, today: dt.date | None = None) 
     query = question
     if previous and answertypes.leans_on_previous(question):
         query = f"{question}\n{previous[0]}"
-    hints = date_hints(question, today) if today else []
+    hints = date_hints(question, today) if today and _about_days(question, today) else []
     return "\n".join([query, *hints])
+
+
+def _about_days(question: str, today: dt.date) -> bool:
+    """Whether the days a question means are what it asks about: a day or a weekend ("la
+    mairie est ouverte à la Toussaint ?"), or a longer span when it asks what is on, a date or
+    an hour. "Je passe à l'Hôtel de ville la semaine prochaine, il y a une entrée sans
+    marches ?" is not: seven written days would outweigh its own words in the search."""
+    if len(days_meant(question, today)) <= SHORT_SPAN:
+        return True
+    return answertypes.asks_whats_on(question) or bool(answertypes.asked(question) & WHEN)
 
 
 def merge_sources(passages: list[Passage]) -> list[Passage]:

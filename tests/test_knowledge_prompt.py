@@ -145,6 +145,28 @@ def test_it_searches_for_the_days_a_question_means():
     ]
 
 
+def test_it_searches_for_a_weeks_days_only_when_the_question_asks_about_them():
+    monday = dt.date(2026, 12, 7)
+    incidental = (
+        "Je dois passer à l'Hôtel de ville la semaine prochaine. Il y a une entrée sans marches ?"
+    )
+    assert retrieval_query(incidental, [], monday) == incidental  # not seven dates
+    whats_on = "Que faire la semaine prochaine ?"
+    assert retrieval_query(whats_on, [], monday).splitlines()[1:] == [
+        f"{name} {d} décembre"
+        for name, d in zip(
+            ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+            range(14, 21),
+            strict=True,
+        )
+    ]
+    opening = "La médiathèque est ouverte à quelle heure la semaine prochaine ?"
+    assert len(retrieval_query(opening, [], monday).splitlines()) == 8
+    # a day or a weekend is what the question is about, whatever it asks
+    holiday = "Est-ce qu'il y a des bus le jour de Noël ?"
+    assert "jours fériés" in retrieval_query(holiday, [], monday)
+
+
 def test_it_reads_this_week_next_week_and_a_weekday_named_alone():
     monday = dt.date(2026, 12, 7)
     assert days_meant("Qu'est-ce qu'il y a cette semaine ?", dt.date(2026, 12, 10)) == [
