@@ -37,6 +37,8 @@ ASKS = {
     "duration": r"\bcombien de temps\b|\bduree\b|\bpendant combien\b",
     "place": (  # not "on s'adresse à qui ?"
         r"(?<!s')\badresse\b(?! (?:mail|e-?mail|electronique|courriel|mel)\b)|\bse trouvent?\b"
+        r"|\bde quel cote\b|\bpar quelle (?:porte|entree)\b|\ba quel endroit\b"
+        r"|\bdans quel(?:le)? (?:quartier|salle|rue|batiment)\b"
     ),
     "email": r"\b(?:courriels?|e-?mails?|mails?|mel|adresse electronique)\b",
 }
