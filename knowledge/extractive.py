@@ -17,7 +17,8 @@ only formats the Extraction it gets (providers.messages).
    words that only say which kind of fact is asked, "combien", "heure", are left to the next
    signal) over its ceiling, a resident's age ("j'ai 78 ans") counting as a word of the
    units whose age condition it meets ("70 ans et plus": knowledge.ages); whether it gives
-   the kind of fact asked (knowledge.answertypes);
+   the kind of fact asked (knowledge.answertypes; for a question asking several kinds, the
+   mean with its section's share, as an event's facts are spread over its sentences);
    the retrieval's score of its chunk; the encoder's similarity to the question
    (knowledge.vectors), as the retrieval fuses it; and how well its section answers (the
    best words-and-similarity score of a unit of the same section), so that a sentence of the
@@ -143,14 +144,36 @@ def features(question: str, units: list[Unit], k1: float = WEIGHTS.k1, days=()) 
                 lexical[i] = lexical.get(i, 0.0) + weight * score
     ceiling += _credit_ages(question, units, lexical, bm25, k1)
     ceiling = ceiling or 1.0
+    kinds = _kinds(question, units)
+    return [
+        Scored(unit, lexical.get(i, 0.0) / ceiling, kinds[i], unit.extra.get("prior", 0))
+        for i, unit in enumerate(units)
+    ]
+
+
+def _kinds(question: str, units: list[Unit]) -> list[float]:
+    """Each unit's share of the kinds of fact asked that it gives (an event's date is its
+    heading's); for a question asking several ("combien, et où faut-il s'inscrire ?"), the
+    mean of that and its section's share: the facts of an event are often in several
+    sentences, and a section giving them all answers better than one sentence of another
+    giving two ("tournoi de belote à la salle Océane (inscription 5 €)")."""
     wanted = answertypes.asked(question)
-    out = []
-    for i, unit in enumerate(units):
-        gives = answertypes.given(f"{unit.intro} {unit.text}")
-        gives |= answertypes.given(unit.heading) & {"date"}  # an event's date is its heading
-        kind = len(wanted & gives) / len(wanted) if wanted else 0.0
-        out.append(Scored(unit, lexical.get(i, 0.0) / ceiling, kind, unit.extra.get("prior", 0)))
-    return out
+    if not wanted:
+        return [0.0] * len(units)
+    given = [
+        answertypes.given(f"{u.intro} {u.text}") | (answertypes.given(u.heading) & {"date"})
+        for u in units
+    ]
+    sections: dict[tuple, set] = {}
+    for unit, gives in zip(units, given, strict=True):
+        sections.setdefault((unit.source, unit.heading), set()).update(gives)
+    shares = []
+    for unit, gives in zip(units, given, strict=True):
+        share = len(wanted & gives) / len(wanted)
+        if len(wanted) > 1:
+            share = (share + len(wanted & sections[(unit.source, unit.heading)]) / len(wanted)) / 2
+        shares.append(share)
+    return shares
 
 
 def _credit_ages(question: str, units: list[Unit], lexical: dict, bm25, k1: float) -> float:

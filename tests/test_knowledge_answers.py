@@ -14,7 +14,7 @@ from knowledge.citations import grounding, source_title
 from knowledge.models import PromptTemplate
 from knowledge.prompt import GENERAL_ALLOWED, GENERAL_REFUSED, assemble
 from knowledge.retrieval import Passage
-from knowledge.units import pdf_lines, plain, sentences, units_of
+from knowledge.units import Unit, pdf_lines, plain, sentences, units_of
 from tests.support.documents import add_document
 
 sys.path.insert(0, str(Path(settings.BASE_DIR) / "bench"))
@@ -371,3 +371,18 @@ def test_it_says_which_bench_line_is_not_json(tmp_path):
         call_command("answer_bench", questions=str(questions))
     with pytest.raises(CommandError, match="missing.jsonl: cannot read the questions"):
         call_command("answer_bench", questions=str(tmp_path / "missing.jsonl"))
+
+
+def test_it_credits_a_section_giving_every_kind_of_fact_asked():
+    heading = "Agenda > Jeudi 31 décembre - Réveillon solidaire"
+    units = [
+        Unit("Tournoi de belote à la salle Océane (inscription 5 €).", "sentence", "Téléthon"),
+        Unit("20 h, salle Océane.", "sentence", heading),
+        Unit("Tarif : 25 €.", "sentence", heading),
+        Unit("Dîner et orchestre.", "sentence", heading),
+    ]
+    both = extractive.features("Combien coûte le réveillon, et où s'inscrire ?", units)
+    assert [s.kind for s in both] == [1.0, 0.75, 0.75, 0.5]
+    # one kind asked: a sentence's own share, its section's left out
+    one = extractive.features("Combien coûte le réveillon ?", units)
+    assert [s.kind for s in one] == [1.0, 0.0, 1.0, 0.0]
