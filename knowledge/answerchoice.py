@@ -1,6 +1,7 @@
 """Which units an offline answer quotes, in what order (knowledge.extractive, step 4).
 
-`choose()`: the best unit; if it is an item of a short list, the whole list; else up to
+`choose()`: the best unit; if it is an item of a short list, the whole list; if it is a
+sentence that the next one opens a short list from ("…, apportez :"), it and that list; else up to
 MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS, none repeating what
 another says; and, when none of them gives a phone number, the unit of the best one's section
 that does (what to do next is usually whom to call): after them when there is room, in place
@@ -69,6 +70,26 @@ def _whole_list(ranked: list[Scored]) -> list[Scored] | None:
     return items if words <= LIST_WORDS else None
 
 
+def _list_after(ranked: list[Scored]) -> list[Scored] | None:
+    """The best unit and the whole list right after it, if it is a sentence that the next one
+    opens a list from, under the same heading, and both fit in ANSWER_WORDS: "Un décès se
+    déclare dans les 24 heures…" then "Si vous le faites vous-même, apportez : • …"; the
+    list is what the sentence goes on to say (the documents to bring, the steps)."""
+    best = ranked[0].unit
+    after = [s for s in ranked if s.unit.source == best.source and s.unit.order == best.order + 1]
+    if best.kind != "sentence" or not after:
+        return None
+    first = after[0].unit
+    if first.kind != "item" or not first.intro or first.heading != best.heading:
+        return None
+    items = sorted(
+        (s for s in ranked if s.unit.source == best.source and s.unit.list_id == first.list_id),
+        key=lambda s: s.unit.order,
+    )
+    words = _size(ranked[0]) + words_of(first.intro) + sum(words_of(s.unit.text) for s in items)
+    return [ranked[0], *items] if words <= ANSWER_WORDS else None
+
+
 def _gives_phone(item: Scored) -> bool:
     return "phone" in answertypes.given(item.unit.text)
 
@@ -111,7 +132,7 @@ def choose(ranked: list[Scored], asked: frozenset[str] = frozenset()) -> list[Sc
     """The units of the answer (see the module docstring), in answer order."""
     if not ranked:
         return []
-    chosen = _whole_list(ranked)
+    chosen = _whole_list(ranked) or _list_after(ranked)
     whole = chosen is not None
     if chosen is None:
         best = ranked[0]

@@ -49,3 +49,23 @@ def test_it_gives_the_number_that_follows_the_sentence_the_question_is_about():
     assert answerchoice.choose([deputy, mayor, cabinet], asked) == [deputy, mayor, cabinet]
     # no number asked: the deputy's number is enough, as before
     assert cabinet not in answerchoice.choose([deputy, mayor, cabinet])
+
+
+def test_it_quotes_the_list_a_sentence_goes_on_to():
+    heading = "État civil > Déclarer un décès"
+    delay = scored("Un décès se déclare dans les 24 heures à la mairie.", 1.0, 1, heading)
+    bring = "Si vous le faites vous-même, apportez :"
+    items = [
+        answerchoice.Scored(Unit(text, "item", heading, bring, 7, order=order), 0.1, 0.0, 0.0)
+        for order, text in ((2, "le certificat de décès ;"), (3, "le livret de famille."))
+    ]
+    for item in items:
+        item.score = 0.2  # far below the sentence: not quoted for their own score
+    copies = scored("Demandez plusieurs copies de l'acte de décès.", 0.9, 4, heading)
+    chosen = answerchoice.choose([delay, copies, *items])
+    assert chosen == [delay, *items]
+    # a list under another heading, or a sentence not right before it: no list
+    elsewhere = scored("Un décès se déclare dans les 24 heures.", 1.0, 1, "Autre")
+    assert items[0] not in answerchoice.choose([elsewhere, copies, *items])
+    later = scored("Un décès se déclare dans les 24 heures.", 1.0, 0, heading)
+    assert items[0] not in answerchoice.choose([later, copies, *items])
