@@ -112,6 +112,10 @@ def test_it_adds_the_documents_word_for_a_residents_word():
     assert synonyms.expansions("Le repas offert aux anciens") == ["aines"]
     assert synonyms.expansions("Un moment plus tranquille ?") == ["calme"]
     assert synonyms.expansions("Me garer sans payer ?") == ["stationnement", "gratuit"]
+    assert synonyms.expansions("Trop de questions ce mois-ci : remis à zéro quand ?") == [
+        "limite",
+        "renouvelle",
+    ]
     assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
 
 
