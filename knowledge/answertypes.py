@@ -53,7 +53,10 @@ GIVES = {
         rf"(?! ?(?:h\b|€|euros?\b|%|heures?\b|minutes?\b|ans\b|km\b|jours?\b|{MONTHS}))"
         rf"|(?<=: )(?:{SHORT_NUMBERS})(?= ?(?:[.;(]|$))"
     ),
-    "time": r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bfermee?s?\b",
+    "time": (  # closed on some days, not "même quand la médiathèque est fermée"
+        r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b"
+        r"|\bfermee?s? (?:le|les|du|des|de|en|tous|toute|a|au|aux|pendant|jusqu|entre|chaque)\b"
+    ),
     "date": (
         rf"\b(?:{DAYS}|{MONTHS})\b|\bveille\b|\blendemain\b"
         r"|\ble (?:1er|premier|\d{1,2}) (?:du|de chaque) mois\b"  # "le 1er du mois suivant"

@@ -185,6 +185,10 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "duration" not in answertypes.given("Ouvert de 9 h à 12 h, 2 rue du Port.")
     assert "place" in answertypes.given("L'arrêt est déplacé rue des Mimosas.")
     assert "place" not in answertypes.given("La rue est fermée à la circulation.")
+    # closed on some days is an answer to "what are the hours", closed at some moment is not
+    assert "time" in answertypes.given("Fermée le dimanche, le lundi et les jours fériés.")
+    assert "time" in answertypes.given("Les maisons de quartier sont fermées du 24 au 3.")
+    assert "time" not in answertypes.given("Rendez vos livres même quand elle est fermée.")
     assert "date" in answertypes.given("La limite se renouvelle le 1er du mois suivant.")
     assert "date" in answertypes.given("Des bénévoles passent une fois par semaine.")
     assert "date" not in answertypes.given("Une fois inscrit, vous recevez un badge.")
