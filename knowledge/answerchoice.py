@@ -82,10 +82,11 @@ def _list_after(ranked: list[Scored]) -> list[Scored] | None:
     first = after[0].unit
     if first.kind != "item" or not first.intro or first.heading != best.heading:
         return None
-    items = sorted(
-        (s for s in ranked if s.unit.source == best.source and s.unit.list_id == first.list_id),
-        key=lambda s: s.unit.order,
-    )
+    listed = {s.unit.order: s for s in ranked if s.unit.source == best.source}
+    items, order = [], first.order
+    while order in listed and listed[order].unit.list_id == first.list_id:  # this run only
+        items.append(listed[order])
+        order += 1
     words = _size(ranked[0]) + words_of(first.intro) + sum(words_of(s.unit.text) for s in items)
     return [ranked[0], *items] if words <= ANSWER_WORDS else None
 

@@ -55,7 +55,7 @@ GIVES = {
     ),
     "time": (  # closed on some days, not "même quand la médiathèque est fermée"
         r"\b\d{1,2} ?h(?: ?\d{2})?\b|\b\d{1,2}:\d{2}\b|\bmidi\b"
-        r"|\bfermee?s? (?:le|les|du|des|de|en|tous|toute|a|au|aux|pendant|jusqu|entre|chaque)\b"
+        r"|\bfermee?s? (?:le|les|du|des|de|en|tous|toute|pendant|jusqu|entre|chaque)\b"
     ),
     "date": (
         rf"\b(?:{DAYS}|{MONTHS})\b|\bveille\b|\blendemain\b"

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 from markdown_it import MarkdownIt
 
 from .models import Chunk, Document
-from .units import SYMBOL_BULLET, pdf_lines
+from .units import SYMBOL_BULLET, pdf_lines, printed_lines
 from .views import may_read_document
 
 # Chunks shown before and after the cited one, within its section (same heading and page):
@@ -115,8 +115,8 @@ def passage_html(chunk: Chunk, plain: bool, title: str = "") -> str:
     if plain:
         runs = _pdf_runs(nearby, chunk.pk, title)
         if runs:
-            before, hit, after = runs
-            return _pdf_html(before) + _hit_block(_pdf_html(hit)) + _pdf_html(after)
+            before, hit, after = (sanitise(_pdf_html(run)) for run in runs)
+            return before + _hit_block(hit) + after
     width = _page_width(nearby) if plain else 0
     return "".join(
         _hit_block(body) if near.pk == chunk.pk else body
@@ -143,28 +143,29 @@ def _pdf_runs(nearby: list[Chunk], cited: int, title: str):
     """A PDF section's paragraphs put back together across its chunks (a chunk may begin in
     the middle of a printed sentence), split into those before the cited chunk, those holding
     its lines and those after; None when no paragraph can be traced to it."""
-    lines = [(" ".join(ln.split()), c.pk) for c in nearby for ln in c.text.splitlines()]
-    lines = [(line, pk) for line, pk in lines if line]
+    lines = [(line, c.pk) for c in nearby for line in printed_lines(c.text, title)]
     joined = "\n".join(line for line, _ in lines)
     paragraphs = pdf_lines(joined, title, _page_width(nearby), headings=False)
-    hits = [i for i, owners in enumerate(_owners(paragraphs, lines)) if cited in owners]
+    owners = _owners(paragraphs, lines)
+    hits = [i for i, chunks in enumerate(owners or []) if cited in chunks]
     if not hits:
         return None
     return paragraphs[: hits[0]], paragraphs[hits[0] : hits[-1] + 1], paragraphs[hits[-1] + 1 :]
 
 
-def _owners(paragraphs: list[str], lines: list[tuple[str, int]]) -> list[set[int]]:
-    """The chunks whose printed lines make each paragraph (pdf_lines only joins lines, with a
-    space or, after a hyphen, nothing, and drops running headers, which are skipped here)."""
+def _owners(paragraphs: list[str], lines: list[tuple[str, int]]) -> list[set[int]] | None:
+    """The chunks whose printed lines make each paragraph (pdf_lines only joins the lines it
+    is given, with a space or, after a hyphen, nothing); None if a paragraph is not made of
+    the next lines in order (then the panel shows the chunks as they are)."""
     owners, i = [], 0
     for paragraph in paragraphs:
         rest, found = paragraph, set()
-        while rest and i < len(lines):
-            line, pk = lines[i]
+        while rest:
+            if i == len(lines) or not rest.startswith(lines[i][0]):
+                return None
+            found.add(lines[i][1])
+            rest = rest[len(lines[i][0]) :].lstrip()
             i += 1
-            if rest.startswith(line):
-                found.add(pk)
-                rest = rest[len(line) :].lstrip()
         owners.append(found)
     return owners
 

@@ -27,7 +27,7 @@ from providers.tokens import estimate_tokens
 
 from . import answertypes
 from .extractive import POOL_PASSAGES, extraction_for
-from .frdates import date_hints, days_meant, french_date, weekend_of
+from .frdates import days_meant, french_date, weekend_of, written_days
 from .models import PromptTemplate
 from .retrieval import Passage, search
 
@@ -171,16 +171,17 @@ def retrieval_query(question: str, history: list, today: dt.date | None = None) 
     query = question
     if previous and answertypes.leans_on_previous(question):
         query = f"{question}\n{previous[0]}"
-    hints = date_hints(question, today) if today and _about_days(question, today) else []
+    days = days_meant(question, today) if today else []
+    hints = written_days(days) if _about_days(question, days) else []
     return "\n".join([query, *hints])
 
 
-def _about_days(question: str, today: dt.date) -> bool:
+def _about_days(question: str, days: list[dt.date]) -> bool:
     """Whether the days a question means are what it asks about: a day or a weekend ("la
     mairie est ouverte à la Toussaint ?"), or a longer span when it asks what is on, a date or
     an hour. "Je passe à l'Hôtel de ville la semaine prochaine, il y a une entrée sans
     marches ?" is not: seven written days would outweigh its own words in the search."""
-    if len(days_meant(question, today)) <= SHORT_SPAN:
+    if len(days) <= SHORT_SPAN:
         return True
     return answertypes.asks_whats_on(question) or bool(answertypes.asked(question) & WHEN)
 

@@ -76,8 +76,8 @@ impression / imprimer / imprimante / photocopie / photocopier / photocopieuse
 grand froid / grands froids / il gele / gel / tres froid / vague de froid
 anglais / english / autre langue / autres langues / langue etrangere / langues etrangeres
 nuisances sonores / bruit / tapage
-limite / trop de questions / plus de questions / nombre de questions / quota
-renouvelle / remis a zero / remise a zero / recommencer / de nouveau poser
+limite / trop de questions / nombre de questions / quota
+renouvelle / remis a zero / remise a zero
 """.strip().splitlines()
 )
 

@@ -125,9 +125,7 @@ def pdf_lines(text: str, title: str = "", width: int = 0, headings: bool = True)
     and the next item (the item's end); a short one is a heading, unless the next line starts
     in lower case (a heading printed on two lines); `headings=False` leaves headings unmarked.
     Running headers (starting with the document's title) and page footers are dropped."""
-    title_key = fold(title).replace("—", "-").replace("–", "-")[:24].strip()
-    raw = [" ".join(line.split()) for line in text.splitlines()]
-    raw = [line for line in raw if line and line != "[…]" and not _is_header(line, title_key)]
+    raw = printed_lines(text, title)
     width = width or max((len(line) for line in raw), default=0)
     out: list[str] = []
     printed = 0  # length of the last printed line
@@ -149,12 +147,21 @@ def pdf_lines(text: str, title: str = "", width: int = 0, headings: bool = True)
     return _mark_headings(out) if headings else out
 
 
+def printed_lines(text: str, title: str = "") -> list[str]:
+    """A PDF text's printed lines, spaces collapsed, without empty lines, "[…]" (a cut made
+    by the search) nor running headers and page footers."""
+    title_key = fold(title).replace("—", "-").replace("–", "-")[:24].strip()
+    raw = [" ".join(line.split()) for line in text.splitlines()]
+    return [line for line in raw if line and line != "[…]" and not _is_header(line, title_key)]
+
+
 def _item_goes_on(item: str, printed: int, line: str, following: str, width: int) -> bool:
     """Whether a sentence printed under a list item, between it and the next item, is the
     item's end: its last line was full, so the item wrapped ("- Le parking de l'Esplanade est
     fermé pendant toute la durée des travaux." / "Garez-vous au parking de la halle du
     marché." / "- Le chantier s'interrompt…"). A sentence after the list's last item is left
-    alone: nothing tells it from a paragraph."""
+    alone: nothing tells it from a paragraph; nor can anything tell a one-line sentence
+    between two lists from the end of a long item before it: it is joined to that item."""
     return (
         bool(SYMBOL_BULLET.match(item))
         and printed >= FULL_LINE * width
@@ -166,7 +173,7 @@ def _item_goes_on(item: str, printed: int, line: str, following: str, width: int
 def _runs_on(previous: str, printed: int, line: str, width: int) -> bool:
     """Whether a printed line goes on from the previous one: that one ends no sentence and is
     a full line, or this one starts in lower case (or with : ; , ) after no full stop)."""
-    if previous.endswith((".", "!", "?", "…")):
+    if previous.endswith(ENDS_SENTENCE):
         return False
     if line[:1].islower() or line[:1] in ":;,)":
         return True

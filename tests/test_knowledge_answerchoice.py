@@ -69,3 +69,19 @@ def test_it_quotes_the_list_a_sentence_goes_on_to():
     assert items[0] not in answerchoice.choose([elsewhere, copies, *items])
     later = scored("Un décès se déclare dans les 24 heures.", 1.0, 0, heading)
     assert items[0] not in answerchoice.choose([later, copies, *items])
+
+
+def test_it_quotes_only_the_run_of_the_list_that_follows_the_sentence():
+    heading = "État civil > Déclarer un décès"
+    bring = "Apportez :"
+
+    def item(text, order):
+        unit = Unit(text, "item", heading, bring, 7, order=order)
+        found = answerchoice.Scored(unit, 0.1, 0.0, 0.0)
+        found.score = 0.2
+        return found
+
+    earlier = item("un formulaire ;", 1)  # same list id, from another chunk before
+    delay = scored("Un décès se déclare dans les 24 heures.", 1.0, 5, heading)
+    after = [item("le certificat de décès ;", 6), item("le livret de famille.", 7)]
+    assert answerchoice.choose([delay, earlier, *after]) == [delay, *after]
