@@ -188,8 +188,17 @@ def test_it_asks_to_slow_down_when_rate_limited(page, fake_llm, town, settings):
     sign_in(page)
     ask(page, "Quand a lieu le marché ?")
     expect(answers(page).last).to_have_attribute("aria-busy", "false")
-    ask(page, "Et la mairie ?")
-    expect(page.locator(".turn-error").last).to_contain_text("Patientez une minute")
+    # django-ratelimit counts in fixed windows: the second question may open the next
+    # minute's (1 chance in 30 or so), so a third, seconds later, must be refused then
+    for attempt, question in enumerate(("Et la mairie ?", "Et la médiathèque ?")):
+        ask(page, question)
+        refused = page.locator(".turn-error").last
+        try:
+            expect(refused).to_contain_text("Patientez une minute", timeout=3000)
+            break
+        except AssertionError:
+            if attempt:
+                raise
 
 
 def test_it_never_shows_a_conversation_to_the_next_resident_on_the_same_computer(
