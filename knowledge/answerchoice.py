@@ -76,13 +76,13 @@ def _list_after(ranked: list[Scored]) -> list[Scored] | None:
     déclare dans les 24 heures…" then "Si vous le faites vous-même, apportez : • …"; the
     list is what the sentence goes on to say (the documents to bring, the steps)."""
     best = ranked[0].unit
-    after = [s for s in ranked if s.unit.source == best.source and s.unit.order == best.order + 1]
-    if best.kind != "sentence" or not after:
+    listed = {s.unit.order: s for s in ranked if s.unit.source == best.source}
+    after = listed.get(best.order + 1)
+    if best.kind != "sentence" or after is None:
         return None
-    first = after[0].unit
+    first = after.unit
     if first.kind != "item" or not first.intro or first.heading != best.heading:
         return None
-    listed = {s.unit.order: s for s in ranked if s.unit.source == best.source}
     items, order = [], first.order
     while order in listed and listed[order].unit.list_id == first.list_id:  # this run only
         items.append(listed[order])

@@ -145,7 +145,7 @@ def _pdf_runs(nearby: list[Chunk], cited: int, title: str):
     its lines and those after; None when no paragraph can be traced to it."""
     lines = [(line, c.pk) for c in nearby for line in printed_lines(c.text, title)]
     joined = "\n".join(line for line, _ in lines)
-    paragraphs = pdf_lines(joined, title, _page_width(nearby), headings=False)
+    paragraphs = pdf_lines(joined, title, headings=False)  # measured on the whole section
     owners = _owners(paragraphs, lines)
     hits = [i for i, chunks in enumerate(owners or []) if cited in chunks]
     if not hits:

@@ -165,8 +165,9 @@ def trim_history(history: list, budget: int) -> list:
 def retrieval_query(question: str, history: list, today: dt.date | None = None) -> str:
     """The question, plus the previous user turn when the question leans on it ("Et le
     samedi ?": knowledge.answertypes.leans_on_previous), plus the dates it means by "ce
-    week-end", "demain", "cette semaine", "samedi" or a public holiday's name
-    (knowledge.frdates.date_hints)."""
+    week-end", "demain", "cette semaine", "samedi" or a public holiday's name, written as
+    documents write them (knowledge.frdates.written_days), when they are what it asks about
+    (`_about_days`)."""
     previous = [m.content for m in history if m.role == "user"][-1:]
     query = question
     if previous and answertypes.leans_on_previous(question):

@@ -179,41 +179,38 @@ def test_it_shows_a_pdf_pages_bulleted_lines_as_a_list():
     )
 
 
-def test_it_marks_whole_paragraphs_when_a_pdf_chunk_begins_inside_a_printed_sentence(client):
+def pdf_section_html(client, first_text: str, cited_text: str) -> tuple[str, str]:
+    """The panel's HTML of a PDF section of two chunks, cut at the cited (second) one's
+    block: (what comes before it, the block and after)."""
     doc = add_pdf_document("Magazine de mars", ["Sommaire."])
     first = doc.chunks.get()
-    first.text = (
-        "Agenda de novembre, tous les rendez-vous de la ville pour les habitants\n"
-        "- Jeudi 19 novembre, 14 h 30 : thé dansant avec orchestre, salle\n"
-    )
+    first.text = first_text
     first.save()
     cited = Chunk.objects.create(
-        document=doc,
-        position=1,
-        heading=first.heading,
-        page=first.page,
-        text="Océane. 10 €, boisson comprise.\n- Samedi 21 novembre : foire aux livres.",
+        document=doc, position=1, heading=first.heading, page=first.page, text=cited_text
     )
-    html = get(client, cited).json()["html"]
-    before, hit = html.split('<div class="passage-hit"', 1)
+    before, hit = get(client, cited).json()["html"].split('<div class="passage-hit"', 1)
+    return before, hit
+
+
+def test_it_marks_whole_paragraphs_when_a_pdf_chunk_begins_inside_a_printed_sentence(client):
+    before, hit = pdf_section_html(
+        client,
+        "Agenda de novembre, tous les rendez-vous de la ville pour les habitants\n"
+        "- Jeudi 19 novembre, 14 h 30 : thé dansant avec orchestre, salle\n",
+        "Océane. 10 €, boisson comprise.\n- Samedi 21 novembre : foire aux livres.",
+    )
     assert "<p>Agenda de novembre" in before and "salle" not in before  # the item is whole
     assert "<li>Jeudi 19 novembre, 14 h 30 : thé dansant avec orchestre, salle Océane. 10 €" in hit
     assert "<li>Samedi 21 novembre : foire aux livres.</li>" in hit
 
 
 def test_it_leaves_out_a_running_header_between_a_pdf_sections_chunks(client):
-    doc = add_pdf_document("Magazine de mars", ["Sommaire."])
-    first = doc.chunks.get()
-    first.text = "Magazine de mars\nLe marché a lieu le samedi matin sur la place.\n"
-    first.save()
-    cited = Chunk.objects.create(
-        document=doc,
-        position=1,
-        heading=first.heading,
-        page=first.page,
-        text="Magazine de mars\nLa mairie ouvre à 9 h.\nBonne lecture à tous.",
+    before, hit = pdf_section_html(
+        client,
+        "Magazine de mars\nLe marché a lieu le samedi matin sur la place.\n",
+        "Magazine de mars\nLa mairie ouvre à 9 h.\nBonne lecture à tous.",
     )
-    html = get(client, cited).json()["html"]
-    before, hit = html.split('<div class="passage-hit"', 1)
+    html = before + hit
     assert "Le marché a lieu le samedi" in before and "Magazine de mars" not in html
     assert "<p>La mairie ouvre à 9 h.</p>" in hit and "<p>Bonne lecture à tous.</p>" in hit
