@@ -1,13 +1,16 @@
 """Which units an offline answer quotes, in what order (knowledge.extractive, step 4).
 
 `choose()`: the best unit; if it is an item of a short list, the whole list; if it is a
-sentence that the next one opens a short list from ("…, apportez :"), it and that list; else up to
-MAX_UNITS units scoring nearly as well (KEEP_RATIO) within ANSWER_WORDS, none repeating what
-another says; and, when none of them gives a phone number, the unit of the best one's section
-that does (what to do next is usually whom to call): after them when there is room, in place
-of the last one only when the question asks for a number. `card()`: a matching answer card whole;
-`within()`: a what-is-on answer's events. `lead_of()`: what is shown before a unit. The units
-come scored by knowledge.extractive, as `Scored` (defined here, below the extractor).
+sentence that the next one opens a short list from ("…, apportez :"), it and that list. Then
+up to MAX_UNITS units (a list quoted whole counts as one) scoring nearly as well (KEEP_RATIO)
+within ANSWER_WORDS, none repeating what another says; after a whole list, only units of its
+document or sharing more of the question's words. A short list some items of which are
+chosen is quoted whole. And, when none of them gives a phone number, the unit of the best
+one's section that does (what to do next is usually whom to call): after them when there is
+room, in place of the last one only when the question asks for a number. `card()`: a matching
+answer card whole; `within()`: a what-is-on answer's events. `lead_of()`: what is shown
+before a unit. The units come scored by knowledge.extractive, as `Scored` (defined here,
+below the extractor).
 """
 
 import datetime as dt
@@ -22,8 +25,8 @@ from .units import UNIT_WORDS, Unit, words_of
 MAX_UNITS = 3
 MAX_EVENTS = 5  # a "what is on" answer lists up to this many events, each by its first unit
 KEEP_RATIO = 0.85  # a unit after the best is kept if it scores this share of the best
-ANSWER_WORDS = UNIT_WORDS  # the units quoted stop before this many words (leads included)
-LIST_WORDS = 60  # a list this short is quoted whole when its best item answers
+ANSWER_WORDS = UNIT_WORDS  # units are added while this many words are not passed (leads included)
+LIST_WORDS = 60  # a list this short is quoted whole when one of its items is
 SHORT_WORDS = 8  # a sentence this short needs its heading to be understood
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
 
@@ -133,23 +136,53 @@ def choose(ranked: list[Scored], asked: frozenset[str] = frozenset()) -> list[Sc
     """The units of the answer (see the module docstring), in answer order."""
     if not ranked:
         return []
-    chosen = _whole_list(ranked) or _list_after(ranked)
-    whole = chosen is not None
-    if chosen is None:
-        best = ranked[0]
-        chosen, used = [best], _size(best)
-        for item in ranked[1:]:
-            if len(chosen) == MAX_UNITS or item.score < KEEP_RATIO * best.score:
-                break
-            if used + _size(item) <= ANSWER_WORDS and not _repeats(item, chosen):
-                chosen.append(item)
-                used += _size(item)
+    opening = _whole_list(ranked) or _list_after(ranked)
+    whole = opening is not None
+    best = ranked[0]
+    chosen = opening or [best]
+    used, groups = sum(_size(c) for c in chosen), 1
+    for item in ranked[1:]:
+        if groups == MAX_UNITS or item.score < KEEP_RATIO * best.score:
+            break
+        if item in chosen:
+            continue
+        if whole and not _same_or_closer(item, best):
+            continue
+        if used + _size(item) <= ANSWER_WORDS and not _repeats(item, chosen):
+            chosen.append(item)
+            used += _size(item)
+            groups += 1
+    chosen = _lists_whole(ranked, chosen, done=opening or [])
     contact = _contact(ranked, chosen, asked)
     room = whole or len(chosen) < MAX_UNITS
     if contact is not None and (room or "phone" in asked):
         # in place of the last unit if there are MAX_UNITS already and a number is asked
         chosen = [*(chosen if room else chosen[: MAX_UNITS - 1]), contact]
     return _in_lists(chosen)
+
+
+def _same_or_closer(item: Scored, opening: Scored) -> bool:
+    """Whether a unit may follow a list quoted whole: one of the same document ("Les trois
+    maisons de quartier sont fermées… du jeudi 24 décembre" after a house's timetable), or
+    one that shares more of the question's words than the list's best item (the bus line
+    stopping at the cemetery after a house's "Bus : ligne 2" that ranked first), not a
+    look-alike of another document that only scored as well on a chatty question."""
+    return item.unit.source == opening.unit.source or item.lexical > opening.lexical
+
+
+def _lists_whole(ranked: list[Scored], chosen: list[Scored], done: list[Scored]) -> list[Scored]:
+    """The chosen units, each short list of which some items were chosen (not those of the
+    `done` units, quoted as far as they should be) completed with the rest of its items:
+    half a timetable ("Mardi…", "Samedi…") reads as if the other days were closed."""
+    out = list(chosen)
+    finished = {c.unit.list_id for c in done}
+    ids = [c.unit.list_id for c in chosen if c.unit.list_id not in finished]
+    for list_id in dict.fromkeys(i for i in ids if i is not None):
+        items = [s for s in ranked if s.unit.list_id == list_id]
+        lead = words_of(lead_of(items[0].unit))
+        if sum(words_of(s.unit.text) for s in items) + lead <= LIST_WORDS:
+            out.extend(s for s in items if s not in out)
+    return out
 
 
 def _repeats(item: Scored, chosen: list[Scored]) -> bool:

@@ -1,4 +1,5 @@
-"""Which units an offline answer quotes: the number to call, added or in place of a unit."""
+"""Which units an offline answer quotes: the number to call, added or in place of a unit;
+lists quoted whole and what may follow them."""
 
 from knowledge import answerchoice
 from knowledge.units import Unit
@@ -63,7 +64,7 @@ def test_it_quotes_the_list_a_sentence_goes_on_to():
         item.score = 0.2  # far below the sentence: not quoted for their own score
     copies = scored("Demandez plusieurs copies de l'acte de décès.", 0.9, 4, heading)
     chosen = answerchoice.choose([delay, copies, *items])
-    assert chosen == [delay, *items]
+    assert chosen == [delay, *items, copies]  # the list, then what scores nearly as well
     # a list under another heading, or a sentence not right before it: no list
     elsewhere = scored("Un décès se déclare dans les 24 heures.", 1.0, 1, "Autre")
     assert items[0] not in answerchoice.choose([elsewhere, copies, *items])
@@ -85,3 +86,49 @@ def test_it_quotes_only_the_run_of_the_list_that_follows_the_sentence():
     delay = scored("Un décès se déclare dans les 24 heures.", 1.0, 5, heading)
     after = [item("le certificat de décès ;", 6), item("le livret de famille.", 7)]
     assert answerchoice.choose([delay, earlier, *after]) == [delay, *after]
+
+
+def listed(text, score, order, list_id, source=0, lexical=0.5):
+    unit = Unit(text, "item", SECTION, "", list_id, source, order)
+    found = answerchoice.Scored(unit, lexical, 0.0, 0.0)
+    found.score = score
+    return found
+
+
+WEEK = [
+    "Mardi : 14 h - 18 h",
+    "Mercredi : 10 h - 18 h",
+    "Jeudi : 10 h - 12 h",
+    "Samedi : 10 h - 17 h",
+]
+
+
+def test_it_completes_a_short_list_some_items_of_which_are_chosen():
+    helpdesk = scored("L'aide au numérique : le mardi de 10 h à 12 h, à la médiathèque.", 1.0, 1)
+    days = [listed(text, 0.2, 10 + i, list_id=3) for i, text in enumerate(WEEK)]
+    days[0].score = days[3].score = 0.9  # Tuesday and Saturday alone would hide the other days
+    chosen = answerchoice.choose([helpdesk, days[0], days[3], days[1], days[2]])
+    assert chosen == [helpdesk, *days]
+
+
+def test_it_leaves_a_long_list_to_the_items_chosen():
+    streets = [
+        listed(f"Quartier {n} : rue des Mouettes, rue des Goélands, allée des Pins.", 0.1, n, 4)
+        for n in range(8)
+    ]
+    best = scored("Les bacs sont collectés le matin.", 1.0, 0)
+    streets[2].score = 0.9
+    chosen = answerchoice.choose([best, streets[2], *streets[:2], *streets[3:]])
+    assert chosen == [best, streets[2]]
+
+
+def test_it_follows_a_whole_list_with_its_document_or_with_what_matches_the_question_better():
+    week = [listed(text, 1.0 - i / 100, i, list_id=5, source=1) for i, text in enumerate(WEEK)]
+    closed = scored("Fermée du 24 décembre au 3 janvier.", 0.9, 9)
+    closed.unit.source = 1
+    lookalike = scored("Parkings gratuits toute l'année.", 0.95, 2)
+    lookalike.unit.source = 2  # another document, no closer to the question's words
+    assert answerchoice.choose([*week, lookalike, closed]) == [*week, closed]
+    bus = scored("Ligne 3 : arrêt Cimetière, un bus par heure.", 0.95, 3)
+    bus.unit.source, bus.lexical = 2, 0.8  # another document naming what was asked
+    assert answerchoice.choose([*week, bus]) == [*week, bus]
