@@ -82,14 +82,15 @@ GIVES = {
     ),
     "email": r"[\w.+-]+@[\w-]+\.\w",
 }
-# Words that say which kind of fact is asked rather than what about: left out of the words the
-# unit must share with the question (the kind is weighed on its own).
+# Words that say which kind of fact is asked rather than what about, and "prochain" (which one:
+# the documents name an event by its day, not as "the next"): left out of the words the unit
+# must share with the question (the kind is weighed on its own).
 KIND_WORDS = frozenset(
     """coûte coûtent coûter coût prix tarif tarifs payant payante payer cher combien heure
     heures horaire horaires ouvre ouvrent ouvert ouverte ouverts ouvertes fermé fermée ferme
     ferment quand date dates numéro numéros téléphone appeler joindre contacter adresse
     mail mails email e-mail courriel courriels mél durée
-    trouve trouvent""".split()  # noqa: SIM905
+    trouve trouvent prochain prochaine prochains prochaines""".split()  # noqa: SIM905
 )
 # The verbs a question asks with, which say nothing of its subject ("je peux", "qui dois-je",
 # "on veut"), and the age residents give their things ("mon vieux frigo", which is not the
@@ -108,6 +109,12 @@ FILLER_WORDS = frozenset(
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
 _WHERE = re.compile(r"(?:^|\W)où\b", re.IGNORECASE)  # "ou" without its accent means "or"
+# ...but not as a relative after "là" or a time: "là où il y a des maîtres-nageurs", "un moment
+# où c'est calme", "l'automne où…"
+_RELATIVE_AFTER = frozenset(
+    """la moment moments jour jours cas periode heure heures semaine mois annee saison ete hiver
+    automne printemps soir matin instant epoque fois""".split()  # noqa: SIM905
+)
 # "What is on": the question asks for whatever happens on some days, not about one subject.
 _WHATS_ON = re.compile(
     r"\b(?:que|qu'est-ce qu'il|qu'est-ce qui|quoi)\s+(?:se passe|s'y passe|y a|est prevu"
@@ -123,9 +130,15 @@ def asked(question: str) -> frozenset[str]:
     """The kinds of fact the question asks for (often none: "comment faire pour...")."""
     folded = fold(question).replace("’", "'")
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(folded)}
-    if _WHERE.search(question):
+    if any(_asks_where(question, m.start()) for m in _WHERE.finditer(question)):
         kinds.add("place")
     return frozenset(kinds)
+
+
+def _asks_where(question: str, start: int) -> bool:
+    """Whether the "où" matched at `start` asks a place (see _RELATIVE_AFTER)."""
+    word = re.search(r"(\w+)\s+$", question[: start + 1])
+    return not word or fold(word.group(1)) not in _RELATIVE_AFTER
 
 
 # Words of such a question that name no subject: what-is-on words and the days' words.

@@ -78,6 +78,8 @@ anglais / english / autre langue / autres langues / langue etrangere / langues e
 nuisances sonores / bruit / tapage
 limite / trop de questions / nombre de questions / quota
 renouvelle / remis a zero / remise a zero
+arcachat / chatbot / chat bot / robot de la mairie / robot conversationnel / agent conversationnel
+dechetterie / decheterie / la decharge / decharge municipale
 """.strip().splitlines()
 )
 

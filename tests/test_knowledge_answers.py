@@ -167,6 +167,11 @@ def test_it_ends_a_wrapped_list_item_with_the_sentence_printed_under_it():
         ("Que faire quand il fait très chaud, ou très froid ?", set()),
         ("On veut se pacser, on s'adresse à qui ?", set()),  # "s'adresser" is no address
         ("Jusqu'à quand il est possible de proposer un projet ?", {"date"}),
+        # "où" as a relative after "là" or a time asks no place
+        ("Je voudrais aller là où il y a des maîtres-nageurs. Quelles plages ?", set()),
+        ("Y a-t-il un moment où c'est plus calme ?", set()),
+        ("L'été, où est-ce que je peux promener mon chien ?", {"place"}),
+        ("Là où j'habite, le bureau de vote, c'est où ?", {"place"}),
     ],
 )
 def test_it_tells_which_kind_of_fact_a_question_asks(question, kinds):

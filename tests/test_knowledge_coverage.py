@@ -52,6 +52,8 @@ def test_it_leaves_out_the_words_a_question_asks_with():
     # greetings, "là", "aujourd'hui": said around the subject, not of it
     chatty = "Bonjour, dans ce cas-là, je rends mes livres aujourd'hui, merci"
     assert answertypes.subject_terms(chatty) == ["cas", "rend", "livr"]
+    # "prochain" says which one: the documents name an event by its day
+    assert answertypes.subject_terms("C'est quand le prochain loto ?") == ["loto"]
 
 
 def test_it_knows_an_email_address_is_asked_and_given():
@@ -116,6 +118,9 @@ def test_it_adds_the_documents_word_for_a_residents_word():
         "limite",
         "renouvelle",
     ]
+    assert synonyms.expansions("La décharge ouvre le mardi ?") == ["dechetterie"]
+    assert synonyms.expansions("Le code pour le robot de la mairie") == ["arcachat"]
+    assert synonyms.expansions("Une décharge électrique, un robot ménager") == []
     assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
 
 
