@@ -1,6 +1,7 @@
 """The days a question means and the answer units: events on those days first, others left
 out (`on_the_days`), and a vague "what is on" question covered when an event falls on them;
-the rules of the season in force first (`in_season_first`).
+the rules of the season in force first (`in_season_first`); events that are over weigh less
+(`past_events_later`).
 
 Used by knowledge.extractive; the days come from knowledge.frdates.days_meant.
 """
@@ -9,11 +10,12 @@ import functools
 
 from . import answertypes
 from .analysis import get_analyzer
-from .frdates import DAYS, MONTHS, in_season, names_time_of_year, on_days
+from .frdates import DAYS, MONTHS, in_season, names_time_of_year, on_days, over
 from .units import Unit
 
 OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
 SAME_EVENT = 2  # two events of one day sharing this many words are one, told twice
+PAST_WEIGHT = 0.8  # an event that is over scores this share: below answerchoice.KEEP_RATIO
 
 
 def on_the_days(ranked: list, days, today, whats_on_asked: bool = False) -> list:
@@ -61,6 +63,31 @@ def in_season_first(question: str, ranked: list, today) -> list:
         if item is not None:
             placed.setdefault(id(item), item)
     return [*placed.values(), *later]
+
+
+def past_events_later(ranked: list, today) -> list:
+    """The units re-ranked, an event that is over (its section heading, or a list item's
+    opening, names only days before `today`) at PAST_WEIGHT of its score when an event to
+    come scores at least that much: a November magazine's "Samedi 14 novembre : loto" read
+    in December gives way to the guide's 19 December loto for "C'est quand le prochain loto
+    ?", and is no longer quoted next to it. With no such event it keeps its place: the
+    resident reads its day, rather than a sentence about something else."""
+    if today is None:
+        return ranked
+    held = {id(item): _over(item.unit, today) for item in ranked}
+    coming = max((i.score for i in ranked if held[id(i)] is False), default=0.0)
+    for item in ranked:
+        if held[id(item)] and coming >= PAST_WEIGHT * item.score:
+            item.score *= PAST_WEIGHT
+    return sorted(ranked, key=lambda s: (-s.score, s.unit.order))
+
+
+def _over(unit: Unit, today) -> bool | None:
+    """Whether the event the unit is part of is over; None when it names no day."""
+    named = over(unit.section, today)
+    if named is None and unit.kind == "item":
+        named = over(unit.text.split(":", 1)[0][:OPENING_CHARS], today)
+    return named
 
 
 def _season_of(unit: Unit, today) -> bool | None:

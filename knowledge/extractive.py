@@ -34,7 +34,9 @@ only formats the Extraction it gets (providers.messages).
    holiday, the units of an event on another day are left out. A vague "what is on" question
    ("Que faire la semaine prochaine ?") puts the events of those days first, is covered,
    whatever its confidence, when one falls on them, and is answered with each event once, in
-   date order, by its first unit (knowledge.eventdays, knowledge.frdates).
+   date order, by its first unit (knowledge.eventdays, knowledge.frdates). Once the coverage
+   is decided, an event that is over weighs less when one to come scores nearly as well ("le
+   prochain loto" read in December: the 19 December one, not November's).
 
 Every weight was chosen on the dev set (bench/answers_dev.jsonl) by cross-validation on its
 two halves, but the prior of units under no heading, chosen on both halves of another domain
@@ -51,7 +53,13 @@ from . import ages, answertypes, coverage, vectors
 from .analysis import get_analyzer
 from .answerchoice import Scored, card, choose, lead_of, within
 from .citations import source_title
-from .eventdays import events_in_order, in_season_first, on_the_days, whats_on
+from .eventdays import (
+    events_in_order,
+    in_season_first,
+    on_the_days,
+    past_events_later,
+    whats_on,
+)
 from .frdates import written_days
 from .scoring import Candidate, CorpusStats, Hybrid
 from .synonyms import expansions, family
@@ -259,9 +267,9 @@ def extract(
     scored = features(question, units, weights.k1, days)
     kept = scored[:core] + shortlist(scored[core:], POOL_UNITS, weights)
     asked = answertypes.asks_whats_on(question)
-    ranked = on_the_days(rank(question, kept, weights), days, today, asked)
-    ranked = in_season_first(question, ranked, today)
-    level = coverage.confidence([s.closeness for s in kept[:core]])  # as calibrated
+    best_first = rank(question, kept, weights)
+    ranked = _ordered(question, best_first, days, today, asked)  # the coverage's, as calibrated
+    level = coverage.confidence([s.closeness for s in kept[:core]])
     listed = asked and whats_on(question, ranked, days, today)
     core_units = [s.unit for s in kept[:core]]
     answers = bool(ranked) and (
@@ -269,6 +277,7 @@ def extract(
     )
     if not answers:
         return Extraction(units=[], confidence=level, covered=False)
+    ranked = _ordered(question, past_events_later(best_first, today), days, today, asked)
     events = events_in_order(question, ranked, days, today) if asked else []
     wanted = answertypes.asked(question)
     chosen = card(ranked, sources) or (within(events) if events else choose(ranked, wanted))
@@ -283,6 +292,11 @@ def extract(
         (n, _quoted_title(chosen, numbers, merged[n - 1], n), merged[n - 1].page) for n in cited
     ]
     return Extraction(units=units, confidence=level, covered=True, sources=shown)
+
+
+def _ordered(question: str, ranked: list[Scored], days, today, asked: bool) -> list[Scored]:
+    """The units in answer order: the days' events first, then the season's rules."""
+    return in_season_first(question, on_the_days(ranked, days, today, asked), today)
 
 
 def _quoted_title(chosen: list[Scored], numbers: dict, passage, number: int) -> str:

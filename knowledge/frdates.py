@@ -238,10 +238,24 @@ def in_season(text: str, today: dt.date) -> bool | None:
     return any(first <= today <= last for first, last in seasons)
 
 
+def _events(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The days `text` names as events: spans shorter than EVENT_DAYS, not seasons."""
+    return [(a, b) for a, b in named_days(text, today) if (b - a).days < EVENT_DAYS]
+
+
 def on_days(text: str, days: list[dt.date], today: dt.date) -> bool | None:
     """Whether the days `text` names include one of `days`; None when it names no day or
     only a season ("du 1er octobre au 31 mars": longer than EVENT_DAYS), not an event."""
-    spans = [(a, b) for a, b in named_days(text, today) if (b - a).days < EVENT_DAYS]
+    spans = _events(text, today)
     if not spans:
         return None
     return any(first <= day <= last for first, last in spans for day in days)
+
+
+def over(text: str, today: dt.date) -> bool | None:
+    """Whether every event day `text` names is before `today` ("Samedi 14 novembre - Loto"
+    read on 8 December); None when it names none."""
+    spans = _events(text, today)
+    if not spans:
+        return None
+    return all(last < today for _, last in spans)
