@@ -27,7 +27,7 @@ ASKS = {
     "time": r"\b(?:heures?|horaires?|ouvre|ouvrent|ouverte?s?|fermee?s?|ferment)\b",
     "date": (
         r"\bquand\b(?! (?:il|elle|on|je|j'|tu|nous|vous|ils|elles|meme)\b)"
-        r"|\bquels? jours?\b|\bquelles? dates?\b|\bjusqu'a quand\b"
+        r"|\bquels? jours?\b|\bquelles? dates?\b|\b(?:jusqu'a|a partir de|depuis) quand\b"
     ),
     "price": (
         r"\b(?:coute|coutent|couter|prix|tarifs?|payante?s?|payer|cher)\b"

@@ -167,6 +167,8 @@ def test_it_ends_a_wrapped_list_item_with_the_sentence_printed_under_it():
         ("Que faire quand il fait très chaud, ou très froid ?", set()),
         ("On veut se pacser, on s'adresse à qui ?", set()),  # "s'adresser" is no address
         ("Jusqu'à quand il est possible de proposer un projet ?", {"date"}),
+        ("À partir de quand je peux avoir la carte 2027 ?", {"date"}),
+        ("Depuis quand le bus ne passe plus par là ?", {"date"}),
         # "où" as a relative after "là" or a time asks no place
         ("Je voudrais aller là où il y a des maîtres-nageurs. Quelles plages ?", set()),
         ("Y a-t-il un moment où c'est plus calme ?", set()),
