@@ -156,10 +156,33 @@ def asks_whats_on(question: str) -> bool:
     return bool(_WHATS_ON.search(fold(question).replace("’", "'")))
 
 
-def given(text: str) -> frozenset[str]:
-    """The kinds of fact a text gives."""
+def given(text: str, asked_in: str = "") -> frozenset[str]:
+    """The kinds of fact a text gives; with the question it answers (`asked_in`), no place
+    the question names itself: "14 h, salle Océane" gives no place to "Elle est où, la salle
+    Océane ?", "Salle Océane : avenue de l'Océan" does."""
     folded = fold(text).replace("’", "'")
-    return frozenset(kind for kind, pattern in _GIVES.items() if pattern.search(folded))
+    said = fold(asked_in).replace("’", "'")
+    kinds = set()
+    for kind, pattern in _GIVES.items():
+        for match in pattern.finditer(folded):
+            if kind != "place" or not said or _named(folded, match, said) not in said:
+                kinds.add(kind)
+                break
+    return frozenset(kinds)
+
+
+_NAME = re.compile(r"(?:[ '][\w-]+){0,3}")  # the words after "salle", "parking": its name
+
+
+def _named(folded: str, match: re.Match, said: str) -> str:
+    """The place a match names, with the words that follow it up to a punctuation mark
+    ("salle oceane", "parking de la halle"), as long as the question says them too."""
+    name = match.group(0)
+    for word in re.findall(r"[ '][\w-]+", _NAME.match(folded, match.end()).group(0)):
+        if f"{name}{word}" not in said:
+            return f"{name}{word}"
+        name += word
+    return name
 
 
 @functools.cache

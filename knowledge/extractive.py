@@ -169,7 +169,8 @@ def _kinds(question: str, units: list[Unit]) -> list[float]:
     if not wanted:
         return [0.0] * len(units)
     given = [
-        answertypes.given(f"{u.intro} {u.text}") | (answertypes.given(u.heading) & {"date"})
+        answertypes.given(f"{u.intro} {u.text}", question)
+        | (answertypes.given(u.heading) & {"date"})
         for u in units
     ]
     sections: dict[tuple, set] = {}

@@ -225,6 +225,13 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     assert "place" in answertypes.given("Les sapins se déposent devant la halle du marché.")
     assert "place" not in answertypes.given("Vous pouvez vous marier à Port-Lumière.")
     assert "place" in answertypes.given("Inscription avant le 15 décembre à l'office de tourisme.")
+    # a place the question names itself is no answer to "où ?"
+    asked = "Un loto à la salle Océane : elle est où, cette salle ?"
+    assert "place" not in answertypes.given("14 h, salle Océane (portes à 13 h).", asked)
+    assert "place" in answertypes.given("Salle Océane : avenue de l'Océan.", asked)
+    parking = "Le parking de l'Esplanade est fermé : où laisser ma voiture ?"
+    assert "place" in answertypes.given("Garez-vous au parking de la halle.", parking)
+    assert "place" not in answertypes.given("Le parking de l'Esplanade ferme.", parking)
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():
