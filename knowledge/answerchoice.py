@@ -3,14 +3,16 @@
 `choose()`: the best unit; if it is an item of a short list, the whole list; if it is a
 sentence that the next one opens a short list from ("…, apportez :"), it and that list. Then
 up to MAX_UNITS units (a list quoted whole counts as one) scoring nearly as well (KEEP_RATIO)
-within ANSWER_WORDS, none repeating what another says; after a whole list, only units of its
-document or sharing more of the question's words. A short list some items of which are
-chosen is quoted whole. And, when none of them gives a phone number, the unit of the best
-one's section that does (what to do next is usually whom to call): after them when there is
-room, in place of the last one only when the question asks for a number. `card()`: a matching
-answer card whole; `within()`: a what-is-on answer's events. `lead_of()`: what is shown
-before a unit. The units come scored by knowledge.extractive, as `Scored` (defined here,
-below the extractor).
+within ANSWER_WORDS, none repeating what another says; after a whole list, only units of the
+same passage ("Les trois maisons de quartier sont fermées… du 24 décembre" after a house's
+timetable; not "Parkings gratuits toute l'année" after the téléassistance's price, which a
+chatty question scored as well). A short list some items of which are chosen is quoted
+whole. And, when none of them gives a phone number, the unit of the best one's section that
+does (what to do next is usually whom to call): after them when there is room, in place of
+the last unit or list only when the question asks for a number. `card()`: a matching answer
+card whole; `within()`: a what-is-on answer's events. `lead_of()`: what is shown before a
+unit. The units come scored by knowledge.extractive, as `Scored` (defined here, below the
+extractor).
 """
 
 import datetime as dt
@@ -25,7 +27,8 @@ from .units import UNIT_WORDS, Unit, words_of
 MAX_UNITS = 3
 MAX_EVENTS = 5  # a "what is on" answer lists up to this many events, each by its first unit
 KEEP_RATIO = 0.85  # a unit after the best is kept if it scores this share of the best
-ANSWER_WORDS = UNIT_WORDS  # units are added while this many words are not passed (leads included)
+ANSWER_WORDS = UNIT_WORDS  # units are added within this many words (leads included); a short
+# list one of whose items is quoted is then completed, LIST_WORDS more at most
 LIST_WORDS = 60  # a list this short is quoted whole when one of its items is
 SHORT_WORDS = 8  # a sentence this short needs its heading to be understood
 CARD_WORDS = 150  # an answer card that matches best is quoted whole up to this length
@@ -69,8 +72,13 @@ def _whole_list(ranked: list[Scored]) -> list[Scored] | None:
     if best.kind != "item" or best.list_id is None:
         return None
     items = [s for s in ranked if s.unit.list_id == best.list_id]
-    words = sum(words_of(s.unit.text) for s in items) + words_of(lead_of(best))
-    return items if words <= LIST_WORDS else None
+    return items if _short(items) else None
+
+
+def _short(items: list[Scored]) -> bool:
+    """Whether a list's items, with what is shown before them, fit in LIST_WORDS."""
+    words = sum(words_of(s.unit.text) for s in items) + words_of(lead_of(items[0].unit))
+    return words <= LIST_WORDS
 
 
 def _list_after(ranked: list[Scored]) -> list[Scored] | None:
@@ -137,51 +145,48 @@ def choose(ranked: list[Scored], asked: frozenset[str] = frozenset()) -> list[Sc
     if not ranked:
         return []
     opening = _whole_list(ranked) or _list_after(ranked)
-    whole = opening is not None
     best = ranked[0]
-    chosen = opening or [best]
-    used, groups = sum(_size(c) for c in chosen), 1
+    groups = [list(opening) if opening else [best]]  # a unit, or a list quoted whole
+    used = _words(groups)
     for item in ranked[1:]:
-        if groups == MAX_UNITS or item.score < KEEP_RATIO * best.score:
+        if len(groups) == MAX_UNITS or item.score < KEEP_RATIO * best.score:
             break
-        if item in chosen:
-            continue
-        if whole and not _same_or_closer(item, best):
+        chosen = [c for group in groups for c in group]
+        if item in chosen or (opening and item.unit.source != best.unit.source):
             continue
         if used + _size(item) <= ANSWER_WORDS and not _repeats(item, chosen):
-            chosen.append(item)
+            groups.append([item])
             used += _size(item)
-            groups += 1
-    chosen = _lists_whole(ranked, chosen, done=opening or [])
-    contact = _contact(ranked, chosen, asked)
-    room = whole or len(chosen) < MAX_UNITS
+    groups = _lists_whole(ranked, groups, bool(opening))
+    contact = _contact(ranked, [c for group in groups for c in group], asked)
+    room = bool(opening) or len(groups) < MAX_UNITS
     if contact is not None and (room or "phone" in asked):
-        # in place of the last unit if there are MAX_UNITS already and a number is asked
-        chosen = [*(chosen if room else chosen[: MAX_UNITS - 1]), contact]
-    return _in_lists(chosen)
+        # in place of the last unit (or list) if there are MAX_UNITS already and a number is asked
+        groups = [*(groups if room else groups[:-1]), [contact]]
+    return _in_lists([c for group in groups for c in group])
 
 
-def _same_or_closer(item: Scored, opening: Scored) -> bool:
-    """Whether a unit may follow a list quoted whole: one of the same document ("Les trois
-    maisons de quartier sont fermées… du jeudi 24 décembre" after a house's timetable), or
-    one that shares more of the question's words than the list's best item (the bus line
-    stopping at the cemetery after a house's "Bus : ligne 2" that ranked first), not a
-    look-alike of another document that only scored as well on a chatty question."""
-    return item.unit.source == opening.unit.source or item.lexical > opening.lexical
+def _words(groups: list[list[Scored]]) -> int:
+    return sum(_size(c) for group in groups for c in group)
 
 
-def _lists_whole(ranked: list[Scored], chosen: list[Scored], done: list[Scored]) -> list[Scored]:
-    """The chosen units, each short list of which some items were chosen (not those of the
-    `done` units, quoted as far as they should be) completed with the rest of its items:
-    half a timetable ("Mardi…", "Samedi…") reads as if the other days were closed."""
-    out = list(chosen)
-    finished = {c.unit.list_id for c in done}
-    ids = [c.unit.list_id for c in chosen if c.unit.list_id not in finished]
-    for list_id in dict.fromkeys(i for i in ids if i is not None):
-        items = [s for s in ranked if s.unit.list_id == list_id]
-        lead = words_of(lead_of(items[0].unit))
-        if sum(words_of(s.unit.text) for s in items) + lead <= LIST_WORDS:
-            out.extend(s for s in items if s not in out)
+def _lists_whole(ranked: list[Scored], groups: list[list[Scored]], opened: bool) -> list:
+    """The groups, each item chosen alone from a short list replaced by its whole list
+    (LIST_WORDS at most, even past ANSWER_WORDS): half a timetable ("Mardi…", "Samedi…")
+    reads as if the other days were closed. The opening, when `opened`, is quoted as far
+    as it should be already."""
+    out = groups[:1] if opened else []
+    done = {c.unit.list_id for group in out for c in group}
+    for group in groups[1:] if opened else groups:
+        item = group[0]
+        if any(item in kept for kept in out):  # an item of a list completed before
+            continue
+        items = [s for s in ranked if s.unit.list_id == item.unit.list_id]
+        whole = item.unit.list_id is not None and item.unit.list_id not in done
+        if whole and _short(items):
+            done.add(item.unit.list_id)
+            group = items
+        out.append(group)
     return out
 
 

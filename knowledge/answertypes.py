@@ -109,12 +109,14 @@ FILLER_WORDS = frozenset(
 _ASKS = {kind: re.compile(pattern) for kind, pattern in ASKS.items()}
 _GIVES = {kind: re.compile(pattern) for kind, pattern in GIVES.items()}
 _WHERE = re.compile(r"(?:^|\W)où\b", re.IGNORECASE)  # "ou" without its accent means "or"
-# ...but not as a relative after "là" or a time: "là où il y a des maîtres-nageurs", "un moment
-# où c'est calme", "l'automne où…"
+# ...but not as a relative: after "là" or a time word and before the subject of its clause
+# ("là où il y a des maîtres-nageurs", "un moment où c'est calme", "l'automne où on…"); "Cet
+# été, où… ?", "Cet été où peut-on se baigner ?", "Ce soir où manger ?" ask a place.
 _RELATIVE_AFTER = frozenset(
     """la moment moments jour jours cas periode heure heures semaine mois annee saison ete hiver
     automne printemps soir matin instant epoque fois""".split()  # noqa: SIM905
 )
+_CLAUSE_SUBJECTS = frozenset("il elle ils elles on je j tu nous vous c ca cela ce".split())  # noqa: SIM905
 # "What is on": the question asks for whatever happens on some days, not about one subject.
 _WHATS_ON = re.compile(
     r"\b(?:que|qu'est-ce qu'il|qu'est-ce qui|quoi)\s+(?:se passe|s'y passe|y a|est prevu"
@@ -137,8 +139,10 @@ def asked(question: str) -> frozenset[str]:
 
 def _asks_where(question: str, start: int) -> bool:
     """Whether the "où" matched at `start` asks a place (see _RELATIVE_AFTER)."""
-    word = re.search(r"(\w+)\s+$", question[: start + 1])
-    return not word or fold(word.group(1)) not in _RELATIVE_AFTER
+    before = re.search(r"(\w+)\s+$", question[: start + 1])
+    after = re.match(r"\W*où\s+(\w+)", question[start:], re.IGNORECASE)
+    relative = before and fold(before.group(1)) in _RELATIVE_AFTER
+    return not (relative and after and fold(after.group(1)) in _CLAUSE_SUBJECTS)
 
 
 # Words of such a question that name no subject: what-is-on words and the days' words.
@@ -161,28 +165,37 @@ def given(text: str, asked_in: str = "") -> frozenset[str]:
     the question names itself: "14 h, salle Océane" gives no place to "Elle est où, la salle
     Océane ?", "Salle Océane : avenue de l'Océan" does."""
     folded = fold(text).replace("’", "'")
-    said = fold(asked_in).replace("’", "'")
+    said = f" {' '.join(_WORDS.findall(fold(asked_in)))} "
     kinds = set()
     for kind, pattern in _GIVES.items():
         for match in pattern.finditer(folded):
-            if kind != "place" or not said or _named(folded, match, said) not in said:
+            if kind != "place" or not said.strip() or f" {_place(folded, match)} " not in said:
                 kinds.add(kind)
                 break
     return frozenset(kinds)
 
 
-_NAME = re.compile(r"(?:[ '][\w-]+){0,3}")  # the words after "salle", "parking": its name
+_WORDS = re.compile(r"[\w-]+")
+# Words that only link a place's words: "a la halle", "parking de la halle du marche".
+_LINKS = frozenset("a au aux la le les l de du des d sur devant en".split())  # noqa: SIM905
 
 
-def _named(folded: str, match: re.Match, said: str) -> str:
-    """The place a match names, with the words that follow it up to a punctuation mark
-    ("salle oceane", "parking de la halle"), as long as the question says them too."""
-    name = match.group(0)
-    for word in re.findall(r"[ '][\w-]+", _NAME.match(folded, match.end()).group(0)):
-        if f"{name}{word}" not in said:
-            return f"{name}{word}"
-        name += word
-    return name
+def _place(folded: str, match: re.Match) -> str:
+    """The place a match names, in whole words, without the words before it that link it
+    ("a la"); a single word ("salle", "parking", "halle") with the words after it up to the
+    next one that says which ("salle oceane", "parking de la halle"), before any punctuation."""
+    end = match.end()
+    while end < len(folded) and (folded[end].isalnum() or folded[end] == "-"):
+        end += 1  # "rue de la p" is "rue de la paix"
+    words = _WORDS.findall(folded[match.start() : end])
+    while words and words[0] in _LINKS:
+        words.pop(0)
+    if len([w for w in words if w not in _LINKS]) == 1:
+        for word in _WORDS.findall(re.split(r"[.;:,!?()«»]", folded[end:], maxsplit=1)[0]):
+            words.append(word)
+            if word not in _LINKS:
+                break
+    return " ".join(words)
 
 
 @functools.cache

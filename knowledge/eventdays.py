@@ -1,21 +1,22 @@
-"""The days a question means and the answer units: events on those days first, others left
-out (`on_the_days`), and a vague "what is on" question covered when an event falls on them;
-the rules of the season in force first (`in_season_first`); events that are over weigh less
-(`past_events_later`).
+"""Answer units in the order of the days they name: events on the days a question means
+first, others left out (`on_the_days`), and a vague "what is on" question covered when an
+event falls on them; the rules of the season in force first (`in_season_first`); events
+that are over after those to come (`past_events_later`).
 
 Used by knowledge.extractive; the days come from knowledge.frdates.days_meant.
 """
 
+import dataclasses
 import functools
 
 from . import answertypes
 from .analysis import get_analyzer
-from .frdates import DAYS, MONTHS, in_season, names_time_of_year, on_days, over
+from .frdates import DAYS, MONTHS, in_season, named_days, names_time_of_year, on_days, over
 from .units import Unit
 
 OPENING_CHARS = 60  # a list item's opening, before its first ":", may name its event's day
 SAME_EVENT = 2  # two events of one day sharing this many words are one, told twice
-PAST_WEIGHT = 0.8  # an event that is over scores this share: below answerchoice.KEEP_RATIO
+PAST_WEIGHT = 0.8  # an event that is over scores this share of its score (past_events_later)
 
 
 def on_the_days(ranked: list, days, today, whats_on_asked: bool = False) -> list:
@@ -65,35 +66,47 @@ def in_season_first(question: str, ranked: list, today) -> list:
     return [*placed.values(), *later]
 
 
-def past_events_later(ranked: list, today) -> list:
-    """The units re-ranked, an event that is over (its section heading, or a list item's
-    opening, names only days before `today`) at PAST_WEIGHT of its score when an event to
-    come scores at least that much: a November magazine's "Samedi 14 novembre : loto" read
-    in December gives way to the guide's 19 December loto for "C'est quand le prochain loto
-    ?", and is no longer quoted next to it. With no such event it keeps its place: the
-    resident reads its day, rather than a sentence about something else."""
-    if today is None:
+def past_events_later(question: str, ranked: list, today) -> list:
+    """The units re-ranked (copies: the scores of `ranked` are left as they are), each unit of
+    an event that is over (its section heading, or a list item's opening, names only days
+    before `today`) at PAST_WEIGHT of its score when a unit of an event to come shares as
+    many of the question's words and scores at least that much: a November magazine's
+    "Samedi 14 novembre : loto" read in December gives way to the guide's 19 December loto
+    for "C'est quand le prochain loto ?". Nothing changes for a question naming a day, a
+    month or a season ("Le loto du 14 novembre, c'était à quelle heure ?"), nor for an
+    event with none to come: the resident reads its day, rather than something else."""
+    if today is None or names_time_of_year(question) or named_days(question, today):
         return ranked
     held = {id(item): _over(item.unit, today) for item in ranked}
-    coming = max((i.score for i in ranked if held[id(i)] is False), default=0.0)
+    coming = [item for item in ranked if held[id(item)] is False]
+    out = []
     for item in ranked:
-        if held[id(item)] and coming >= PAST_WEIGHT * item.score:
-            item.score *= PAST_WEIGHT
-    return sorted(ranked, key=lambda s: (-s.score, s.unit.order))
+        if held[id(item)] and any(
+            c.lexical >= item.lexical and c.score >= PAST_WEIGHT * item.score for c in coming
+        ):
+            item = dataclasses.replace(item, score=item.score * PAST_WEIGHT)
+        out.append(item)
+    return sorted(out, key=lambda s: (-s.score, s.unit.order))
 
 
 def _over(unit: Unit, today) -> bool | None:
     """Whether the event the unit is part of is over; None when it names no day."""
-    named = over(unit.section, today)
-    if named is None and unit.kind == "item":
-        named = over(unit.text.split(":", 1)[0][:OPENING_CHARS], today)
-    return named
+    for text in (unit.section, unit.intro, _opening(unit)):
+        named = over(text, today)
+        if named is not None:
+            return named
+    return None
+
+
+def _opening(unit: Unit) -> str:
+    """A unit's opening, before its first ":" (a list item's may name its event's day)."""
+    return unit.text.split(":", 1)[0][:OPENING_CHARS]
 
 
 def _season_of(unit: Unit, today) -> bool | None:
     """Whether the season its section heading, its list's opening or its own opening ("Horaires
     d'été (du 1er avril au 30 septembre) : …") names holds today; None when none names one."""
-    for text in (unit.section, unit.intro, unit.text.split(":", 1)[0][:OPENING_CHARS]):
+    for text in (unit.section, unit.intro, _opening(unit)):
         held = in_season(text, today)
         if held is not None:
             return held
@@ -105,7 +118,7 @@ def named_on(unit: Unit, days, today) -> bool | None:
     `days`; None when it names none (knowledge.frdates.on_days)."""
     named = on_days(unit.section, days, today)
     if named is None and unit.kind == "item":
-        named = on_days(unit.text.split(":", 1)[0][:OPENING_CHARS], days, today)
+        named = on_days(_opening(unit), days, today)
     return named
 
 

@@ -40,7 +40,8 @@ only formats the Extraction it gets (providers.messages).
 
 Every weight was chosen on the dev set (bench/answers_dev.jsonl) by cross-validation on its
 two halves, but the prior of units under no heading, chosen on both halves of another domain
-(bench/spf_town_answers.py): docs/benchmarks.md has the method and the figures.
+(bench/spf_town_answers.py), and eventdays.PAST_WEIGHT, a rule of order (no question of the
+sets is asked after an event it names): docs/benchmarks.md has the method and the figures.
 """
 
 import threading
@@ -278,7 +279,7 @@ def extract(
     )
     if not answers:
         return Extraction(units=[], confidence=level, covered=False)
-    ranked = _ordered(question, past_events_later(best_first, today), days, today, asked)
+    ranked = _ordered(question, past_events_later(question, best_first, today), days, today, asked)
     events = events_in_order(question, ranked, days, today) if asked else []
     wanted = answertypes.asked(question)
     chosen = card(ranked, sources) or (within(events) if events else choose(ranked, wanted))

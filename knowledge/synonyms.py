@@ -11,6 +11,8 @@ the documents' word is added: a list of everyday words would outweigh the questi
 
 The groups are general French usage for municipal services, not one town's wording: what
 the dev questions missed was the reason to write them, never a word of a particular answer.
+One group heads with the assistant's own name, which every town's help page for it uses:
+residents call it "le chatbot" or "le robot de la mairie".
 An expression is matched as whole words, accents and case aside, with an optional plural s.
 
 Word families: Snowball stems a verb and its noun apart ("s'inscrire" → "inscrir",
@@ -79,7 +81,7 @@ nuisances sonores / bruit / tapage
 limite / trop de questions / nombre de questions / quota
 renouvelle / remis a zero / remise a zero
 arcachat / chatbot / chat bot / robot de la mairie / robot conversationnel / agent conversationnel
-dechetterie / decheterie / la decharge / decharge municipale
+dechetterie / decheterie
 """.strip().splitlines()
 )
 

@@ -122,13 +122,31 @@ def test_it_leaves_a_long_list_to_the_items_chosen():
     assert chosen == [best, streets[2]]
 
 
-def test_it_follows_a_whole_list_with_its_document_or_with_what_matches_the_question_better():
+def test_it_follows_a_whole_list_with_units_of_its_passage_only():
     week = [listed(text, 1.0 - i / 100, i, list_id=5, source=1) for i, text in enumerate(WEEK)]
     closed = scored("Fermée du 24 décembre au 3 janvier.", 0.9, 9)
     closed.unit.source = 1
     lookalike = scored("Parkings gratuits toute l'année.", 0.95, 2)
-    lookalike.unit.source = 2  # another document, no closer to the question's words
+    lookalike.unit.source, lookalike.lexical = 2, 0.9  # another passage, even with more words
     assert answerchoice.choose([*week, lookalike, closed]) == [*week, closed]
-    bus = scored("Ligne 3 : arrêt Cimetière, un bus par heure.", 0.95, 3)
-    bus.unit.source, bus.lexical = 2, 0.8  # another document naming what was asked
-    assert answerchoice.choose([*week, bus]) == [*week, bus]
+
+
+def test_it_keeps_a_completed_list_whole_when_a_number_is_asked():
+    helpdesk = scored("L'aide au numérique : le mardi de 10 h à 12 h.", 1.0, 1)
+    days = [listed(text, 0.2, 10 + i, list_id=3) for i, text in enumerate(WEEK)]
+    days[0].score = days[3].score = 0.9
+    phone = scored("Tél. 05 00 00 30 20.", 0.3, 20)
+    chosen = answerchoice.choose([helpdesk, days[0], days[3], phone, days[1], days[2]])
+    assert chosen == [helpdesk, *days, phone]  # two units: room for the number
+    ranked = [helpdesk, days[0], days[3], phone, days[1], days[2]]
+    asked = answerchoice.choose(ranked, frozenset({"phone"}))
+    assert asked == [helpdesk, *days, phone]
+
+
+def test_it_completes_a_list_that_follows_a_list_quoted_whole():
+    week = [listed(text, 1.0 - i / 100, i, list_id=5) for i, text in enumerate(WEEK)]
+    other = [
+        listed(t, 0.1, 20 + i, list_id=6) for i, t in enumerate(["Lundi : fermé", "Mardi : 9 h"])
+    ]
+    other[0].score = 0.9
+    assert answerchoice.choose([*week, other[0], other[1]]) == [*week, *other]

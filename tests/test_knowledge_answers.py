@@ -168,11 +168,12 @@ def test_it_ends_a_wrapped_list_item_with_the_sentence_printed_under_it():
         ("On veut se pacser, on s'adresse à qui ?", set()),  # "s'adresser" is no address
         ("Jusqu'à quand il est possible de proposer un projet ?", {"date"}),
         ("À partir de quand je peux avoir la carte 2027 ?", {"date"}),
-        ("Depuis quand le bus ne passe plus par là ?", {"date"}),
+        ("Depuis quand il faut un justificatif ?", {"date"}),
         # "où" as a relative after "là" or a time asks no place
         ("Je voudrais aller là où il y a des maîtres-nageurs. Quelles plages ?", set()),
         ("Y a-t-il un moment où c'est plus calme ?", set()),
         ("L'été, où est-ce que je peux promener mon chien ?", {"place"}),
+        ("Cet été où peut-on se baigner ?", {"place"}),
         ("Là où j'habite, le bureau de vote, c'est où ?", {"place"}),
     ],
 )
@@ -232,6 +233,9 @@ def test_it_tells_which_kinds_of_fact_a_sentence_gives():
     parking = "Le parking de l'Esplanade est fermé : où laisser ma voiture ?"
     assert "place" in answertypes.given("Garez-vous au parking de la halle.", parking)
     assert "place" not in answertypes.given("Le parking de l'Esplanade ferme.", parking)
+    assert "place" not in answertypes.given("Loto à 14 h salle Océane, 3 €.", asked)
+    assert "place" in answertypes.given("C'est près de la gare.", "Où puis-je me garer ?")
+    assert "place" in answertypes.given("Au 3 rue de la Paix.", "Où est la rue de la Poste ?")
 
 
 def test_it_titles_a_source_document_then_section_without_repeats_or_marks():

@@ -118,9 +118,9 @@ def test_it_adds_the_documents_word_for_a_residents_word():
         "limite",
         "renouvelle",
     ]
-    assert synonyms.expansions("La décharge ouvre le mardi ?") == ["dechetterie"]
+    assert synonyms.expansions("La déchèterie ouvre le mardi ?") == ["dechetterie"]
     assert synonyms.expansions("Le code pour le robot de la mairie") == ["arcachat"]
-    assert synonyms.expansions("Une décharge électrique, un robot ménager") == []
+    assert synonyms.expansions("Signer la décharge, un robot ménager") == []
     assert all(group[0] == group[0].lower() for group in synonyms.GROUPS)
 
 

@@ -71,5 +71,8 @@ def test_it_gives_the_event_to_come_rather_than_one_that_is_over():
     in_december = _read(loto, dt.date(2026, 12, 8))
     assert "19 décembre" in in_december and "14 novembre" not in in_december
     assert "14 novembre" in _read(loto, dt.date(2026, 11, 2))  # still to come then
+    # a question naming the day of the one that is over is about it
+    named = _read("Le loto du 14 novembre, c'était à quelle heure ?", dt.date(2026, 12, 8))
+    assert named.startswith("Samedi 14 novembre") and "19 décembre" not in named
     # none to come: the one that is over keeps its place, its day tells the resident
     assert "19 novembre" in _read("Quand est le prochain thé dansant ?", dt.date(2026, 12, 8))
