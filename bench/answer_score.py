@@ -19,7 +19,8 @@ writer, run once before any change of that session, then used to find failures;
 bench/answers_holdout3.jsonl by a third such writer, run once later in that session;
 bench/answers_holdout4.jsonl (sixth session) by a fourth, run once before any change;
 bench/answers_holdout5.jsonl (seventh) and bench/answers_holdout6.jsonl (eighth) by a fifth
-and a sixth, each run once after its session's first change, then used to find failures
+and a sixth, each run once after its session's first change, then used to find failures;
+bench/answers_holdout7.jsonl (eighth) by a seventh, run once on that session's final code
 (docs/benchmarks.md).
 Measures, overall and on each half (town and off-topic questions alternate between halves A
 and B in file order, so each subject is in both):
