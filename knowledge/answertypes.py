@@ -165,7 +165,7 @@ def given(text: str, asked_in: str = "") -> frozenset[str]:
     the question names itself: "14 h, salle Océane" gives no place to "Elle est où, la salle
     Océane ?", "Salle Océane : avenue de l'Océan" does."""
     folded = fold(text).replace("’", "'")
-    said = f" {' '.join(_WORDS.findall(fold(asked_in)))} "
+    said = _said(asked_in)
     kinds = set()
     for kind, pattern in _GIVES.items():
         for match in pattern.finditer(folded):
@@ -178,6 +178,12 @@ def given(text: str, asked_in: str = "") -> frozenset[str]:
 _WORDS = re.compile(r"[\w-]+")
 # Words that only link a place's words: "a la halle", "parking de la halle du marche".
 _LINKS = frozenset("a au aux la le les l de du des d sur devant en".split())  # noqa: SIM905
+
+
+@functools.lru_cache(maxsize=64)  # one question, given() for every unit of its pool
+def _said(question: str) -> str:
+    """The question's words, folded, spaced for whole-word lookups (" salle oceane ")."""
+    return f" {' '.join(_WORDS.findall(fold(question)))} "
 
 
 def _place(folded: str, match: re.Match) -> str:

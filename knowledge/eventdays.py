@@ -68,7 +68,7 @@ def in_season_first(question: str, ranked: list, today) -> list:
 
 def past_events_later(question: str, ranked: list, today) -> list:
     """The units re-ranked (copies: the scores of `ranked` are left as they are), each unit of
-    an event that is over (its section heading, or a list item's opening, names only days
+    an event that is over (its section heading, its list's opening or its own names only days
     before `today`) at PAST_WEIGHT of its score when a unit of an event to come shares as
     many of the question's words and scores at least that much: a November magazine's
     "Samedi 14 novembre : loto" read in December gives way to the guide's 19 December loto
